@@ -1,0 +1,73 @@
+// faceauthd's settings: /etc/faceauth/faceauth.conf plus the drop-ins in
+// /etc/faceauth/faceauth.conf.d/*.conf, applied in name order (later wins).
+// The format and every key are described in docs/configuration.md and in the
+// commented example daemon/config/faceauth.conf.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace faceauth {
+
+enum class SecurityLevel { strict, balanced, convenient };
+
+// "strict", "balanced", "convenient".
+std::string to_string(SecurityLevel level);
+
+// The model directory compiled in (FACEAUTH_MODEL_DIR at build time).
+std::string default_model_dir();
+
+struct Config {
+  // Frame source, see source_spec.h: "v4l2:/dev/video0", "dir:/srv/frames?fps=10&loop=1".
+  std::string camera = "v4l2:/dev/video0";
+  SecurityLevel security_level = SecurityLevel::balanced;
+  // Expert override of the level: raw Euclidean distance in (0, 1.5).
+  std::optional<double> threshold;
+  int frames_needed = 2;            // k: matching frames needed ...
+  int frames_window = 10;           // n: ... among this many examined frames
+  int verify_timeout_seconds = 5;   // 1..60
+  int enroll_frames = 5;            // 1..50
+  int lockout_attempts = 5;         // 1..100
+  int lockout_seconds = 300;        // 10..86400
+  int retention_days = 365;         // 1..3650
+  std::string notice_path = "/usr/share/faceauth/notice.txt";
+  int min_face_pixels = 80;         // 20..4096
+  int dark_frame_threshold = 40;    // 0..255 mean brightness; darker frames are skipped
+  int queue_limit = 4;              // 1..64 pending camera jobs
+  std::string state_dir = "/var/lib/faceauth";
+  std::string model_dir = default_model_dir();
+
+  // The files that were read, in the order applied (for `status` and logs).
+  std::vector<std::string> files;
+};
+
+// A configuration mistake. what() is the whole message, e.g.
+//   /etc/faceauth/faceauth.conf:7: key 'lockout_attempts': '0' is out of range;
+//   use a whole number from 1 to 100
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string key, const std::string& problem);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }          // 0 when the problem is not on one line
+  const std::string& key() const { return key_; }  // empty when no key is involved
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string key_;
+  std::string problem_;
+};
+
+// Reads `main_path` and then every `*.conf` in `main_path + ".d/"` in name
+// order. A missing main file means the defaults (a fresh install has none),
+// unless `main_required` (for a path a person typed). A missing drop-in
+// directory is fine. Anything unreadable or invalid throws ConfigError.
+Config load_config(const std::string& main_path, bool main_required = false);
+
+// The installed location.
+inline constexpr const char* kDefaultConfigPath = "/etc/faceauth/faceauth.conf";
+
+}  // namespace faceauth

@@ -1,0 +1,38 @@
+// The `camera` setting: which frame source the daemon reads, as one string.
+//   v4l2:/dev/video0                         a V4L2 camera (or a /dev/v4l/by-id/... link)
+//   v4l2:/dev/video2?format=grey&timeout_ms=3000
+//   dir:/srv/faceauth/frames                 recorded photos, served in name order
+//   dir:/srv/faceauth/frames?fps=10&loop=1
+// Options follow the first '?', as name=value pairs joined by '&'.
+// Parsed here (pure, no devices touched) so the configuration loader and the
+// source factory agree on one grammar.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace faceauth {
+
+class SourceSpecError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct SourceSpec {
+  enum class Kind { v4l2, dir };
+  Kind kind = Kind::v4l2;
+  std::string path;          // absolute
+  // dir: frames per second to pace like a camera (0 = as fast as asked).
+  // v4l2: frame rate to ask the camera for (0 = the driver's choice).
+  double fps = 0;
+  bool loop = false;         // dir only: start again after the last photo
+  int width = 640;           // v4l2 only: wanted size; the driver picks the nearest
+  int height = 480;
+  std::string format;        // v4l2 only: "" (automatic) or rgb24|mjpeg|yuyv|grey|y16
+  int timeout_ms = 2000;     // v4l2 only: longest wait for one frame
+};
+
+// Throws SourceSpecError whose message says what is wrong and what is valid.
+SourceSpec parse_source_spec(const std::string& spec);
+
+}  // namespace faceauth
