@@ -1,0 +1,147 @@
+// The encrypted template store: templates (AEAD-encrypted embeddings), consent
+// records, the exclusion flag, lockout state, incidents and the hash-chained
+// audit log, in one SQLite database (WAL, secure_delete) in the state directory.
+//
+// Every state change runs in one SQLite transaction together with its audit
+// entry: either both are on disk or neither is.
+//
+// Thread-safety: a Store is NOT thread-safe. It owns one SQLite connection and
+// must be used from one thread at a time (faceauthd uses it from its event-loop
+// thread only). Do not share it between threads, and do not use a Store that
+// was opened before fork() in the child.
+#pragma once
+
+#include "sqlite_db.h"
+#include "store_error.h"
+#include "store_key.h"
+#include "store_types.h"
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faceauth {
+
+class Store {
+ public:
+  // Opens the store, creating the state directory (0700), database (0600)
+  // and key file (0400) as needed, and migrating the schema. Throws
+  // StoreError: KeyMissing (templates exist but their key is gone),
+  // KeyPermissions, KeyInvalid, WrongKey, Permissions, Corrupted,
+  // SchemaTooNew, Io.
+  explicit Store(StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- templates ----
+  // Encrypts and stores an embedding; expires = now + options.retention.
+  // Throws Excluded, ConsentRequired (no active consent), FaceAuthRefused,
+  // InvalidArgument (empty/oversized/non-finite embedding, bad user/label).
+  std::int64_t add_template(const std::string& user, const std::string& label,
+                            std::span<const float> embedding, std::string_view actor = "faceauthd");
+  // Metadata of all the user's templates (expired ones included until purged).
+  std::vector<TemplateInfo> list_templates(const std::string& user);
+  // Decrypts the user's unexpired templates into locked memory. If any row
+  // fails authentication or has an unknown format, the tampering is recorded
+  // (incident, audit entry, face auth refused for the user) and Tampered is
+  // thrown. Throws FaceAuthRefused while the user's face auth is refused.
+  std::vector<DecryptedTemplate> load_templates(const std::string& user);
+  // True when the user has an unexpired template and face auth is usable
+  // (not excluded, not refused). Cheap: no decryption.
+  bool is_enrolled(const std::string& user);
+  // Removes one template of `user` (NotFound if that user has no such id).
+  void remove_template(const std::string& user, std::int64_t id,
+                       std::string_view actor = "faceauthd");
+  // Removes all of the user's templates; returns how many.
+  std::size_t remove_all_templates(const std::string& user, std::string_view actor = "faceauthd");
+
+  // ---- consent ----
+  // Records consent to the notice `notice_id` whose exact text was `notice_text`
+  // (its SHA-256 is stored). Throws Excluded for excluded accounts.
+  std::int64_t record_consent(const std::string& user, const std::string& notice_id,
+                              std::string_view notice_text, const std::string& method);
+  std::optional<ConsentRecord> active_consent(const std::string& user);
+  std::vector<ConsentRecord> consent_history(const std::string& user);
+  // Withdraws all active consent and deletes every template of the user in the
+  // same transaction (templates are deleted even if no consent was active).
+  WithdrawResult withdraw_consent(const std::string& user, const std::string& method,
+                                  std::string_view actor = "faceauthd");
+
+  // ---- exclusion (under-14 accounts, admin policy) ----
+  // Excluding deletes the user's templates in the same transaction and makes
+  // consent and enrollment impossible until included again.
+  void set_excluded(const std::string& user, bool excluded, const std::string& reason,
+                    std::string_view actor);
+  bool is_excluded(const std::string& user);
+
+  // ---- lockout (persists across restarts) ----
+  // Records and audits a verification result. NoMatch counts a failure; at
+  // policy.max_failures consecutive failures the user is locked for
+  // policy.duration. Match resets the counter. Error is audited only. While a
+  // lockout is in force outcomes are audited but do not change the state.
+  LockoutState record_verify(const std::string& user, VerifyOutcome outcome,
+                             std::string_view actor = "faceauthd");
+  LockoutState lockout_state(const std::string& user);
+  void reset_lockout(const std::string& user, std::string_view actor);
+
+  // ---- tampering and incidents ----
+  bool face_auth_refused(const std::string& user);
+  // Admin action after investigating a tamper incident (audited).
+  void restore_face_auth(const std::string& user, std::string_view actor);
+  std::vector<Incident> incidents(const std::string& user, bool unacknowledged_only = false);
+  // Marks all of the user's incidents as seen (audited); returns how many.
+  std::size_t acknowledge_incidents(const std::string& user, std::string_view actor = "faceauthd");
+
+  // ---- audit ----
+  // Walks the chain; no side effects.
+  AuditCheck verify_audit();
+  // Walks the chain; on a break not recorded before, records an
+  // "audit-chain-broken" incident for every known user and a tamper audit
+  // entry. Call at start-up and on a timer.
+  AuditCheck check_audit(std::string_view actor = "faceauthd");
+  std::vector<AuditEntry> audit_entries(const std::optional<std::string>& user = std::nullopt);
+
+  // ---- retention ----
+  // Securely deletes every expired template, one audit entry each; returns
+  // how many. Call at start-up and on a timer.
+  std::size_t purge_expired(std::string_view actor = "faceauthd");
+
+  // ---- right to know ----
+  UserExport export_user(const std::string& user);
+
+  // ---- health ----
+  // PRAGMA integrity_check; "ok" when healthy.
+  std::string integrity_check();
+  const std::string& db_path() const { return db_path_; }
+  const std::string& key_source() const { return key_->source(); }
+  TimePoint now() const { return opts_.clock(); }
+
+ private:
+  struct UserRow {
+    bool excluded = false;
+    std::string excluded_reason;
+    bool face_refused = false;
+    std::string face_refused_reason;
+    int failures = 0;
+    std::int64_t locked_until = 0;
+  };
+  UserRow user_row(const std::string& user);
+  void ensure_user(const std::string& user);
+  void open_key();
+  std::size_t delete_templates_audited(const std::string& user, AuditEvent event,
+                                       std::string_view actor, const std::string& detail);
+  void record_tamper(const std::string& user, const std::vector<std::string>& problems,
+                     const std::vector<std::int64_t>& ids);
+  void checkpoint();
+
+  StoreOptions opts_;
+  std::string db_path_;
+  std::unique_ptr<Db> db_;
+  std::optional<StoreKey> key_;
+};
+
+}  // namespace faceauth

@@ -1,0 +1,341 @@
+// Store: consent, exclusion, lockout, tampering/incidents and the audit API.
+#include "store.h"
+
+#include "audit_log.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace faceauth {
+
+namespace {
+using K = StoreError::Kind;
+
+std::int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint at(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+ConsentRecord consent_from(Stmt& st) {
+  // id, user, notice_id, notice_sha256, given_at, method, withdrawn_at, withdrawal_method
+  ConsentRecord c;
+  c.id = st.int64(0);
+  c.user = st.text(1);
+  c.notice_id = st.text(2);
+  auto h = st.blob_view(3);
+  if (h.size() == c.notice_sha256.size()) std::memcpy(c.notice_sha256.data(), h.data(), h.size());
+  c.given_at = at(st.int64(4));
+  c.method = st.text(5);
+  if (!st.is_null(6)) c.withdrawn_at = at(st.int64(6));
+  c.withdrawal_method = st.text(7);
+  return c;
+}
+
+constexpr const char* kConsentCols =
+    "SELECT id, user, notice_id, notice_sha256, given_at, method, withdrawn_at, "
+    "withdrawal_method FROM consent ";
+
+LockoutState state_from(int failures, std::int64_t locked_until, TimePoint now) {
+  LockoutState s;
+  s.failures = failures;
+  if (locked_until > 0) s.locked_until = at(locked_until);
+  s.locked = locked_until > secs(now);
+  return s;
+}
+}  // namespace
+
+Store::UserRow Store::user_row(const std::string& user) {
+  Stmt st(*db_,
+          "SELECT excluded, excluded_reason, face_refused, face_refused_reason, failures, "
+          "locked_until FROM users WHERE user = ?1");
+  st.bind(1, user);
+  UserRow r;
+  if (st.step()) {
+    r.excluded = st.int64(0) != 0;
+    r.excluded_reason = st.text(1);
+    r.face_refused = st.int64(2) != 0;
+    r.face_refused_reason = st.text(3);
+    r.failures = static_cast<int>(st.int64(4));
+    r.locked_until = st.int64(5);
+  }
+  return r;
+}
+
+void Store::ensure_user(const std::string& user) {
+  Stmt st(*db_, "INSERT INTO users(user) VALUES(?1) ON CONFLICT(user) DO NOTHING");
+  st.bind(1, user).run();
+}
+
+// ---- consent ----
+
+std::int64_t Store::record_consent(const std::string& user, const std::string& notice_id,
+                                   std::string_view notice_text, const std::string& method) {
+  if (user.empty() || notice_id.empty() || notice_text.empty() || method.empty()) {
+    throw StoreError(K::InvalidArgument,
+                     "consent needs a user, the notice id, the notice text shown and the method");
+  }
+  const TimePoint now = opts_.clock();
+  Sha256 digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(notice_text.data()),
+                     notice_text.size());
+  Transaction tx(*db_);
+  if (user_row(user).excluded) {
+    throw StoreError(K::Excluded, "the account " + user +
+                                      " is excluded from face verification; consent cannot be "
+                                      "recorded. The password keeps working");
+  }
+  Stmt ins(*db_,
+           "INSERT INTO consent(user, notice_id, notice_sha256, given_at, method) "
+           "VALUES(?1, ?2, ?3, ?4, ?5)");
+  ins.bind(1, user).bind(2, notice_id).bind(3, std::span<const unsigned char>(digest));
+  ins.bind(4, secs(now)).bind(5, method).run();
+  const std::int64_t id = db_->last_insert_id();
+  char hex[2 * 32 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
+  append_audit(*db_, {now, AuditEvent::ConsentGiven, user, user,
+                      std::nullopt, "notice " + notice_id + " sha256 " + hex + " via " + method});
+  tx.commit();
+  return id;
+}
+
+std::optional<ConsentRecord> Store::active_consent(const std::string& user) {
+  Stmt st(*db_, std::string(kConsentCols) +
+                    "WHERE user = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1");
+  st.bind(1, user);
+  if (!st.step()) return std::nullopt;
+  return consent_from(st);
+}
+
+std::vector<ConsentRecord> Store::consent_history(const std::string& user) {
+  Stmt st(*db_, std::string(kConsentCols) + "WHERE user = ?1 ORDER BY id");
+  st.bind(1, user);
+  std::vector<ConsentRecord> out;
+  while (st.step()) out.push_back(consent_from(st));
+  return out;
+}
+
+WithdrawResult Store::withdraw_consent(const std::string& user, const std::string& method,
+                                       std::string_view actor) {
+  const TimePoint now = opts_.clock();
+  WithdrawResult r;
+  Transaction tx(*db_);
+  Stmt up(*db_,
+          "UPDATE consent SET withdrawn_at = ?2, withdrawal_method = ?3 "
+          "WHERE user = ?1 AND withdrawn_at IS NULL");
+  up.bind(1, user).bind(2, secs(now)).bind(3, method).run();
+  r.consent_withdrawn = db_->changes() > 0;
+  append_audit(*db_, {now, AuditEvent::ConsentWithdrawn, user, std::string(actor), std::nullopt,
+                      (r.consent_withdrawn ? "withdrawn via " : "no active consent; erasure via ") +
+                          method});
+  r.templates_deleted =
+      delete_templates_audited(user, AuditEvent::Removed, actor, "consent withdrawn");
+  tx.commit();
+  if (r.templates_deleted) checkpoint();
+  return r;
+}
+
+// ---- exclusion ----
+
+void Store::set_excluded(const std::string& user, bool excluded, const std::string& reason,
+                         std::string_view actor) {
+  if (user.empty()) throw StoreError(K::InvalidArgument, "set_excluded needs a user");
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  ensure_user(user);
+  Stmt up(*db_, "UPDATE users SET excluded = ?2, excluded_reason = ?3 WHERE user = ?1");
+  up.bind(1, user).bind(2, std::int64_t{excluded ? 1 : 0}).bind(3, excluded ? reason : "").run();
+  std::size_t deleted = 0;
+  if (excluded) {
+    // Nothing may remain usable: withdraw consent and delete templates with it.
+    Stmt wd(*db_,
+            "UPDATE consent SET withdrawn_at = ?2, withdrawal_method = 'account excluded' "
+            "WHERE user = ?1 AND withdrawn_at IS NULL");
+    wd.bind(1, user).bind(2, secs(now)).run();
+    append_audit(*db_, {now, AuditEvent::Excluded, user, std::string(actor), std::nullopt,
+                        reason.empty() ? "excluded" : reason});
+    deleted = delete_templates_audited(user, AuditEvent::Removed, actor, "account excluded");
+  } else {
+    append_audit(*db_, {now, AuditEvent::Included, user, std::string(actor), std::nullopt,
+                        reason.empty() ? "included" : reason});
+  }
+  tx.commit();
+  if (deleted) checkpoint();
+}
+
+bool Store::is_excluded(const std::string& user) { return user_row(user).excluded; }
+
+// ---- lockout ----
+
+LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome,
+                                  std::string_view actor) {
+  if (user.empty()) throw StoreError(K::InvalidArgument, "record_verify needs a user");
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  ensure_user(user);
+  UserRow row = user_row(user);
+  int failures = row.failures;
+  std::int64_t locked_until = row.locked_until;
+  const bool locked = locked_until > secs(now);
+  bool newly_locked = false;
+  if (!locked) {
+    if (locked_until != 0) {  // a past lockout has ended: a fresh window of attempts
+      failures = 0;
+      locked_until = 0;
+    }
+    if (outcome == VerifyOutcome::Match) {
+      failures = 0;
+    } else if (outcome == VerifyOutcome::NoMatch) {
+      ++failures;
+      if (failures >= opts_.lockout.max_failures) {
+        locked_until = secs(now + opts_.lockout.duration);
+        newly_locked = true;
+      }
+    }
+  }
+  Stmt up(*db_, "UPDATE users SET failures = ?2, locked_until = ?3 WHERE user = ?1");
+  up.bind(1, user).bind(2, std::int64_t{failures}).bind(3, locked_until).run();
+  append_audit(*db_, {now, AuditEvent::VerifyResult, user, std::string(actor), std::nullopt,
+                      std::string(to_string(outcome)) + (locked ? " (while locked out)" : "")});
+  if (newly_locked) {
+    append_audit(*db_, {now, AuditEvent::Lockout, user, std::string(actor), std::nullopt,
+                        std::to_string(failures) + " consecutive failures; locked until " +
+                            std::to_string(locked_until)});
+  }
+  tx.commit();
+  return state_from(failures, locked_until, now);
+}
+
+LockoutState Store::lockout_state(const std::string& user) {
+  auto row = user_row(user);
+  const TimePoint now = opts_.clock();
+  if (row.locked_until != 0 && row.locked_until <= secs(now)) {
+    return state_from(0, row.locked_until, now);  // ended: the next attempt starts afresh
+  }
+  return state_from(row.failures, row.locked_until, now);
+}
+
+void Store::reset_lockout(const std::string& user, std::string_view actor) {
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  auto before = user_row(user);
+  Stmt up(*db_, "UPDATE users SET failures = 0, locked_until = 0 WHERE user = ?1");
+  up.bind(1, user).run();
+  append_audit(*db_, {now, AuditEvent::LockoutReset, user, std::string(actor), std::nullopt,
+                      "failures were " + std::to_string(before.failures)});
+  tx.commit();
+}
+
+// ---- tampering and incidents ----
+
+void Store::record_tamper(const std::string& user, const std::vector<std::string>& problems,
+                          const std::vector<std::int64_t>& ids) {
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  ensure_user(user);
+  Stmt up(*db_, "UPDATE users SET face_refused = 1, face_refused_reason = ?2 WHERE user = ?1");
+  up.bind(1, user).bind(2, problems.front()).run();
+  Stmt inc(*db_,
+           "INSERT INTO incidents(user, time, kind, detail) VALUES(?1, ?2, 'template-tampered', ?3)");
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    inc.bind(1, user).bind(2, secs(now)).bind(3, problems[i]).run();
+    inc.reset();
+    append_audit(*db_, {now, AuditEvent::TamperDetected, user, "faceauthd", ids[i], problems[i]});
+  }
+  tx.commit();
+}
+
+bool Store::face_auth_refused(const std::string& user) { return user_row(user).face_refused; }
+
+void Store::restore_face_auth(const std::string& user, std::string_view actor) {
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  Stmt up(*db_, "UPDATE users SET face_refused = 0, face_refused_reason = '' WHERE user = ?1");
+  up.bind(1, user).run();
+  append_audit(*db_, {now, AuditEvent::FaceAuthRestored, user, std::string(actor), std::nullopt,
+                      "face authentication allowed again"});
+  tx.commit();
+}
+
+std::vector<Incident> Store::incidents(const std::string& user, bool unacknowledged_only) {
+  std::string sql =
+      "SELECT id, user, time, kind, detail, acknowledged_at FROM incidents WHERE user = ?1";
+  if (unacknowledged_only) sql += " AND acknowledged_at IS NULL";
+  sql += " ORDER BY id";
+  Stmt st(*db_, sql);
+  st.bind(1, user);
+  std::vector<Incident> out;
+  while (st.step()) {
+    Incident i;
+    i.id = st.int64(0);
+    i.user = st.text(1);
+    i.time = at(st.int64(2));
+    i.kind = st.text(3);
+    i.detail = st.text(4);
+    if (!st.is_null(5)) i.acknowledged_at = at(st.int64(5));
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+std::size_t Store::acknowledge_incidents(const std::string& user, std::string_view actor) {
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  Stmt up(*db_,
+          "UPDATE incidents SET acknowledged_at = ?2 WHERE user = ?1 AND acknowledged_at IS NULL");
+  up.bind(1, user).bind(2, secs(now)).run();
+  const auto n = static_cast<std::size_t>(db_->changes());
+  if (n) {
+    append_audit(*db_, {now, AuditEvent::IncidentAcknowledged, user, std::string(actor),
+                        std::nullopt, std::to_string(n) + " incident(s) shown to the user"});
+  }
+  tx.commit();
+  return n;
+}
+
+// ---- audit ----
+
+AuditCheck Store::verify_audit() { return verify_audit_chain(*db_); }
+
+AuditCheck Store::check_audit(std::string_view actor) {
+  AuditCheck r = verify_audit_chain(*db_);
+  if (r.ok) return r;
+  // Keyed by the broken entry only: the tamper entry appended below may change
+  // the wording of the reason, not where the chain first breaks.
+  const std::string marker = std::to_string(r.first_bad_seq.value_or(0));
+  const TimePoint now = opts_.clock();
+  Transaction tx(*db_);
+  {
+    Stmt q(*db_, "SELECT value FROM meta WHERE key = 'audit_break_recorded'");
+    if (q.step()) {
+      auto v = q.blob_view(0);
+      if (std::string(v.begin(), v.end()) == marker) return r;  // already recorded
+    }
+  }
+  std::vector<std::string> users;
+  {
+    Stmt q(*db_,
+           "SELECT user FROM users UNION SELECT user FROM templates UNION SELECT user FROM "
+           "consent UNION SELECT user FROM audit WHERE user != '' ORDER BY 1");
+    while (q.step()) users.push_back(q.text(0));
+  }
+  Stmt inc(*db_,
+           "INSERT INTO incidents(user, time, kind, detail) VALUES(?1, ?2, 'audit-chain-broken', ?3)");
+  for (const auto& u : users) {
+    inc.bind(1, u).bind(2, secs(now)).bind(3, r.reason).run();
+    inc.reset();
+  }
+  append_audit(*db_, {now, AuditEvent::TamperDetected, "", std::string(actor), std::nullopt,
+                      "audit chain broken: " + r.reason});
+  std::vector<unsigned char> mv(marker.begin(), marker.end());
+  Stmt mark(*db_,
+            "INSERT INTO meta(key, value) VALUES('audit_break_recorded', ?1) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  mark.bind(1, std::span<const unsigned char>(mv)).run();
+  tx.commit();
+  return r;
+}
+
+std::vector<AuditEntry> Store::audit_entries(const std::optional<std::string>& user) {
+  return read_audit(*db_, user);
+}
+
+}  // namespace faceauth

@@ -1,0 +1,143 @@
+// Plain value types of the template store's public API.
+#pragma once
+
+#include "secure_buffer.h"
+#include "store_key.h"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faceauth {
+
+// All times are whole seconds since the Unix epoch (UTC), as stored.
+using TimePoint = std::chrono::sys_seconds;
+using Clock = std::function<TimePoint()>;
+TimePoint system_now();
+
+using Sha256 = std::array<unsigned char, 32>;
+
+struct TemplateInfo {
+  std::int64_t id = 0;
+  std::string user;
+  std::string label;
+  TimePoint created{};
+  TimePoint expires{};
+  std::uint32_t dims = 0;
+  bool expired(TimePoint now) const { return expires <= now; }
+};
+
+// A decrypted template: metadata plus the embedding in locked, self-wiping memory.
+struct DecryptedTemplate {
+  TemplateInfo info;
+  Embedding embedding;
+};
+
+struct ConsentRecord {
+  std::int64_t id = 0;
+  std::string user;
+  std::string notice_id;
+  Sha256 notice_sha256{};  // SHA-256 of the exact notice text shown
+  TimePoint given_at{};
+  std::string method;      // e.g. "faceauthctl enroll (typed yes)"
+  std::optional<TimePoint> withdrawn_at;
+  std::string withdrawal_method;
+  bool active() const { return !withdrawn_at.has_value(); }
+};
+
+enum class AuditEvent {
+  ConsentGiven,
+  ConsentWithdrawn,
+  Enrolled,
+  Removed,
+  VerifyResult,
+  Lockout,
+  LockoutReset,
+  ExpiryPurge,
+  TamperDetected,
+  Excluded,
+  Included,
+  FaceAuthRestored,
+  IncidentAcknowledged,
+};
+// Stable names stored in the log: "consent-given", "verify", "tamper-detected", ...
+const char* to_string(AuditEvent e) noexcept;
+
+struct AuditEntry {
+  std::int64_t seq = 0;       // 1, 2, 3, ... without gaps
+  TimePoint time{};
+  std::string event;          // to_string(AuditEvent)
+  std::string user;           // the person concerned; empty for store-wide events
+  std::string actor;          // who caused it, e.g. "uid:0" or "faceauthd"
+  std::optional<std::int64_t> template_id;
+  std::string detail;         // never distances, images or templates
+  Sha256 prev_hash{};
+  Sha256 hash{};
+};
+
+struct AuditCheck {
+  bool ok = true;
+  std::int64_t entries = 0;                  // rows examined
+  std::optional<std::int64_t> first_bad_seq; // the first entry that is missing or broken
+  std::string reason;                        // what is wrong with it, for people
+};
+
+enum class VerifyOutcome { Match, NoMatch, Error };
+const char* to_string(VerifyOutcome o) noexcept;
+
+struct LockoutPolicy {
+  int max_failures = 5;                       // consecutive no-matches before a lockout
+  std::chrono::seconds duration{std::chrono::minutes(5)};
+};
+
+struct LockoutState {
+  int failures = 0;                           // consecutive failures so far
+  std::optional<TimePoint> locked_until;      // set while a lockout is (or was last) in force
+  bool locked = false;                        // now < locked_until
+};
+
+struct Incident {
+  std::int64_t id = 0;
+  std::string user;
+  TimePoint time{};
+  std::string kind;                           // "template-tampered", "audit-chain-broken"
+  std::string detail;
+  std::optional<TimePoint> acknowledged_at;
+};
+
+struct WithdrawResult {
+  bool consent_withdrawn = false;             // an active consent existed and is now withdrawn
+  std::size_t templates_deleted = 0;
+};
+
+// Everything stored about one person, except the template bytes.
+struct UserExport {
+  std::string user;
+  bool excluded = false;
+  std::string exclusion_reason;
+  bool face_auth_refused = false;
+  std::string face_auth_refused_reason;
+  LockoutState lockout;
+  std::vector<TemplateInfo> templates;
+  std::vector<ConsentRecord> consents;
+  std::vector<AuditEntry> audit;
+  std::vector<Incident> incidents;
+};
+
+struct StoreOptions {
+  std::string state_dir;                      // created 0700 if missing
+  std::string db_file_name = "store.db";      // created 0600 if missing
+  // Key sources; key.state_dir defaults to state_dir when empty.
+  KeyOptions key;
+  // Create a key file on first start when no key exists and no template needs one.
+  bool create_key_if_missing = true;
+  Clock clock = system_now;
+  LockoutPolicy lockout;
+  std::chrono::seconds retention{std::chrono::days(365)};  // template lifetime
+};
+
+}  // namespace faceauth

@@ -1,0 +1,63 @@
+// Encryption of templates at rest: XChaCha20-Poly1305 (libsodium IETF AEAD),
+// a fresh random 24-byte nonce per write, and associated data that binds
+// every cleartext column of the row, so a row moved to another user or id,
+// or with its expiry edited, fails to decrypt.
+//
+// Associated data, format 1 (all integers big-endian):
+//   "faceauth-template\0"            18 bytes, domain separation
+//   u32 format (=1)
+//   i64 template id
+//   u32 dims (number of floats)
+//   i64 created, i64 expires       (Unix seconds)
+//   u32 len(user)  || user bytes
+//   u32 len(label) || label bytes
+// Plaintext: dims IEEE-754 binary32 values, little-endian.
+#pragma once
+
+#include "secure_buffer.h"
+#include "store_key.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace faceauth {
+
+inline constexpr std::uint32_t kTemplateFormat = 1;
+inline constexpr std::size_t kNonceBytes = 24;   // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+inline constexpr std::size_t kTagBytes = 16;     // crypto_aead_xchacha20poly1305_ietf_ABYTES
+inline constexpr std::uint32_t kMaxDims = 4096;
+
+struct TemplateBinding {
+  std::int64_t id = 0;
+  std::string user;
+  std::string label;
+  std::int64_t created = 0;
+  std::int64_t expires = 0;
+  std::uint32_t format = kTemplateFormat;
+  std::uint32_t dims = 0;
+};
+
+std::vector<unsigned char> template_associated_data(const TemplateBinding& b);
+
+struct SealedTemplate {
+  std::vector<unsigned char> nonce;
+  std::vector<unsigned char> ciphertext;  // includes the 16-byte tag
+};
+
+// Encrypts `embedding` (b.dims must equal its size) under `key`.
+SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b,
+                             std::span<const float> embedding);
+
+// Decrypts straight into locked memory. Returns false when authentication
+// fails (wrong key, edited ciphertext, nonce or any bound column).
+bool open_template(const StoreKey& key, const TemplateBinding& b,
+                   std::span<const unsigned char> nonce,
+                   std::span<const unsigned char> ciphertext, Embedding& out);
+
+// Key-check value kept in the meta table: nonce || AEAD(known constant).
+std::vector<unsigned char> make_key_check(const StoreKey& key);
+bool key_check_matches(const StoreKey& key, std::span<const unsigned char> check);
+
+}  // namespace faceauth
