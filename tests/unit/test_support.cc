@@ -27,7 +27,7 @@ std::string make_temp_dir(const std::string& tag) {
   return templ;
 }
 
-boost::test_tools::assertion_result need_faces_t::operator()(boost::unit_test::test_unit_id) const {
+boost::test_tools::assertion_result need_faces(boost::unit_test::test_unit_id) {
   if (fs::is_directory(faces_dir() + "/identities")) return true;
   boost::test_tools::assertion_result r(false);
   r.message() << "skipped: the shared face photos are absent (" << faces_dir()

@@ -18,9 +18,6 @@ std::string binary_dir();
 std::string make_temp_dir(const std::string& tag);
 
 // Use as a decorator:  BOOST_AUTO_TEST_CASE(x, *boost::unit_test::precondition(need_faces))
-struct need_faces_t {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const;
-};
-inline constexpr need_faces_t need_faces{};
+boost::test_tools::assertion_result need_faces(boost::unit_test::test_unit_id);
 
 }  // namespace faceauth::test

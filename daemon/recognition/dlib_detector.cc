@@ -1,0 +1,63 @@
+// dlib translation unit 1 of 2: HOG face detection, 5-point landmarks, alignment.
+#include "detector.h"
+
+#include <dlib/image_processing.h>
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_transforms.h>
+#include <dlib/serialize.h>
+
+#include "dlib_convert.h"
+#include "models.h"
+
+namespace faceauth {
+
+struct FaceDetector::Impl {
+  dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
+  dlib::shape_predictor landmarks;
+};
+
+FaceDetector::FaceDetector(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
+  std::string path = verified_model_path(model_dir, kLandmarkModel);
+  try {
+    dlib::deserialize(path) >> impl_->landmarks;
+  } catch (const std::exception& e) {
+    throw ModelError("cannot load landmark model " + path + ": " + e.what());
+  }
+}
+
+FaceDetector::~FaceDetector() = default;
+
+namespace {
+FaceBox to_box(const dlib::rectangle& r) {
+  return FaceBox{static_cast<int>(r.left()), static_cast<int>(r.top()),
+                 static_cast<int>(r.width()), static_cast<int>(r.height())};
+}
+}  // namespace
+
+std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_none) {
+  std::vector<FaceBox> boxes;
+  if (img.empty()) return boxes;
+  auto m = to_dlib(img);
+  for (const auto& r : impl_->detector(m)) boxes.push_back(to_box(r));
+  if (boxes.empty() && upsample_if_none && img.width() <= 2048 && img.height() <= 2048) {
+    dlib::pyramid_up(m);
+    dlib::pyramid_down<2> pyr;
+    for (const auto& r : impl_->detector(m)) boxes.push_back(to_box(pyr.rect_down(r)));
+  }
+  wipe(m);
+  return boxes;
+}
+
+Image FaceDetector::align(const Image& img, const FaceBox& face) {
+  auto m = to_dlib(img);
+  dlib::rectangle r(face.left, face.top, face.left + face.width - 1, face.top + face.height - 1);
+  dlib::full_object_detection shape = impl_->landmarks(m, r);
+  dlib::matrix<dlib::rgb_pixel> chip;
+  dlib::extract_image_chip(m, dlib::get_face_chip_details(shape, 150, 0.25), chip);
+  Image out = from_dlib(chip);
+  wipe(chip);
+  wipe(m);
+  return out;
+}
+
+}  // namespace faceauth

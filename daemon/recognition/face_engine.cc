@@ -1,0 +1,112 @@
+#include "face_engine.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "quality.h"
+
+namespace faceauth {
+
+const char* verdict_name(FrameVerdict v) {
+  switch (v) {
+    case FrameVerdict::ok: return "ok";
+    case FrameVerdict::no_face: return "no-face";
+    case FrameVerdict::multiple_faces: return "multiple-faces";
+    case FrameVerdict::face_too_small: return "face-too-small";
+    case FrameVerdict::too_dark: return "too-dark";
+    case FrameVerdict::too_blurred: return "too-blurred";
+  }
+  return "unknown";
+}
+
+const char* verdict_hint(FrameVerdict v) {
+  switch (v) {
+    case FrameVerdict::ok: return "hold still";
+    case FrameVerdict::no_face: return "look at the camera";
+    case FrameVerdict::multiple_faces: return "only one face please";
+    case FrameVerdict::face_too_small: return "move closer";
+    case FrameVerdict::too_dark: return "more light";
+    case FrameVerdict::too_blurred: return "hold still";
+  }
+  return "";
+}
+
+std::string FrameAnalysis::reason() const {
+  char buf[200];
+  switch (verdict) {
+    case FrameVerdict::ok: return "face found";
+    case FrameVerdict::no_face: return "no face found: look at the camera";
+    case FrameVerdict::multiple_faces:
+      std::snprintf(buf, sizeof buf, "%d faces found, only one may be in view", faces);
+      return buf;
+    case FrameVerdict::face_too_small:
+      std::snprintf(buf, sizeof buf, "face is %d px wide, too small: move closer", face.width);
+      return buf;
+    case FrameVerdict::too_dark:
+      std::snprintf(buf, sizeof buf, "frame too dark (mean brightness %.0f of 255): more light", brightness);
+      return buf;
+    case FrameVerdict::too_blurred:
+      std::snprintf(buf, sizeof buf, "face too blurred (sharpness %.0f): hold still", sharpness);
+      return buf;
+  }
+  return "unknown";
+}
+
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+FaceEngine::FaceEngine(const std::string& model_dir) : detector_(model_dir), embedder_(model_dir) {}
+
+FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters) {
+  FrameAnalysis a;
+  a.brightness = mean_brightness(frame);
+  if (a.brightness < q.min_brightness) {
+    a.verdict = FrameVerdict::too_dark;
+    return a;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<FaceBox> boxes = detector_.detect(frame, q.upsample_if_none);
+  a.times.detect_ms = ms_since(t0);
+  a.faces = static_cast<int>(boxes.size());
+  // Faces below the minimum size are background people; only one face large
+  // enough to verify may be in view.
+  int large = 0;
+  for (const auto& b : boxes) {
+    if (b.width >= q.min_face_pixels) {
+      if (large++ == 0) a.face = b;
+    }
+  }
+  if (boxes.empty()) {
+    a.verdict = FrameVerdict::no_face;
+    return a;
+  }
+  if (large > 1) {
+    a.verdict = FrameVerdict::multiple_faces;
+    return a;
+  }
+  if (large == 0) {
+    a.face = boxes.front();
+    for (const auto& b : boxes)
+      if (b.width > a.face.width) a.face = b;
+    a.verdict = FrameVerdict::face_too_small;
+    return a;
+  }
+  t0 = std::chrono::steady_clock::now();
+  Image chip = detector_.align(frame, a.face);
+  a.times.landmarks_ms = ms_since(t0);
+  a.sharpness = sharpness(chip);
+  if (a.sharpness < q.min_sharpness) {
+    a.verdict = FrameVerdict::too_blurred;
+    return a;
+  }
+  t0 = std::chrono::steady_clock::now();
+  a.embedding = embedder_.embed(chip, jitters);
+  a.times.embed_ms = ms_since(t0);
+  a.verdict = FrameVerdict::ok;
+  return a;
+}
+
+}  // namespace faceauth

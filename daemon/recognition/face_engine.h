@@ -1,0 +1,59 @@
+// The recognition pipeline for one frame: quality gates, detection,
+// landmarks, alignment, embedding. Each gate says why a frame does not count.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "detector.h"
+#include "embedder.h"
+#include "embedding.h"
+#include "image.h"
+
+namespace faceauth {
+
+enum class FrameVerdict { ok, no_face, multiple_faces, face_too_small, too_dark, too_blurred };
+
+// Stable machine names ("no-face", "multiple-faces", ...) used in JSON and D-Bus.
+const char* verdict_name(FrameVerdict v);
+// A short hint for the person in front of the camera ("move closer", ...).
+const char* verdict_hint(FrameVerdict v);
+
+struct QualityOptions {
+  int min_face_pixels = 60;     // narrower detected faces are "too small"
+  double min_brightness = 25;   // mean luma below this is "too dark" (IR strobe off-frames)
+  double min_sharpness = 6;     // Laplacian variance of the chip centre (docs/recognition.md)
+  bool upsample_if_none = true; // second detection pass at 2x for small faces
+};
+
+struct StageTimes {
+  double detect_ms = 0, landmarks_ms = 0, embed_ms = 0;
+};
+
+struct FrameAnalysis {
+  FrameVerdict verdict = FrameVerdict::no_face;
+  int faces = 0;          // faces detected (any size)
+  FaceBox face;           // the face used, when there was exactly one of sufficient size
+  double brightness = 0;  // mean luma of the frame
+  double sharpness = 0;   // of the aligned chip (0 when no chip was made)
+  Embedding embedding;    // valid only when verdict == ok
+  StageTimes times;
+  std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
+};
+
+class FaceEngine {
+ public:
+  // Loads both models from model_dir, checking their SHA-256 first (ModelError).
+  explicit FaceEngine(const std::string& model_dir);
+
+  FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0);
+
+  FaceDetector& detector() { return detector_; }
+  FaceEmbedder& embedder() { return embedder_; }
+
+ private:
+  FaceDetector detector_;
+  FaceEmbedder embedder_;
+};
+
+}  // namespace faceauth

@@ -1,0 +1,65 @@
+// Model files are checked by SHA-256 before use: a damaged, truncated or
+// missing file is refused with a message naming the file and both hashes.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "detector.h"
+#include "embedder.h"
+#include "models.h"
+#include "test_support.h"
+
+using namespace faceauth;
+namespace fs = std::filesystem;
+
+namespace {
+bool has(const ModelError& e, const std::string& s) { return std::string(e.what()).find(s) != std::string::npos; }
+
+boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) {
+  if (fs::exists(test::model_dir() + "/" + kLandmarkModel)) return true;
+  boost::test_tools::assertion_result r(false);
+  r.message() << "skipped: model files absent from " << test::model_dir() << "; run scripts/setup.sh";
+  return r;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
+  BOOST_TEST(known_models().size() == 3u);
+  BOOST_TEST(model(kLandmarkModel).sha256 == "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
+  BOOST_CHECK_THROW(model("nonexistent.dat"), ModelError);
+}
+
+BOOST_AUTO_TEST_CASE(good_models_verify, *boost::unit_test::precondition(need_models)) {
+  for (const auto& m : known_models())
+    BOOST_TEST(verified_model_path(test::model_dir(), m.name) == test::model_dir() + "/" + m.name);
+}
+
+BOOST_AUTO_TEST_CASE(corrupted_model_is_refused, *boost::unit_test::precondition(need_models)) {
+  std::string dir = test::make_temp_dir("models");
+  fs::copy_file(test::model_dir() + "/" + kLandmarkModel, dir + "/" + kLandmarkModel);
+  {
+    std::fstream f(dir + "/" + kLandmarkModel, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f.put('\x5a');
+  }
+  BOOST_CHECK_EXCEPTION(FaceDetector{dir}, ModelError, [&](const ModelError& e) {
+    return has(e, kLandmarkModel) && has(e, model(kLandmarkModel).sha256) && has(e, "SHA-256");
+  });
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(truncated_model_is_refused, *boost::unit_test::precondition(need_models)) {
+  std::string dir = test::make_temp_dir("models");
+  std::string path = dir + "/" + std::string(kRecognitionModel);
+  fs::copy_file(test::model_dir() + "/" + kRecognitionModel, path);
+  fs::resize_file(path, 1000);
+  BOOST_CHECK_EXCEPTION(FaceEmbedder{dir}, ModelError,
+                        [&](const ModelError& e) { return has(e, kRecognitionModel) && has(e, "expected"); });
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(missing_model_names_the_fix) {
+  BOOST_CHECK_EXCEPTION(FaceDetector{"/nonexistent-model-dir"}, ModelError,
+                        [](const ModelError& e) { return has(e, "scripts/setup.sh"); });
+}
