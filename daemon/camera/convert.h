@@ -1,0 +1,58 @@
+// Raw camera buffers -> Image (8-bit RGB). Pure functions: no device, no disk.
+// Every malformed buffer (too small, odd geometry, corrupt or truncated JPEG)
+// throws FrameSourceError saying what was wrong; none can crash the daemon.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "frame_source.h"
+#include "image.h"
+
+namespace faceauth {
+
+// The pixel formats faceauth reads from V4L2 cameras.
+enum class PixelFormat {
+  rgb24,  // V4L2_PIX_FMT_RGB24: R, G, B bytes (what libv4lconvert produces)
+  yuyv,   // V4L2_PIX_FMT_YUYV: Y0 U Y1 V per two pixels, BT.601 limited range
+  grey,   // V4L2_PIX_FMT_GREY: one 8-bit luma byte per pixel (IR cameras)
+  y16,    // V4L2_PIX_FMT_Y16: 16-bit little-endian luma per pixel (IR cameras)
+  mjpeg,  // V4L2_PIX_FMT_MJPEG: one JPEG per frame, Huffman tables possibly left out
+};
+
+// "rgb24", "yuyv", "grey", "y16", "mjpeg".
+std::string to_string(PixelFormat format);
+
+// Largest frame side accepted from a camera.
+inline constexpr int kMaxFrameSide = 8192;
+
+// One captured buffer. `stride` is bytes per row (V4L2 bytesperline); 0 means
+// rows are packed. Ignored for MJPEG, whose size comes from the JPEG itself.
+// A buffer may be longer than the frame (drivers pad); shorter is an error.
+struct RawFrame {
+  PixelFormat format = PixelFormat::rgb24;
+  int width = 0;
+  int height = 0;
+  size_t stride = 0;
+  std::span<const uint8_t> bytes;
+};
+
+Image convert_frame(const RawFrame& raw);
+
+Image convert_rgb24(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
+Image convert_yuyv(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
+Image convert_grey(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
+// Keeps the high byte of each sample (V4L2 Y16 data is MSB-aligned).
+Image convert_y16(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
+// Decodes with libjpeg-turbo; inserts the standard Huffman tables when the
+// frame has none (many webcams leave out the DHT segment). A truncated frame is
+// an error, not a half-grey picture.
+Image convert_mjpeg(std::span<const uint8_t> bytes);
+
+// Mean luma (BT.601 weights) of the image, 0..255; 0 for an empty image.
+// For skipping the dark frames of a strobing IR emitter.
+double mean_brightness(const Image& image);
+
+}  // namespace faceauth

@@ -1,0 +1,16 @@
+# faceauth_camera: frame sources (V4L2 through libv4l2, the source factory)
+# and the raw-format conversions. Included from daemon/CMakeLists.txt, so
+# CMAKE_CURRENT_SOURCE_DIR is daemon/.
+pkg_check_modules(V4L2 REQUIRED IMPORTED_TARGET libv4l2)
+
+add_library(faceauth_camera STATIC
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/convert.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/mjpeg.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/mjpeg_decode.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/v4l2_device.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/v4l2_source.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/source_factory.cc)
+target_include_directories(faceauth_camera PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/camera)
+target_link_libraries(faceauth_camera PUBLIC
+  faceauth_recognition faceauth_config PkgConfig::V4L2 JPEG::JPEG)
+target_link_libraries(faceauth_core INTERFACE faceauth_camera)
