@@ -11,7 +11,6 @@ const char* to_string(StoreError::Kind kind) noexcept {
     case K::WrongKey: return "wrong-key";
     case K::Permissions: return "permissions";
     case K::Tampered: return "tampered";
-    case K::AuditBroken: return "audit-broken";
     case K::Corrupted: return "corrupted";
     case K::SchemaTooNew: return "schema-too-new";
     case K::Io: return "io";

@@ -16,7 +16,6 @@ class StoreError : public std::runtime_error {
     WrongKey,         // the key does not match the database's key-check value
     Permissions,      // state directory or database file owned by another user
     Tampered,         // a template failed authentication, or has a foreign format
-    AuditBroken,      // the audit hash chain is broken (see Store::check_audit)
     Corrupted,        // SQLite reports corruption, or the schema is not ours
     SchemaTooNew,     // the database was written by a newer faceauth
     Io,               // file system or SQLite I/O error
