@@ -42,6 +42,11 @@ class V4l2Source : public FrameSource {
             " is not a video capture node (a UVC camera has two /dev/video nodes; use the "
             "/dev/v4l/by-id/...-video-index0 link)");
       }
+      if (!(caps & (V4L2_CAP_STREAMING | V4L2_CAP_READWRITE))) {
+        throw FrameSourceError("camera " + device_.path() +
+                               " offers neither streaming nor read() capture; faceauth cannot "
+                               "take frames from it");
+      }
       negotiate();
       device_.set_frame_rate(options_.fps);
     } catch (...) {
