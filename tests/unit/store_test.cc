@@ -44,7 +44,12 @@ bool contains(const std::vector<unsigned char>& hay, const std::vector<unsigned 
 BOOST_AUTO_TEST_SUITE(store)
 
 BOOST_FIXTURE_TEST_CASE(creates_private_files_and_schema, StoreFixture) {
-  { Store s(options()); }
+  {
+    Store s(options());
+    s.record_consent("alice", "notice-v1", kNotice, "test");  // a write, so the WAL exists
+    BOOST_TEST(mode_of(db() + "-wal") == 0600u);
+    BOOST_TEST(mode_of(db() + "-shm") == 0600u);
+  }
   BOOST_TEST(mode_of(state) == 0700u);
   BOOST_TEST(mode_of(db()) == 0600u);
   BOOST_TEST(mode_of(key_file()) == 0400u);
