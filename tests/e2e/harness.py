@@ -182,8 +182,9 @@ def busctl_encode(t, v):
         return [v.sig] + busctl_encode(v.sig, v.value)
     if t.startswith("a{"):
         kt, vt = split_signature(t[2:-1])
-        words = [str(len(v))]
-        for key, val in v.items():
+        pairs = list(v.items()) if isinstance(v, dict) else list(v)   # a list allows duplicate keys
+        words = [str(len(pairs))]
+        for key, val in pairs:
             words += busctl_encode(kt, key) + busctl_encode(vt, val)
         return words
     if t.startswith("a"):
@@ -238,8 +239,9 @@ class Reply:
     elapsed  wall time of the busctl process in seconds
     """
 
-    def __init__(self, cmd, returncode, stdout, stderr, elapsed, method):
-        self.cmd, self.returncode, self.stdout, self.stderr = cmd, returncode, stdout, stderr
+    def __init__(self, cmd, returncode, stdout, stderr, elapsed, method, raw=None):
+        self.cmd, self.returncode, self.stderr = cmd, returncode, stderr
+        self.stdout = stdout if raw is None else raw
         self.elapsed = elapsed
         self.data, self.error, self.message = None, None, None
         self.ok = returncode == 0
@@ -346,8 +348,9 @@ class PrivateBus:
 
 # --------------------------------------------------------------------------- calls
 
-def busctl(address, args, as_user=None, debug=True, timeout=30, method=None):
-    """Run busctl --address=... ARGS, as `as_user`; returns Reply."""
+def busctl(address, args, as_user=None, debug=True, timeout=30, method=None, parse=True):
+    """Run busctl --address=... ARGS, as `as_user`; returns Reply (parse=False: leave
+    the output in Reply.stdout, for commands whose output is not JSON)."""
     cmd = as_user_prefix(as_user) + ["busctl", "--address=" + address, "--json=short",
                                      "--timeout=%d" % timeout] + list(args)
     env = dict(os.environ)
@@ -359,7 +362,8 @@ def busctl(address, args, as_user=None, debug=True, timeout=30, method=None):
     t0 = time.monotonic()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        errors="replace", env=env, timeout=timeout + 15)
-    return Reply(cmd, p.returncode, p.stdout, p.stderr, time.monotonic() - t0, method)
+    return Reply(cmd, p.returncode, p.stdout if parse else "", p.stderr, time.monotonic() - t0,
+                 method, raw=p.stdout)
 
 
 def call_cmd(address, method, sig="", args=(), as_user=None, timeout=30,

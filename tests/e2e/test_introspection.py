@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""The live daemon's introspection equals dbus/org.faceauth.FaceAuth1.xml.
+
+`busctl introspect --xml-interface` of the running faceauthd is parsed with
+xml.etree and compared with the XML in the repository for the
+org.faceauth.FaceAuth1 interface: methods with their arguments (name, type,
+direction, in order), signals with their arguments, properties with type and
+access. Comments, annotations and the standard org.freedesktop.DBus.*
+interfaces are ignored. So the documented API and the implemented one cannot
+drift apart.
+"""
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+
+def describe(interface):
+    """interface element -> {"method X": [...], "signal Y": [...], "property Z": (...)}"""
+    out = {}
+    for m in interface.findall("method"):
+        out["method " + m.get("name")] = [
+            (a.get("name"), a.get("type"), a.get("direction", "in")) for a in m.findall("arg")]
+    for s in interface.findall("signal"):
+        out["signal " + s.get("name")] = [(a.get("name"), a.get("type")) for a in s.findall("arg")]
+    for p in interface.findall("property"):
+        out["property " + p.get("name")] = (p.get("type"), p.get("access"))
+    return out
+
+
+def find_interface(root, name):
+    for i in root.iter("interface"):
+        if i.get("name") == name:
+            return i
+    return None
+
+
+class IntrospectionTest(harness.FaceAuthTestCase):
+    NEEDS_FACES = False
+
+    def live_xml(self, as_user=None):
+        r = harness.busctl(self.address, ["introspect", "--xml-interface", harness.BUS_NAME,
+                                          harness.OBJECT_PATH],
+                           as_user=as_user, method="Introspect", parse=False)
+        self.assertTrue(r.ok, "busctl introspect --xml-interface failed: %s" % r)
+        return ET.fromstring(r.stdout)
+
+    def test_live_interface_equals_the_xml(self):
+        spec = find_interface(ET.parse(harness.INTERFACE_XML).getroot(), harness.INTERFACE)
+        self.assertIsNotNone(spec, "no %s interface in %s" % (harness.INTERFACE, harness.INTERFACE_XML))
+        live = find_interface(self.live_xml(), harness.INTERFACE)
+        self.assertIsNotNone(live, "the live object has no %s interface" % harness.INTERFACE)
+        want, got = describe(spec), describe(live)
+        problems = []
+        for key in sorted(set(want) | set(got)):
+            if key not in got:
+                problems.append("missing in the daemon: %s %s" % (key, want[key]))
+            elif key not in want:
+                problems.append("not in the XML: %s %s" % (key, got[key]))
+            elif want[key] != got[key]:
+                problems.append("%s differs:\n    xml:    %s\n    daemon: %s" % (key, want[key], got[key]))
+        self.assertFalse(problems, "live introspection differs from %s:\n  %s"
+                         % (harness.INTERFACE_XML, "\n  ".join(problems)))
+
+    def test_only_documented_interfaces_on_the_object(self):
+        live = self.live_xml()
+        names = {i.get("name") for i in live.iter("interface")}
+        extra = {n for n in names if not n.startswith("org.freedesktop.DBus.")} - {harness.INTERFACE}
+        self.assertFalse(extra, "undocumented interfaces on %s: %s" % (harness.OBJECT_PATH, extra))
+
+    def test_no_argument_can_carry_an_image_or_a_file(self):
+        # No call may hand the daemon an image or choose a frame source; templates never
+        # cross the bus: no byte arrays and no file descriptors in any argument.
+        live = find_interface(self.live_xml(), harness.INTERFACE)
+        self.assertIsNotNone(live)
+        for el in live.iter("arg"):
+            self.assertNotIn("ay", el.get("type"), "argument %s carries bytes" % el.get("name"))
+            self.assertNotIn("h", el.get("type"), "argument %s carries a file descriptor" % el.get("name"))
+
+    def test_unprivileged_user_may_introspect(self):
+        live = find_interface(self.live_xml(as_user=harness.UNPRIVILEGED_USER), harness.INTERFACE)
+        self.assertIsNotNone(live)
+
+    def test_version_property_matches_status(self):
+        r = harness.busctl(self.address, ["get-property", harness.BUS_NAME, harness.OBJECT_PATH,
+                                          harness.INTERFACE, "Version"], method="Get")
+        version = self.ok(r, "get-property Version")
+        self.assertIsInstance(version, str)
+        self.assertTrue(version)
+        self.assertEqual(version, self.status().get("version"))
+
+    def test_status_has_the_documented_keys(self):
+        st = self.status()
+        for key, typ in (("version", str), ("camera", str), ("models", str), ("store", str),
+                         ("audit_chain", str), ("security_level", str), ("enrolled_users", int),
+                         ("busy", bool)):
+            self.assertIn(key, st, "Status lacks %r: %s" % (key, json.dumps(st)))
+            self.assertIsInstance(st[key], typ, "Status[%r] = %r" % (key, st[key]))
+        self.assertEqual(st["store"], "ok")
+        self.assertEqual(st["busy"], False)
+        self.assertEqual(st["enrolled_users"], 0)
+
+
+if __name__ == "__main__":
+    harness.main()
