@@ -117,13 +117,5 @@ Image convert_frame(const RawFrame& raw) {
   throw FrameSourceError("unknown pixel format");
 }
 
-double mean_brightness(const Image& image) {
-  if (image.empty()) return 0.0;
-  const uint8_t* p = image.data();
-  const size_t pixels = image.size_bytes() / 3;
-  uint64_t sum = 0;  // 16384^2 pixels * 255 * 256 fits easily
-  for (size_t i = 0; i < pixels; ++i, p += 3) sum += 77u * p[0] + 150u * p[1] + 29u * p[2];
-  return static_cast<double>(sum) / 256.0 / static_cast<double>(pixels);
-}
 
 }  // namespace faceauth

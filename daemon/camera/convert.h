@@ -51,8 +51,4 @@ Image convert_y16(std::span<const uint8_t> bytes, int width, int height, size_t 
 // an error, not a half-grey picture.
 Image convert_mjpeg(std::span<const uint8_t> bytes);
 
-// Mean luma (BT.601 weights) of the image, 0..255; 0 for an empty image.
-// For skipping the dark frames of a strobing IR emitter.
-double mean_brightness(const Image& image);
-
 }  // namespace faceauth

@@ -12,9 +12,6 @@
 
 #include "config_keys.h"
 
-#ifndef FACEAUTH_DEFAULT_MODEL_DIR
-#error "FACEAUTH_DEFAULT_MODEL_DIR must be defined by the build"
-#endif
 
 namespace fs = std::filesystem;
 
@@ -212,7 +209,6 @@ std::string to_string(SecurityLevel level) {
   return "balanced";
 }
 
-std::string default_model_dir() { return FACEAUTH_DEFAULT_MODEL_DIR; }
 
 ConfigError::ConfigError(std::string file, int line, std::string key, const std::string& problem)
     : std::runtime_error(format_message(file, line, key, problem)),

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "models.h"  // default_model_dir()
+
 namespace faceauth {
 
 enum class SecurityLevel { strict, balanced, convenient };
@@ -16,8 +18,6 @@ enum class SecurityLevel { strict, balanced, convenient };
 // "strict", "balanced", "convenient".
 std::string to_string(SecurityLevel level);
 
-// The model directory compiled in (FACEAUTH_MODEL_DIR at build time).
-std::string default_model_dir();
 
 struct Config {
   // Frame source, see source_spec.h: "v4l2:/dev/video0", "dir:/srv/frames?fps=10&loop=1".
@@ -33,8 +33,8 @@ struct Config {
   int lockout_seconds = 300;        // 10..86400
   int retention_days = 365;         // 1..3650
   std::string notice_path = "/usr/share/faceauth/notice.txt";
-  int min_face_pixels = 80;         // 20..4096
-  int dark_frame_threshold = 40;    // 0..255 mean brightness; darker frames are skipped
+  int min_face_pixels = 60;         // 20..4096
+  int dark_frame_threshold = 25;    // 0..255 mean brightness; darker frames are skipped
   int queue_limit = 4;              // 1..64 pending camera jobs
   std::string state_dir = "/var/lib/faceauth";
   std::string model_dir = default_model_dir();

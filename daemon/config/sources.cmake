@@ -6,6 +6,5 @@ add_library(faceauth_config STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/config/source_spec.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/config/value_parse.cc)
 target_include_directories(faceauth_config PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/config)
-target_compile_definitions(faceauth_config PRIVATE
-  FACEAUTH_DEFAULT_MODEL_DIR="${FACEAUTH_MODEL_DIR}")
+target_link_libraries(faceauth_config PUBLIC faceauth_recognition)  # default_model_dir()
 target_link_libraries(faceauth_core INTERFACE faceauth_config)

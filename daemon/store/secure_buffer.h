@@ -92,6 +92,6 @@ class SecureArray {
 
 using SecureBytes = SecureArray<unsigned char>;
 // A decrypted face embedding (128 floats today; the store does not interpret it).
-using Embedding = SecureArray<float>;
+using SecureEmbedding = SecureArray<float>;
 
 }  // namespace faceauth

@@ -262,7 +262,7 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
       b.expires = secs(info.expires);
       b.format = static_cast<std::uint32_t>(format);
       b.dims = static_cast<std::uint32_t>(dims);
-      Embedding emb;
+      SecureEmbedding emb;
       if (!open_template(*key_, b, st.blob_view(7), st.blob_view(8), emb)) {
         problems.push_back("template " + std::to_string(info.id) +
                            " failed authentication (its ciphertext or a bound column was "

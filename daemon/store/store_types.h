@@ -34,7 +34,7 @@ struct TemplateInfo {
 // A decrypted template: metadata plus the embedding in locked, self-wiping memory.
 struct DecryptedTemplate {
   TemplateInfo info;
-  Embedding embedding;
+  SecureEmbedding embedding;
 };
 
 struct ConsentRecord {

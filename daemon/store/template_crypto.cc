@@ -68,11 +68,11 @@ SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b,
 
 bool open_template(const StoreKey& key, const TemplateBinding& b,
                    std::span<const unsigned char> nonce,
-                   std::span<const unsigned char> ciphertext, Embedding& out) {
+                   std::span<const unsigned char> ciphertext, SecureEmbedding& out) {
   if (nonce.size() != kNonceBytes) return false;
   if (ciphertext.size() != std::size_t{b.dims} * sizeof(float) + kTagBytes) return false;
   auto ad = template_associated_data(b);
-  Embedding plain(b.dims);
+  SecureEmbedding plain(b.dims);
   unsigned long long mlen = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.bytes(), &mlen, nullptr, ciphertext.data(),
                                                  ciphertext.size(), ad.data(), ad.size(),

@@ -54,7 +54,7 @@ SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b,
 // fails (wrong key, edited ciphertext, nonce or any bound column).
 bool open_template(const StoreKey& key, const TemplateBinding& b,
                    std::span<const unsigned char> nonce,
-                   std::span<const unsigned char> ciphertext, Embedding& out);
+                   std::span<const unsigned char> ciphertext, SecureEmbedding& out);
 
 // Key-check value kept in the meta table: nonce || AEAD(known constant).
 std::vector<unsigned char> make_key_check(const StoreKey& key);

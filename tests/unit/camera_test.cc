@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "convert.h"
+#include "quality.h"
 #include "decode.h"
 #include "mjpeg.h"
 #include "source_factory.h"

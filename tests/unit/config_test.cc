@@ -81,8 +81,8 @@ BOOST_AUTO_TEST_CASE(missing_main_file_gives_defaults) {
   BOOST_TEST(c.lockout_seconds == 300);
   BOOST_TEST(c.retention_days == 365);
   BOOST_TEST(c.notice_path == "/usr/share/faceauth/notice.txt");
-  BOOST_TEST(c.min_face_pixels == 80);
-  BOOST_TEST(c.dark_frame_threshold == 40);
+  BOOST_TEST(c.min_face_pixels == 60);
+  BOOST_TEST(c.dark_frame_threshold == 25);
   BOOST_TEST(c.queue_limit == 4);
   BOOST_TEST(c.state_dir == "/var/lib/faceauth");
   BOOST_TEST(c.model_dir == faceauth::default_model_dir());
@@ -461,7 +461,7 @@ BOOST_AUTO_TEST_CASE(installed_example_loads_and_equals_the_defaults) {
         "#frames_needed = 2", "#frames_window = 10", "#verify_timeout_seconds = 5",
         "#enroll_frames = 5", "#lockout_attempts = 5", "#lockout_seconds = 300",
         "#retention_days = 365", "#notice_path = /usr/share/faceauth/notice.txt",
-        "#min_face_pixels = 80", "#dark_frame_threshold = 40", "#queue_limit = 4",
+        "#min_face_pixels = 60", "#dark_frame_threshold = 25", "#queue_limit = 4",
         "#state_dir = /var/lib/faceauth", "#model_dir = "}) {
     BOOST_TEST(contains(text, line), "example lacks: " << line);
   }

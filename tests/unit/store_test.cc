@@ -103,12 +103,12 @@ BOOST_FIXTURE_TEST_CASE(roundtrip_in_locked_memory, StoreFixture) {
 }
 
 BOOST_AUTO_TEST_CASE(secure_array_locks_moves_and_wipes) {
-  Embedding a(128);
+  SecureEmbedding a(128);
   BOOST_TEST(a.locked());
   BOOST_TEST(a.size() == 128u);
   BOOST_TEST(reinterpret_cast<std::uintptr_t>(a.data()) % static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE)) == 0u);
   a[0] = 1.5f;
-  Embedding b = std::move(a);
+  SecureEmbedding b = std::move(a);
   BOOST_TEST(a.data() == nullptr);
   BOOST_TEST(b[0] == 1.5f);
   b.reset();

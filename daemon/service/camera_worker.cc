@@ -1,0 +1,220 @@
+#include "camera_worker.h"
+
+#include "frame_source.h"
+#include "source_factory.h"
+
+namespace faceauth {
+
+using Clock = std::chrono::steady_clock;
+
+CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, size_t queue_limit)
+    : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), queue_limit_(queue_limit),
+      thread_([this] { run(); }) {}
+
+CameraWorker::~CameraWorker() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    for (auto& j : queue_) j.control->cancelled = true;
+    if (running_) running_->cancelled = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void CameraWorker::run() {
+  std::unique_ptr<FaceEngine> engine;
+  std::string model_error;
+  try {
+    engine = std::make_unique<FaceEngine>(model_dir_);
+  } catch (const std::exception& e) {
+    model_error = e.what();
+  }
+  {
+    std::lock_guard lock(mu_);
+    models_state_ = engine ? "ok" : model_error;
+  }
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      running_ = job.control;
+    }
+    job.run(engine.get(), model_error);
+    std::lock_guard lock(mu_);
+    running_.reset();
+  }
+}
+
+std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) {
+  auto ctl = std::make_shared<JobControl>();
+  auto shared_req = std::make_shared<VerifyRequest>(std::move(req));
+  Job job{ctl, [this, ctl, shared_req, done](FaceEngine* engine, const std::string& model_error) {
+            VerifyResult r;
+            if (!engine) {
+              r.result = "camera-unavailable";
+              r.error = "face models unavailable: " + model_error;
+            } else {
+              r = verify(*engine, *shared_req, *ctl);
+            }
+            shared_req->templates.clear();
+            done(std::move(r));
+          }};
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return ctl;
+}
+
+std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, ProgressFn progress,
+                                                        std::function<void(EnrollResult)> done) {
+  auto ctl = std::make_shared<JobControl>();
+  Job job{ctl, [this, ctl, req, progress, done](FaceEngine* engine, const std::string& model_error) {
+            EnrollResult r;
+            if (!engine) {
+              r.result = "camera-unavailable";
+              r.message = "face models unavailable: " + model_error;
+            } else {
+              r = enroll(*engine, req, progress, *ctl);
+            }
+            done(std::move(r));
+          }};
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return ctl;
+}
+
+void CameraWorker::cancel_all() {
+  std::lock_guard lock(mu_);
+  for (auto& j : queue_) j.control->cancelled = true;
+  if (running_) running_->cancelled = true;
+}
+
+bool CameraWorker::busy() const {
+  std::lock_guard lock(mu_);
+  return running_ != nullptr || !queue_.empty();
+}
+
+std::string CameraWorker::models_state() const {
+  std::lock_guard lock(mu_);
+  return models_state_;
+}
+
+namespace {
+// Opens the configured source; closes it when the job ends, whatever happens.
+struct OpenSource {
+  std::unique_ptr<FrameSource> src;
+  explicit OpenSource(const std::string& spec) : src(make_frame_source(spec)) { src->open(); }
+  ~OpenSource() { src->close(); }
+};
+}  // namespace
+
+VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl) {
+  VerifyResult r;
+  const auto deadline = Clock::now() + req.timeout;
+  int usable = 0, matches = 0;
+  bool any_frame = false;
+  try {
+    OpenSource cam(camera_spec_);
+    while (!ctl.cancelled) {
+      if (Clock::now() >= deadline) {
+        r.result = usable > 0 ? "no-match" : (any_frame ? "no-face" : "timeout");
+        return r;
+      }
+      std::optional<Frame> frame = cam.src->next();
+      if (!frame) break;  // a recorded source has no more frames
+      any_frame = true;
+      ++r.frames;
+      FrameAnalysis a = engine.analyze(frame->image, req.quality);
+      frame->image.wipe();
+      if (a.verdict != FrameVerdict::ok) {
+        r.hint = verdict_hint(a.verdict);
+        continue;
+      }
+      ++usable;
+      bool match = false;
+      for (const auto& t : req.templates) match = match || distance(t, a.embedding) < req.threshold;
+      if (match && ++matches >= req.frames_needed) {
+        r.result = "match";
+        r.hint.clear();
+        return r;
+      }
+      if (usable >= req.frames_window) break;
+    }
+  } catch (const FrameSourceError& e) {
+    r.result = "camera-unavailable";
+    r.error = e.what();
+    return r;
+  }
+  if (ctl.cancelled) r.result = "cancelled";
+  else r.result = usable > 0 ? "no-match" : "no-face";
+  return r;
+}
+
+EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, const ProgressFn& progress,
+                                  const JobControl& ctl) {
+  EnrollResult r;
+  const auto deadline = Clock::now() + req.timeout;
+  std::vector<Embedding> captured;
+  const unsigned needed = static_cast<unsigned>(req.frames_needed);
+  progress(0, needed, "look at the camera");
+  try {
+    OpenSource cam(camera_spec_);
+    while (captured.size() < needed) {
+      if (ctl.cancelled) {
+        r.result = "cancelled";
+        r.message = "enrollment was cancelled; nothing was stored";
+        return r;
+      }
+      if (Clock::now() >= deadline) {
+        r.result = "timeout";
+        r.message = "only " + std::to_string(captured.size()) + " of " + std::to_string(needed) +
+                    " good frames in time; nothing was stored";
+        return r;
+      }
+      std::optional<Frame> frame = cam.src->next();
+      if (!frame) {
+        r.result = "timeout";
+        r.message = "the camera delivered no more frames after " + std::to_string(captured.size()) + " of " +
+                    std::to_string(needed) + " good frames; nothing was stored";
+        return r;
+      }
+      // Enrollment frames are jittered: a steadier template from few frames.
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, 5);
+      frame->image.wipe();
+      if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);
+      progress(static_cast<unsigned>(captured.size()), needed,
+               a.verdict == FrameVerdict::ok ? "hold still" : verdict_hint(a.verdict));
+    }
+  } catch (const FrameSourceError& e) {
+    r.result = "camera-unavailable";
+    r.message = e.what();
+    return r;
+  }
+  Embedding mean = mean_embedding(captured);
+  for (const auto& e : captured) {
+    if (distance(e, mean) >= req.threshold) {
+      r.result = "inconsistent";
+      r.message = "the captured frames do not all show the same face; make sure only you are in view "
+                  "and try again. Nothing was stored";
+      return r;
+    }
+  }
+  r.result = "enrolled";
+  r.message = "enrolled from " + std::to_string(captured.size()) + " frames";
+  r.mean = mean;
+  return r;
+}
+
+}  // namespace faceauth

@@ -1,0 +1,98 @@
+// The camera worker: one thread that owns the face models (dlib networks are
+// not safe to share between threads) and runs one camera job at a time from
+// a bounded queue. The frame source is opened at the start of each job and
+// closed at its end, so the camera light is on only while a job runs.
+// Results are handed to callbacks on the worker thread; the service posts
+// them back to the event-loop thread, which alone touches the bus and store.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "embedding.h"
+#include "face_engine.h"
+
+namespace faceauth {
+
+struct JobControl {
+  std::atomic<bool> cancelled{false};
+};
+
+struct VerifyRequest {
+  std::vector<Embedding> templates;  // the user's templates (wiped with the request)
+  double threshold = 0.47;
+  int frames_needed = 2;             // k matching frames ...
+  int frames_window = 10;            // ... among at most n usable frames
+  std::chrono::milliseconds timeout{5000};
+  QualityOptions quality;
+};
+
+struct VerifyResult {
+  std::string result;     // match, no-match, no-face, camera-unavailable, timeout, cancelled
+  unsigned frames = 0;    // frames examined
+  std::string hint;       // for the person, from the last frame that did not count
+  std::string error;      // camera error text, for the journal
+};
+
+struct EnrollRequest {
+  int frames_needed = 5;
+  std::chrono::milliseconds timeout{30000};
+  QualityOptions quality;
+  double threshold = 0.47;  // every captured frame must lie this close to the set's mean
+};
+
+struct EnrollResult {
+  std::string result;     // enrolled, timeout, cancelled, camera-unavailable, inconsistent
+  std::string message;
+  Embedding mean;         // valid when enrolled
+};
+
+using ProgressFn = std::function<void(unsigned captured, unsigned needed, const std::string& hint)>;
+
+class CameraWorker {
+ public:
+  CameraWorker(std::string camera_spec, std::string model_dir, size_t queue_limit);
+  ~CameraWorker();
+
+  // nullptr when the queue is full (Busy). `done` runs on the worker thread.
+  std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done);
+  std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
+                                            std::function<void(EnrollResult)> done);
+
+  void cancel_all();   // e.g. before suspend
+  bool busy() const;   // a job running or queued
+  // "loading", "ok" or the error that stopped the models from loading.
+  std::string models_state() const;
+
+ private:
+  void run();
+  VerifyResult verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl);
+  EnrollResult enroll(FaceEngine& engine, const EnrollRequest& req, const ProgressFn& progress,
+                      const JobControl& ctl);
+
+  struct Job {
+    std::shared_ptr<JobControl> control;
+    std::function<void(FaceEngine*, const std::string& model_error)> run;
+  };
+
+  const std::string camera_spec_;
+  const std::string model_dir_;
+  const size_t queue_limit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  std::shared_ptr<JobControl> running_;
+  std::string models_state_ = "loading";
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace faceauth

@@ -1,0 +1,634 @@
+#include "service.h"
+
+#include <boost/asio/post.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include "json_writer.h"
+#include "log.h"
+#include "models.h"
+#include "operating_point.h"
+#include "validate.h"
+
+namespace faceauth {
+
+namespace {
+constexpr const char* kPath = "/org/faceauth/FaceAuth1";
+constexpr const char* kInterface = "org.faceauth.FaceAuth1";
+constexpr const char* kVersion = "0.1.0";
+
+const char* kErrPermission = "org.faceauth.Error.PermissionDenied";
+const char* kErrInvalid = "org.faceauth.Error.InvalidArgument";
+const char* kErrConsent = "org.faceauth.Error.ConsentRequired";
+const char* kErrExcluded = "org.faceauth.Error.Excluded";
+const char* kErrBusy = "org.faceauth.Error.Busy";
+const char* kErrNotFound = "org.faceauth.Error.NotFound";
+const char* kErrStore = "org.faceauth.Error.StoreCorrupted";
+const char* kErrInternal = "org.faceauth.Error.Internal";
+
+int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
+
+std::string hex(const Sha256& h) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : h) {
+    s += d[c >> 4];
+    s += d[c & 15];
+  }
+  return s;
+}
+
+double threshold_for(const Config& c) {
+  if (c.threshold) return *c.threshold;
+  switch (c.security_level) {
+    case SecurityLevel::strict: return kStrictThreshold;
+    case SecurityLevel::balanced: return kDefaultThreshold;
+    case SecurityLevel::convenient: return kConvenientThreshold;
+  }
+  return kDefaultThreshold;
+}
+}  // namespace
+
+struct Service::Call {
+  sd_bus_message* msg = nullptr;
+  uid_t caller = static_cast<uid_t>(-1);
+  std::string sender;
+  bool replied = false;
+  ~Call() { sd_bus_message_unref(msg); }
+};
+
+Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
+    : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
+      notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
+      worker_(config.camera, config.model_dir, static_cast<size_t>(config.queue_limit)) {
+  quality_.min_face_pixels = config.min_face_pixels;
+  quality_.min_brightness = config.dark_frame_threshold;
+  int r = sd_bus_add_object_vtable(bus_, &object_slot_, kPath, kInterface, kVtable, this);
+  if (r < 0) throw std::runtime_error(std::string("cannot register the D-Bus object: ") + std::strerror(-r));
+  // logind's PrepareForSleep: cancel camera jobs and close the camera before suspend.
+  sd_bus_match_signal_async(bus_, &sleep_slot_, "org.freedesktop.login1", "/org/freedesktop/login1",
+                            "org.freedesktop.login1.Manager", "PrepareForSleep", on_prepare_for_sleep, nullptr,
+                            this);
+}
+
+Service::~Service() {
+  sd_bus_slot_unref(sleep_slot_);
+  sd_bus_slot_unref(object_slot_);
+}
+
+// ---- plumbing ------------------------------------------------------------
+
+template <int (Service::*Method)(Service::CallPtr)>
+int Service::dispatch(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* self = static_cast<Service*>(userdata);
+  auto c = std::make_shared<Call>();
+  c->msg = sd_bus_message_ref(m);
+  const char* sender = sd_bus_message_get_sender(m);
+  c->sender = sender ? sender : "";
+  sd_bus_creds* creds = nullptr;
+  if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds) >= 0) {
+    uid_t uid;
+    if (sd_bus_creds_get_euid(creds, &uid) >= 0) c->caller = uid;
+  }
+  sd_bus_creds_unref(creds);
+  if (c->caller == static_cast<uid_t>(-1)) {
+    self->reply_error(c, kErrPermission, "the caller's identity could not be established");
+    return 1;
+  }
+  self->guarded(c, [&] { (self->*Method)(c); });
+  return 1;
+}
+
+void Service::guarded(CallPtr c, const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const InvalidArgument& e) {
+    reply_error(c, kErrInvalid, e.what());
+  } catch (const StoreError& e) {
+    using K = StoreError::Kind;
+    switch (e.kind()) {
+      case K::NotFound: reply_error(c, kErrNotFound, e.what()); break;
+      case K::Excluded: reply_error(c, kErrExcluded, e.what()); break;
+      case K::ConsentRequired: reply_error(c, kErrConsent, e.what()); break;
+      case K::InvalidArgument: reply_error(c, kErrInvalid, e.what()); break;
+      default:
+        log::crit(std::string("template store problem: ") + e.what(), {"FACEAUTH_STORE_ERROR=" + std::string(to_string(e.kind()))});
+        reply_error(c, kErrStore, e.what());
+    }
+  } catch (const std::exception& e) {
+    log::error(std::string("internal error: ") + e.what());
+    reply_error(c, kErrInternal, std::string("internal error: ") + e.what() + "; see the journal of faceauthd");
+  }
+}
+
+void Service::reply_error(CallPtr c, const char* name, const std::string& message) {
+  if (c->replied) return;
+  c->replied = true;
+  sd_bus_error err = SD_BUS_ERROR_NULL;
+  sd_bus_error_set(&err, name, message.c_str());
+  sd_bus_reply_method_error(c->msg, &err);
+  sd_bus_error_free(&err);
+  loop_.kick();
+}
+
+std::pair<std::string, uid_t> Service::target_user(CallPtr c) {
+  const char* user = nullptr;
+  if (sd_bus_message_read(c->msg, "s", &user) < 0) throw InvalidArgument("the user argument must be a string");
+  std::string name = user;
+  if (name.empty()) return {user_name_of(c->caller), c->caller};
+  return {name, check_user_name(name)};
+}
+
+void Service::authorize(CallPtr c, Op op, uid_t target, std::function<void()> then) {
+  Decision d = decide(op, c->caller, target);
+  if (d.kind == Decision::allow) {
+    then();
+    return;
+  }
+  std::string action = d.action;
+  ask_polkit(bus_, c->msg, action, [this, c, then, action](bool allowed, const std::string& why) {
+    if (allowed) guarded(c, then);
+    else reply_error(c, kErrPermission, "permission denied: " + why);
+  });
+  loop_.kick();
+}
+
+std::string Service::actor(const CallPtr& c) const { return "uid:" + std::to_string(c->caller); }
+
+std::string Service::pending_incident(const std::string& user) {
+  auto list = store_.incidents(user, true);
+  if (list.empty()) return "";
+  std::string text = "Security notice: a problem with your stored face data was detected (" + list.front().kind +
+                     "). Face login is disabled for you until an administrator checks it; your password works. "
+                     "Details: faceauthctl my-data.";
+  store_.acknowledge_incidents(user, "faceauthd (shown to the person)");
+  return text;
+}
+
+void Service::watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl) {
+  // sd_bus_track calls back once the caller's connection is gone.
+  sd_bus_track* track = nullptr;
+  auto* holder = new std::shared_ptr<JobControl>(std::move(ctl));
+  auto handler = [](sd_bus_track* t, void* userdata) -> int {
+    auto* h = static_cast<std::shared_ptr<JobControl>*>(userdata);
+    (*h)->cancelled = true;
+    sd_bus_track_set_destroy_callback(t, nullptr);
+    delete h;
+    sd_bus_track_unref(t);
+    return 0;
+  };
+  if (sd_bus_track_new(bus_, &track, handler, holder) < 0) {
+    delete holder;
+    return;
+  }
+  sd_bus_track_set_destroy_callback(track, nullptr);
+  if (sd_bus_track_add_sender(track, c->msg) < 0) {
+    sd_bus_track_unref(track);
+    delete holder;
+  }
+  // The track lives until the caller disconnects; the job's control block is
+  // shared, so a finished job is unaffected by a late cancel.
+}
+
+// ---- methods -------------------------------------------------------------
+
+int Service::verify(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  Options opts = read_options(c->msg, {{"timeout", 'u'}});
+  int timeout = config_.verify_timeout_seconds;
+  if (auto it = opts.find("timeout"); it != opts.end()) {
+    uint32_t t = std::get<uint32_t>(it->second);
+    if (t < 1 || t > 60) throw InvalidArgument("option 'timeout' must be 1 to 60 seconds");
+    timeout = static_cast<int>(t);
+  }
+  authorize(c, Op::verify, uid, [this, c, user = user, timeout] {
+    auto reply_simple = [&](const std::string& result, const std::string& hint, int64_t locked_until) {
+      sd_bus_message* r = nullptr;
+      sd_bus_message_new_method_return(c->msg, &r);
+      sd_bus_message_append(r, "s", result.c_str());
+      sd_bus_message_open_container(r, 'a', "{sv}");
+      sd_bus_message_append(r, "{sv}", "frames", "u", 0u);
+      if (!hint.empty()) sd_bus_message_append(r, "{sv}", "hint", "s", hint.c_str());
+      if (locked_until) sd_bus_message_append(r, "{sv}", "locked_until", "t", static_cast<uint64_t>(locked_until));
+      std::string incident = pending_incident(user);
+      if (!incident.empty()) sd_bus_message_append(r, "{sv}", "incident", "s", incident.c_str());
+      sd_bus_message_close_container(r);
+      sd_bus_send(nullptr, r, nullptr);
+      sd_bus_message_unref(r);
+      c->replied = true;
+      loop_.kick();
+    };
+    if (store_.face_auth_refused(user)) {
+      store_.record_verify(user, VerifyOutcome::Error, actor(c));
+      reply_simple("refused", "use your password", 0);
+      return;
+    }
+    LockoutState lock = store_.lockout_state(user);
+    if (lock.locked) {
+      store_.record_verify(user, VerifyOutcome::Error, actor(c));
+      reply_simple("locked-out", "too many failed attempts: use your password",
+                   lock.locked_until ? secs(*lock.locked_until) : 0);
+      return;
+    }
+    if (!store_.is_enrolled(user)) {
+      reply_simple("not-enrolled", "", 0);
+      return;
+    }
+    VerifyRequest req;
+    try {
+      for (auto& t : store_.load_templates(user)) {
+        if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
+        Embedding e;
+        std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
+        req.templates.push_back(e);
+      }
+    } catch (const StoreError& e) {
+      if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
+      log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
+      reply_simple("refused", "use your password", 0);
+      return;
+    }
+    req.threshold = threshold_;
+    req.frames_needed = config_.frames_needed;
+    req.frames_window = config_.frames_window;
+    req.timeout = std::chrono::seconds(timeout);
+    req.quality = quality_;
+    auto ctl = worker_.submit_verify(std::move(req), [this, c, user](VerifyResult r) {
+      boost::asio::post(io_, [this, c, user, r] { guarded(c, [&] { finish_verify(c, user, r); }); });
+    });
+    if (!ctl) {
+      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
+      return;
+    }
+    watch_disconnect(c, ctl);
+  });
+  return 1;
+}
+
+void Service::finish_verify(CallPtr c, const std::string& user, const VerifyResult& r) {
+  if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + user});
+  VerifyOutcome outcome = r.result == "match" ? VerifyOutcome::Match
+                          : r.result == "no-match" ? VerifyOutcome::NoMatch
+                                                   : VerifyOutcome::Error;
+  LockoutState after = store_.record_verify(user, outcome, actor(c));
+  log::info("verify " + user + ": " + r.result, {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + r.result});
+  if (after.locked && outcome == VerifyOutcome::NoMatch)
+    log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
+  if (c->replied) return;  // the caller is gone
+  sd_bus_message* m = nullptr;
+  sd_bus_message_new_method_return(c->msg, &m);
+  sd_bus_message_append(m, "s", r.result.c_str());
+  sd_bus_message_open_container(m, 'a', "{sv}");
+  sd_bus_message_append(m, "{sv}", "frames", "u", r.frames);
+  if (!r.hint.empty() && r.result != "match") sd_bus_message_append(m, "{sv}", "hint", "s", r.hint.c_str());
+  std::string incident = pending_incident(user);
+  if (!incident.empty()) sd_bus_message_append(m, "{sv}", "incident", "s", incident.c_str());
+  sd_bus_message_close_container(m);
+  sd_bus_send(nullptr, m, nullptr);
+  sd_bus_message_unref(m);
+  c->replied = true;
+  loop_.kick();
+}
+
+int Service::is_enrolled(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::is_enrolled, uid, [this, c, user = user] {
+    sd_bus_reply_method_return(c->msg, "b", store_.is_enrolled(user) ? 1 : 0);
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::enroll(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  const char* notice_id = nullptr;
+  if (sd_bus_message_read(c->msg, "s", &notice_id) < 0) throw InvalidArgument("notice_id must be a string");
+  Options opts = read_options(c->msg, {{"label", 's'}, {"confirm_age", 'b'}, {"method", 's'}});
+  std::string label = "face", method = "D-Bus Enroll";
+  if (auto it = opts.find("label"); it != opts.end()) label = std::get<std::string>(it->second);
+  if (auto it = opts.find("method"); it != opts.end()) method = std::get<std::string>(it->second);
+  auto printable = [](const std::string& s, size_t max) {
+    if (s.empty() || s.size() > max) return false;
+    for (unsigned char ch : s)
+      if (ch < 0x20 || ch == 0x7f) return false;
+    return true;
+  };
+  if (!printable(label, 64)) throw InvalidArgument("option 'label' must be 1 to 64 printable characters");
+  if (!printable(method, 128)) throw InvalidArgument("option 'method' must be 1 to 128 printable characters");
+  if (notice_id != notice_.id)
+    throw StoreError(StoreError::Kind::ConsentRequired,
+                     "consent is required: show the person the privacy notice from GetNotice and pass its id (" +
+                         notice_.id + ") once they have accepted it");
+  auto age = opts.find("confirm_age");
+  if (age == opts.end() || !std::get<bool>(age->second))
+    throw StoreError(StoreError::Kind::ConsentRequired,
+                     "face verification is not offered to children under 14: the person must confirm being 14 or "
+                     "older (option confirm_age = true)");
+  authorize(c, Op::enroll, uid, [this, c, user = user, label, method] {
+    if (store_.is_excluded(user))
+      throw StoreError(StoreError::Kind::Excluded, "the account " + user + " is excluded from face verification");
+    store_.record_consent(user, notice_.id, notice_.text, method);
+    std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
+    EnrollRequest req;
+    req.frames_needed = config_.enroll_frames;
+    req.timeout = std::chrono::seconds(std::max(30, config_.verify_timeout_seconds * 6));
+    req.quality = quality_;
+    req.threshold = threshold_;
+    std::string sender = c->sender;
+    auto emit = [this, path, sender](sd_bus_message* sig) {
+      if (!sender.empty()) sd_bus_message_set_destination(sig, sender.c_str());
+      sd_bus_send(bus_, sig, nullptr);
+      sd_bus_message_unref(sig);
+      loop_.kick();
+    };
+    auto progress = [this, path, emit](unsigned captured, unsigned needed, const std::string& hint) {
+      boost::asio::post(io_, [this, path, emit, captured, needed, hint] {
+        sd_bus_message* sig = nullptr;
+        if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollProgress") < 0) return;
+        sd_bus_message_append(sig, "ouus", path.c_str(), captured, needed, hint.c_str());
+        emit(sig);
+      });
+    };
+    auto done = [this, path, emit, user, label, a = actor(c)](EnrollResult r) {
+      auto shared = std::make_shared<EnrollResult>(std::move(r));
+      boost::asio::post(io_, [this, path, emit, user, label, a, shared] {
+        int64_t id = 0;
+        std::string result = shared->result, message = shared->message;
+        if (result == "enrolled") {
+          try {
+            id = store_.add_template(user, label, std::span<const float>(shared->mean.v.data(), shared->mean.v.size()), a);
+          } catch (const std::exception& e) {
+            result = "error";
+            message = e.what();
+          }
+        }
+        log::info("enroll " + user + ": " + result + " (" + message + ")", {"FACEAUTH_USER=" + user});
+        sd_bus_message* sig = nullptr;
+        if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollFinished") < 0) return;
+        sd_bus_message_append(sig, "ossx", path.c_str(), result.c_str(), message.c_str(), id);
+        emit(sig);
+      });
+    };
+    // The job runs to its end (bounded by its timeout) even if the caller
+    // leaves: a script may call Enroll and poll ListTemplates.
+    auto ctl = worker_.submit_enroll(req, progress, done);
+    if (!ctl) {
+      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
+      return;
+    }
+    sd_bus_reply_method_return(c->msg, "o", path.c_str());
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::list_templates(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::list, uid, [this, c, user = user] {
+    sd_bus_message* m = nullptr;
+    sd_bus_message_new_method_return(c->msg, &m);
+    sd_bus_message_open_container(m, 'a', "(xstt)");
+    for (const auto& t : store_.list_templates(user))
+      sd_bus_message_append(m, "(xstt)", t.id, t.label.c_str(), static_cast<uint64_t>(secs(t.created)),
+                            static_cast<uint64_t>(secs(t.expires)));
+    sd_bus_message_close_container(m);
+    sd_bus_send(nullptr, m, nullptr);
+    sd_bus_message_unref(m);
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::remove_template(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  int64_t id = 0;
+  if (sd_bus_message_read(c->msg, "x", &id) < 0) throw InvalidArgument("id must be an int64");
+  if (id <= 0) throw InvalidArgument("template ids are positive numbers; see ListTemplates");
+  authorize(c, Op::remove, uid, [this, c, user = user, id] {
+    store_.remove_template(user, id, actor(c));
+    sd_bus_reply_method_return(c->msg, "");
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::remove_all(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::remove_all, uid, [this, c, user = user] {
+    size_t n = store_.remove_all_templates(user, actor(c));
+    sd_bus_reply_method_return(c->msg, "u", static_cast<uint32_t>(n));
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::get_notice(CallPtr c) {
+  const char* lang = nullptr;
+  if (sd_bus_message_read(c->msg, "s", &lang) < 0) throw InvalidArgument("language must be a string");
+  if (std::strlen(lang) > 35) throw InvalidArgument("language must be a locale name such as en or zh_CN");
+  sd_bus_reply_method_return(c->msg, "ss", notice_.id.c_str(), notice_.text.c_str());
+  c->replied = true;
+  loop_.kick();
+  return 1;
+}
+
+int Service::get_consent(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::get_consent, uid, [this, c, user = user] {
+    sd_bus_message* m = nullptr;
+    sd_bus_message_new_method_return(c->msg, &m);
+    sd_bus_message_open_container(m, 'a', "(sstts)");
+    for (const auto& r : store_.consent_history(user))
+      sd_bus_message_append(m, "(sstts)", r.notice_id.c_str(), hex(r.notice_sha256).c_str(),
+                            static_cast<uint64_t>(secs(r.given_at)),
+                            static_cast<uint64_t>(r.withdrawn_at ? secs(*r.withdrawn_at) : 0), r.method.c_str());
+    sd_bus_message_close_container(m);
+    sd_bus_send(nullptr, m, nullptr);
+    sd_bus_message_unref(m);
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::withdraw_consent(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::withdraw, uid, [this, c, user = user] {
+    WithdrawResult r = store_.withdraw_consent(user, "D-Bus WithdrawConsent by " + actor(c), actor(c));
+    sd_bus_reply_method_return(c->msg, "u", static_cast<uint32_t>(r.templates_deleted));
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::get_audit_log(CallPtr c) {
+  const char* u = nullptr;
+  if (sd_bus_message_read(c->msg, "s", &u) < 0) throw InvalidArgument("the user argument must be a string");
+  std::string name = u;
+  bool all = name.empty() && c->caller == 0;
+  uid_t uid = c->caller;
+  if (name.empty() && !all) name = user_name_of(c->caller);
+  else if (!name.empty()) uid = check_user_name(name);
+  authorize(c, Op::audit_log, all ? 0 : uid, [this, c, name, all] {
+    sd_bus_message* m = nullptr;
+    sd_bus_message_new_method_return(c->msg, &m);
+    sd_bus_message_open_container(m, 'a', "(xtssss)");
+    auto entries = all ? store_.audit_entries() : store_.audit_entries(name);
+    for (const auto& e : entries)
+      sd_bus_message_append(m, "(xtssss)", e.seq, static_cast<uint64_t>(secs(e.time)), e.event.c_str(),
+                            e.user.c_str(), e.actor.c_str(), e.detail.c_str());
+    sd_bus_message_close_container(m);
+    sd_bus_send(nullptr, m, nullptr);
+    sd_bus_message_unref(m);
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::export_personal_data(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::export_data, uid, [this, c, user = user] {
+    UserExport x = store_.export_user(user);
+    JsonWriter j;
+    j.begin_object().key("user").value(x.user).key("excluded").value(x.excluded);
+    j.key("face_auth_refused").value(x.face_auth_refused);
+    j.key("lockout").begin_object().key("failures").value(static_cast<int64_t>(x.lockout.failures));
+    j.key("locked").value(x.lockout.locked).end_object();
+    j.key("templates").begin_array();
+    for (const auto& t : x.templates)
+      j.begin_object().key("id").value(t.id).key("label").value(t.label).key("created").value(secs(t.created))
+          .key("expires").value(secs(t.expires)).end_object();
+    j.end_array().key("consent").begin_array();
+    for (const auto& r : x.consents) {
+      j.begin_object().key("notice_id").value(r.notice_id).key("notice_sha256").value(hex(r.notice_sha256));
+      j.key("given_at").value(secs(r.given_at)).key("method").value(r.method).key("withdrawn_at");
+      if (r.withdrawn_at) j.value(secs(*r.withdrawn_at)); else j.null();
+      j.end_object();
+    }
+    j.end_array().key("audit").begin_array();
+    for (const auto& e : x.audit)
+      j.begin_object().key("seq").value(e.seq).key("time").value(secs(e.time)).key("event").value(e.event)
+          .key("actor").value(e.actor).key("detail").value(e.detail).end_object();
+    j.end_array().key("incidents").begin_array();
+    for (const auto& i : x.incidents) {
+      j.begin_object().key("time").value(secs(i.time)).key("kind").value(i.kind).key("detail").value(i.detail);
+      j.key("acknowledged").value(i.acknowledged_at.has_value()).end_object();
+    }
+    j.end_array().end_object();
+    sd_bus_reply_method_return(c->msg, "s", j.str().c_str());
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::reset_lockout(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::reset_lockout, uid, [this, c, user = user] {
+    store_.reset_lockout(user, actor(c));
+    sd_bus_reply_method_return(c->msg, "");
+    c->replied = true;
+    loop_.kick();
+  });
+  return 1;
+}
+
+int Service::status(CallPtr c) {
+  sd_bus_message* m = nullptr;
+  sd_bus_message_new_method_return(c->msg, &m);
+  sd_bus_message_open_container(m, 'a', "{sv}");
+  std::string store_state = "ok", chain = "ok";
+  try {
+    store_state = store_.integrity_check();
+    AuditCheck a = store_.verify_audit();
+    if (!a.ok) chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
+  } catch (const std::exception& e) {
+    store_state = e.what();
+  }
+  std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
+  sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
+  sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
+  sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
+  sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
+  sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
+  sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
+  sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
+  sd_bus_message_close_container(m);
+  sd_bus_send(nullptr, m, nullptr);
+  sd_bus_message_unref(m);
+  c->replied = true;
+  loop_.kick();
+  return 1;
+}
+
+void Service::housekeeping() {
+  try {
+    size_t purged = store_.purge_expired();
+    if (purged) log::info("retention: securely deleted " + std::to_string(purged) + " expired template(s)");
+    AuditCheck a = store_.check_audit();
+    if (!a.ok)
+      log::crit("the audit log's hash chain is broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) +
+                ": " + a.reason);
+  } catch (const std::exception& e) {
+    log::crit(std::string("housekeeping failed: ") + e.what());
+  }
+}
+
+int Service::on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error*) {
+  return sd_bus_message_append(reply, "s", kVersion);
+}
+
+int Service::on_prepare_for_sleep(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  int going = 0;
+  if (sd_bus_message_read(m, "b", &going) >= 0 && going) {
+    log::info("system is suspending: cancelling camera jobs");
+    static_cast<Service*>(userdata)->cancel_camera_jobs();
+  }
+  return 0;
+}
+
+const sd_bus_vtable Service::kVtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD_WITH_NAMES("Verify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa{sv}",
+                             SD_BUS_PARAM(result) SD_BUS_PARAM(details), (dispatch<&Service::verify>),
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("IsEnrolled", "s", SD_BUS_PARAM(user), "b", SD_BUS_PARAM(enrolled),
+                             (dispatch<&Service::is_enrolled>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Enroll", "ssa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(notice_id) SD_BUS_PARAM(options),
+                             "o", SD_BUS_PARAM(job), (dispatch<&Service::enroll>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL_WITH_NAMES("EnrollProgress", "ouus",
+                             SD_BUS_PARAM(job) SD_BUS_PARAM(captured) SD_BUS_PARAM(needed) SD_BUS_PARAM(hint), 0),
+    SD_BUS_SIGNAL_WITH_NAMES("EnrollFinished", "ossx",
+                             SD_BUS_PARAM(job) SD_BUS_PARAM(result) SD_BUS_PARAM(message) SD_BUS_PARAM(template_id), 0),
+    SD_BUS_METHOD_WITH_NAMES("ListTemplates", "s", SD_BUS_PARAM(user), "a(xstt)", SD_BUS_PARAM(templates),
+                             (dispatch<&Service::list_templates>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "sx", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", ,
+                             (dispatch<&Service::remove_template>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("RemoveAll", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(removed),
+                             (dispatch<&Service::remove_all>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("GetNotice", "s", SD_BUS_PARAM(language), "ss", SD_BUS_PARAM(notice_id) SD_BUS_PARAM(text),
+                             (dispatch<&Service::get_notice>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("GetConsent", "s", SD_BUS_PARAM(user), "a(sstts)", SD_BUS_PARAM(records),
+                             (dispatch<&Service::get_consent>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("WithdrawConsent", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(removed),
+                             (dispatch<&Service::withdraw_consent>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("GetAuditLog", "s", SD_BUS_PARAM(user), "a(xtssss)", SD_BUS_PARAM(entries),
+                             (dispatch<&Service::get_audit_log>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("ExportPersonalData", "s", SD_BUS_PARAM(user), "s", SD_BUS_PARAM(json),
+                             (dispatch<&Service::export_personal_data>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("ResetLockout", "s", SD_BUS_PARAM(user), "", ,
+                             (dispatch<&Service::reset_lockout>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Status", "", , "a{sv}", SD_BUS_PARAM(status), (dispatch<&Service::status>),
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_PROPERTY("Version", "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_VTABLE_END};
+
+}  // namespace faceauth

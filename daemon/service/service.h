@@ -1,0 +1,84 @@
+// faceauthd's D-Bus object org.faceauth.FaceAuth1 (dbus/org.faceauth.FaceAuth1.xml):
+// argument checks, authorization, store calls and camera jobs. Everything
+// here runs on the event-loop thread; camera jobs run on the CameraWorker and
+// post their results back.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <systemd/sd-bus.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "authorizer.h"
+#include "bus_loop.h"
+#include "camera_worker.h"
+#include "config.h"
+#include "notice.h"
+#include "store.h"
+
+namespace faceauth {
+
+class Service {
+ public:
+  Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store);
+  ~Service();
+
+  // Cancels camera jobs and closes the camera (logind PrepareForSleep).
+  void cancel_camera_jobs() { worker_.cancel_all(); }
+  // Retention purge and audit-chain check (start-up and periodically).
+  void housekeeping();
+
+ private:
+  struct Call;  // one method call in flight (keeps a reference to the message)
+  using CallPtr = std::shared_ptr<Call>;
+
+  static const sd_bus_vtable kVtable[];
+  template <int (Service::*Method)(CallPtr)>
+  static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* err);
+  static int on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error*);
+  static int on_prepare_for_sleep(sd_bus_message* m, void* userdata, sd_bus_error*);
+
+  int verify(CallPtr c);
+  int is_enrolled(CallPtr c);
+  int enroll(CallPtr c);
+  int list_templates(CallPtr c);
+  int remove_template(CallPtr c);
+  int remove_all(CallPtr c);
+  int get_notice(CallPtr c);
+  int get_consent(CallPtr c);
+  int withdraw_consent(CallPtr c);
+  int get_audit_log(CallPtr c);
+  int export_personal_data(CallPtr c);
+  int reset_lockout(CallPtr c);
+  int status(CallPtr c);
+
+  // Reads the user argument ("" = the caller), checks it and returns its name and uid.
+  std::pair<std::string, uid_t> target_user(CallPtr c);
+  // Runs `then` once `op` on `target` is authorized; otherwise replies PermissionDenied.
+  void authorize(CallPtr c, Op op, uid_t target, std::function<void()> then);
+  // Runs `fn`, turning exceptions into D-Bus errors on `c`.
+  void guarded(CallPtr c, const std::function<void()>& fn);
+  void reply_error(CallPtr c, const char* name, const std::string& message);
+  void finish_verify(CallPtr c, const std::string& user, const VerifyResult& r);
+  void watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl);
+  std::string pending_incident(const std::string& user);
+  std::string actor(const CallPtr& c) const;
+
+  boost::asio::io_context& io_;
+  sd_bus* bus_;
+  BusLoop& loop_;
+  const Config& config_;
+  Store& store_;
+  Notice notice_;
+  double threshold_;
+  QualityOptions quality_;
+  CameraWorker worker_;
+  uint64_t next_job_ = 1;
+  sd_bus_slot* object_slot_ = nullptr;
+  sd_bus_slot* sleep_slot_ = nullptr;
+};
+
+}  // namespace faceauth

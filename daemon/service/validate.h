@@ -1,0 +1,38 @@
+// Validation of every argument that arrives over D-Bus: user names and
+// option maps. Failures become org.faceauth.Error.InvalidArgument.
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+namespace faceauth {
+
+class InvalidArgument : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// A POSIX-portable user name (1..32 bytes, [a-z_][a-z0-9_.-]*[$]?) that
+// resolves with getpwnam. Returns its uid. Throws InvalidArgument.
+uid_t check_user_name(const std::string& name);
+
+// The name of a uid (throws InvalidArgument when the uid has no passwd entry).
+std::string user_name_of(uid_t uid);
+
+using OptionValue = std::variant<bool, uint32_t, std::string>;
+using Options = std::map<std::string, OptionValue>;
+
+// What a method accepts: key -> D-Bus type ('b', 'u' or 's').
+using OptionSpec = std::map<std::string, char>;
+
+// Reads an a{sv} from `m`. Unknown keys, duplicate keys and variants of the
+// wrong type throw InvalidArgument naming the key and what is accepted.
+Options read_options(sd_bus_message* m, const OptionSpec& spec);
+
+}  // namespace faceauth
