@@ -348,11 +348,12 @@ class PrivateBus:
 
 # --------------------------------------------------------------------------- calls
 
-def busctl(address, args, as_user=None, debug=True, timeout=30, method=None, parse=True):
+def busctl(address, args, as_user=None, debug=True, timeout=30, method=None, parse=True, options=()):
     """Run busctl --address=... ARGS, as `as_user`; returns Reply (parse=False: leave
     the output in Reply.stdout, for commands whose output is not JSON)."""
+    # "--": an argument starting with '-' (a user name under test) is not an option
     cmd = as_user_prefix(as_user) + ["busctl", "--address=" + address, "--json=short",
-                                     "--timeout=%d" % timeout] + list(args)
+                                     "--timeout=%d" % timeout] + list(options) + ["--"] + list(args)
     env = dict(os.environ)
     env.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
     if debug:
@@ -377,7 +378,7 @@ class AsyncCall:
     def __init__(self, address, method, sig="", args=(), as_user=None, timeout=60):
         self.method = method
         self.cmd = as_user_prefix(as_user) + [
-            "busctl", "--address=" + address, "--json=short", "--timeout=%d" % timeout,
+            "busctl", "--address=" + address, "--json=short", "--timeout=%d" % timeout, "--",
         ] + call_cmd(address, method, sig, args)
         env = dict(os.environ, SYSTEMD_LOG_LEVEL="debug")
         self.t0 = time.monotonic()
@@ -576,7 +577,8 @@ class FaceAuthTestCase(unittest.TestCase):
         if self._failed():
             sys.stdout.write("\n---- faceauthd output (%s) ----\n%s---- end ----\n"
                              % (self.id(), self.daemon.log()[-6000:]))
-            bus_log = self.bus.log()
+            bus_log = "".join(l for l in self.bus.log().splitlines(True)
+                              if "Failed to set fd limit" not in l)
             if bus_log.strip():
                 sys.stdout.write("---- dbus-daemon output ----\n%s---- end ----\n" % bus_log[-2000:])
             if os.environ.get("FACEAUTH_E2E_KEEP") == "1":
@@ -769,12 +771,15 @@ def main(module="__main__"):
     # class-level skips (setUpClass raising SkipTest) are one entry for many tests:
     # count every test that did not run as skipped
     total = suite.countTestCases()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    failed_tests = sum(1 for t, _ in result.failures + result.errors if isinstance(t, unittest.TestCase))
+    # a test with failing subTests counts once
+    failed_ids = {getattr(t, "test_case", t).id() for t, _ in result.failures + result.errors
+                  if isinstance(t, unittest.TestCase)}
+    failed_ids |= {t.id() for t in result.unexpectedSuccesses}
+    class_errors = sum(1 for t, _ in result.errors if not isinstance(t, unittest.TestCase))
+    failed = len(failed_ids) + class_errors
     skipped_tests = sum(1 for t, _ in result.skipped if isinstance(t, unittest.TestCase))
     skipped = skipped_tests + max(0, total - result.testsRun)
-    passed = max(0, result.testsRun - skipped_tests - failed_tests - len(result.expectedFailures)
-                 - len(result.unexpectedSuccesses))
+    passed = max(0, result.testsRun - skipped_tests - len(failed_ids) - len(result.expectedFailures))
     line = "%d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped

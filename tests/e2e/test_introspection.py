@@ -42,9 +42,9 @@ class IntrospectionTest(harness.FaceAuthTestCase):
     NEEDS_FACES = False
 
     def live_xml(self, as_user=None):
-        r = harness.busctl(self.address, ["introspect", "--xml-interface", harness.BUS_NAME,
-                                          harness.OBJECT_PATH],
-                           as_user=as_user, method="Introspect", parse=False)
+        r = harness.busctl(self.address, ["introspect", harness.BUS_NAME, harness.OBJECT_PATH],
+                           options=["--xml-interface"], as_user=as_user, method="Introspect",
+                           parse=False)
         self.assertTrue(r.ok, "busctl introspect --xml-interface failed: %s" % r)
         return ET.fromstring(r.stdout)
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""A client that disconnects mid-verify cancels its job and frees the camera.
+
+The camera folder shows only no-face photos (dogs.jpg), paced and looped, so a
+Verify with a 30 s timeout would keep the camera for 30 s. queue_limit = 1, so
+while that job still holds the camera a second Verify is answered Busy. The
+busctl process that started it is killed (SIGKILL: the socket just closes).
+Then the daemon must notice the disconnect and free the camera: Status reports
+"busy": false within a second, and a Verify from another client is not Busy
+and completes long before the first job's 30 s would have run out.
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import V  # noqa: E402
+
+FIRST_TIMEOUT = 30
+
+
+class DisconnectTest(harness.FaceAuthTestCase):
+    CAMERA_OPTIONS = "fps=10&loop=1"
+    CONFIG = {"queue_limit": "1", "verify_timeout_seconds": "30"}
+
+    def wait_busy(self, want, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.status().get("busy") == want:
+                return time.monotonic()
+            time.sleep(0.02)
+        return None
+
+    def start_long_verify(self, as_user=None, user="daemon"):
+        self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
+        call = self.call_async("Verify", "sa{sv}", user, {"timeout": V("u", FIRST_TIMEOUT)},
+                               as_user=as_user, timeout=FIRST_TIMEOUT + 30)
+        self.addCleanup(call.kill)
+        self.assertIsNotNone(self.wait_busy(True, 10), "Status never reported busy during Verify")
+        self.assertTrue(call.running(), "the first Verify ended early: %s" % (call.result(1),))
+        return call
+
+    def setUp(self):
+        super().setUp()
+        salley = harness.identity_photos("John_Salley")[:5]
+        for user in ("daemon", harness.UNPRIVILEGED_USER):
+            result, message, _, _ = self.enroll(user, salley, label="salley")
+            self.assertEqual(result, "enrolled", "enroll %s: %s (%s)" % (user, result, message))
+
+    def test_queue_full_while_the_job_runs(self):
+        # precondition of the disconnect test: with queue_limit = 1 a second camera job is Busy
+        call = self.start_long_verify()
+        r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)})
+        self.assertDBusError(r, "org.faceauth.Error.Busy", "second Verify while the first runs")
+        call.kill()
+
+    def test_disconnect_cancels_the_job(self):
+        call = self.start_long_verify()
+        t_kill = time.monotonic()
+        call.kill()
+        t_free = self.wait_busy(False, 5)
+        self.assertIsNotNone(t_free, "the camera is still busy 5 s after the client disconnected")
+        self.assertLess(t_free - t_kill, 1.0,
+                        "the camera was freed only %.2f s after the client disconnected" % (t_free - t_kill))
+        # another client gets the camera at once
+        t0 = time.monotonic()
+        r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=30)
+        self.assertNotEqual(r.error, "org.faceauth.Error.Busy", "second Verify answered Busy: %s" % r)
+        self.ok(r, "second Verify")
+        self.assertLess(time.monotonic() - t0, 10, "second Verify took %.1f s" % (time.monotonic() - t0))
+        self.assertDaemonAnswers("after the disconnect")
+
+    def test_disconnect_of_an_unprivileged_client(self):
+        call = self.start_long_verify(as_user=harness.UNPRIVILEGED_USER, user="")
+        t_kill = time.monotonic()
+        call.kill()
+        t_free = self.wait_busy(False, 5)
+        self.assertIsNotNone(t_free, "the camera is still busy 5 s after nobody's client disconnected")
+        self.assertLess(t_free - t_kill, 1.0)
+        self.assertDaemonAnswers("after nobody disconnected")
+
+
+if __name__ == "__main__":
+    harness.main()
