@@ -2,8 +2,8 @@
 """A client that disconnects mid-verify cancels its job and frees the camera.
 
 The camera folder shows only no-face photos (dogs.jpg), paced and looped, so a
-Verify with a 30 s timeout would keep the camera for 30 s. queue_limit = 1, so
-while that job still holds the camera a second Verify is answered Busy. The
+Verify with a 30 s timeout would keep the camera for 30 s. queue_limit = 1: while
+that job holds the camera one more job may wait and a third is answered Busy. The
 busctl process that started it is killed (SIGKILL: the socket just closes).
 Then the daemon must notice the disconnect and free the camera: Status reports
 "busy": false within a second, and a Verify from another client is not Busy
@@ -38,7 +38,8 @@ class DisconnectTest(harness.FaceAuthTestCase):
                                as_user=as_user, timeout=FIRST_TIMEOUT + 30)
         self.addCleanup(call.kill)
         self.assertIsNotNone(self.wait_busy(True, 10), "Status never reported busy during Verify")
-        self.assertTrue(call.running(), "the first Verify ended early: %s" % (call.result(1),))
+        if not call.running():
+            self.fail("the first Verify ended early: %s" % (call.result(1),))
         return call
 
     def setUp(self):
@@ -49,11 +50,21 @@ class DisconnectTest(harness.FaceAuthTestCase):
             self.assertEqual(result, "enrolled", "enroll %s: %s (%s)" % (user, result, message))
 
     def test_queue_full_while_the_job_runs(self):
-        # precondition of the disconnect test: with queue_limit = 1 a second camera job is Busy
-        call = self.start_long_verify()
-        r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)})
-        self.assertDBusError(r, "org.faceauth.Error.Busy", "second Verify while the first runs")
-        call.kill()
+        # precondition of the disconnect test: with queue_limit = 1 one job runs, one more
+        # may wait, and a third is answered Busy at once
+        running = self.start_long_verify()
+        waiting = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=60)
+        self.addCleanup(waiting.kill)
+        time.sleep(0.5)
+        self.assertTrue(waiting.running(), "the second Verify should wait for the camera")
+        r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=10)
+        self.assertDBusError(r, "org.faceauth.Error.Busy", "third Verify while one runs and one waits")
+        self.assertTrue(r.elapsed < 5, "Busy should come at once, took %.1f s" % r.elapsed)
+        # the first client goes away: the waiting job gets the camera and finishes
+        running.kill()
+        r = waiting.result(timeout=20)
+        self.assertTrue(r.ok, "the waiting Verify after the first client left: %s" % r)
+        self.assertIn(r.data[0], ("no-face", "timeout"), r)
 
     def test_disconnect_cancels_the_job(self):
         call = self.start_long_verify()

@@ -56,7 +56,9 @@ class VerifyTest(harness.FaceAuthTestCase):
         self.assertEqual(len(consent), 1, consent)
         self.assertEqual(consent[0][0], self.notice_id())
         self.assertEqual(consent[0][3], 0, "consent must be active")
-        self.assertEqual(self.status()["enrolled_users"], 1)
+        st = self.status()
+        self.assertIn("enrolled_users", st, "Status lacks enrolled_users: %s" % st)
+        self.assertEqual(st["enrolled_users"], 1)
 
     def test_genuine_face_matches(self):
         self.set_camera(self.salley[5:])
