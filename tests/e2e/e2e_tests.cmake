@@ -15,6 +15,7 @@ elseif(NOT TARGET faceauthd)
 else()
   set(FACEAUTH_E2E_TESTS
     bus_policy
+    startup
     introspection
     authorization
     validation
