@@ -66,6 +66,17 @@ class DisconnectTest(harness.FaceAuthTestCase):
         self.assertTrue(r.ok, "the waiting Verify after the first client left: %s" % r)
         self.assertIn(r.data[0], ("no-face", "timeout"), r)
 
+    def test_timeout_option_is_honoured(self):
+        # the looping no-face camera never ends by itself: the caller's timeout ends the job
+        self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
+        t0 = time.monotonic()
+        result, details = self.verify("daemon", timeout=2)
+        took = time.monotonic() - t0
+        self.assertIn(result, ("timeout", "no-face"), details)
+        self.assertGreater(took, 1.5, "Verify(timeout=2) ended after %.1f s" % took)
+        self.assertLess(took, 4.5, "Verify(timeout=2) took %.1f s" % took)
+        self.assertEqual(self.status().get("busy"), False)
+
     def test_disconnect_cancels_the_job(self):
         call = self.start_long_verify()
         t_kill = time.monotonic()
