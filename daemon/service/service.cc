@@ -546,7 +546,9 @@ int Service::status(CallPtr c) {
   sd_bus_message_new_method_return(c->msg, &m);
   sd_bus_message_open_container(m, 'a', "{sv}");
   std::string store_state = "ok", chain = "ok";
+  uint32_t enrolled = 0;
   try {
+    enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
     store_state = store_.integrity_check();
     AuditCheck a = store_.verify_audit();
     if (!a.ok) chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
@@ -560,6 +562,7 @@ int Service::status(CallPtr c) {
   sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
   sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
   sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
+  sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
   sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
   sd_bus_message_close_container(m);
   sd_bus_send(nullptr, m, nullptr);

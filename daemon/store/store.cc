@@ -296,6 +296,13 @@ bool Store::is_enrolled(const std::string& user) {
   return st.int64(0) > 0;
 }
 
+std::size_t Store::enrolled_user_count() {
+  Stmt st(*db_, "SELECT count(DISTINCT user) FROM templates WHERE expires > ?1");
+  st.bind(1, secs(opts_.clock()));
+  st.step();
+  return static_cast<std::size_t>(st.int64(0));
+}
+
 void Store::remove_template(const std::string& user, std::int64_t id, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);

@@ -53,6 +53,8 @@ class Store {
   // True when the user has an unexpired template and face auth is usable
   // (not excluded, not refused). Cheap: no decryption.
   bool is_enrolled(const std::string& user);
+  // How many users have an unexpired template (for Status). No decryption.
+  std::size_t enrolled_user_count();
   // Removes one template of `user` (NotFound if that user has no such id).
   void remove_template(const std::string& user, std::int64_t id,
                        std::string_view actor = "faceauthd");

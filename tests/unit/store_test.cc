@@ -83,6 +83,7 @@ BOOST_FIXTURE_TEST_CASE(roundtrip_in_locked_memory, StoreFixture) {
   BOOST_TEST(std::equal(e.begin(), e.end(), loaded[0].embedding.begin(), loaded[0].embedding.end()));
   BOOST_TEST(s.is_enrolled("alice"));
   BOOST_TEST(!s.is_enrolled("bob"));
+  BOOST_TEST(s.enrolled_user_count() == 1u);
 
   // Never stored in the clear: the float bytes do not appear in the database.
   RawDb raw(db());
