@@ -122,7 +122,11 @@ struct OpenSource {
 
 VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl) {
   VerifyResult r;
-  const auto deadline = Clock::now() + req.timeout;
+  const auto deadline = req.deadline;
+  if (Clock::now() >= deadline) {
+    r.result = "timeout";  // waited in the queue for the whole timeout
+    return r;
+  }
   int usable = 0, matches = 0;
   bool any_frame = false;
   try {

@@ -31,7 +31,9 @@ struct VerifyRequest {
   double threshold = 0.47;
   int frames_needed = 2;             // k matching frames ...
   int frames_window = 10;            // ... among at most n usable frames
-  std::chrono::milliseconds timeout{5000};
+  // Counted from the call, not from when the job gets the camera: a caller
+  // waiting in the queue is answered within the timeout it asked for.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   QualityOptions quality;
 };
 

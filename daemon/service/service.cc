@@ -1,6 +1,7 @@
 #include "service.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -252,7 +253,7 @@ int Service::verify(CallPtr c) {
     req.threshold = threshold_;
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
-    req.timeout = std::chrono::seconds(timeout);
+    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.quality = quality_;
     auto ctl = worker_.submit_verify(std::move(req), [this, c, user](VerifyResult r) {
       boost::asio::post(io_, [this, c, user, r] { guarded(c, [&] { finish_verify(c, user, r); }); });
@@ -262,11 +263,20 @@ int Service::verify(CallPtr c) {
       return;
     }
     watch_disconnect(c, ctl);
+    // A job still waiting for the camera when its timeout passes is answered
+    // "timeout" at once; the worker then skips it.
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
+    timer->async_wait([this, c, ctl, timer, user](const boost::system::error_code& ec) {
+      if (ec || c->replied) return;
+      ctl->cancelled = true;
+      finish_verify(c, user, VerifyResult{"timeout", 0, "", ""});
+    });
   });
   return 1;
 }
 
 void Service::finish_verify(CallPtr c, const std::string& user, const VerifyResult& r) {
+  if (c->replied) return;  // answered already (timeout while queued); the outcome was recorded then
   if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + user});
   VerifyOutcome outcome = r.result == "match" ? VerifyOutcome::Match
                           : r.result == "no-match" ? VerifyOutcome::NoMatch
@@ -275,7 +285,6 @@ void Service::finish_verify(CallPtr c, const std::string& user, const VerifyResu
   log::info("verify " + user + ": " + r.result, {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + r.result});
   if (after.locked && outcome == VerifyOutcome::NoMatch)
     log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
-  if (c->replied) return;  // the caller is gone
   sd_bus_message* m = nullptr;
   sd_bus_message_new_method_return(c->msg, &m);
   sd_bus_message_append(m, "s", r.result.c_str());

@@ -66,6 +66,20 @@ class DisconnectTest(harness.FaceAuthTestCase):
         self.assertTrue(r.ok, "the waiting Verify after the first client left: %s" % r)
         self.assertIn(r.data[0], ("no-face", "timeout"), r)
 
+    def test_queued_verify_is_answered_within_its_timeout(self):
+        # a Verify waiting behind a 30 s job must not wait past its own timeout
+        running = self.start_long_verify()
+        t0 = time.monotonic()
+        waiting = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=60)
+        self.addCleanup(waiting.kill)
+        r = waiting.result(timeout=10)
+        took = time.monotonic() - t0
+        self.assertTrue(r.ok, "queued Verify: %s" % r)
+        self.assertEqual(r.data[0], "timeout", r)
+        self.assertLess(took, 3.5, "queued Verify(timeout=2) answered after %.1f s" % took)
+        self.assertTrue(running.running(), "the first job must go on")
+        self.assertDaemonAnswers("after the queued timeout")
+
     def test_timeout_option_is_honoured(self):
         # the looping no-face camera never ends by itself: the caller's timeout ends the job
         self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
