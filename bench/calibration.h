@@ -8,6 +8,7 @@
 #include "dataset.h"
 #include "embedding.h"
 #include "face_engine.h"
+#include "fusion.h"
 
 namespace faceauth {
 
@@ -16,6 +17,11 @@ struct EmbeddedPhoto {
   int identity = -1;  // index into EmbeddedSet::names
   FrameVerdict verdict = FrameVerdict::no_face;
   Embedding embedding;  // valid when verdict == ok
+  // Filled by embed_views only: views[0] is the plain embedding, views[k]
+  // (k = 1..K) the embedding of ONE copy of the chip jittered by dlib's
+  // jitter_image seeded with k. A login attempt's frames are simulated by
+  // these views; the mean of views[0..n] equals a jittered (n) embedding.
+  std::vector<Embedding> views;
 };
 
 struct EmbeddedSet {
@@ -38,6 +44,17 @@ struct EmbedOptions {
 
 EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOptions& opt);
 
+// Like embed_dataset, with opt.jitters ignored: every usable photo gets its
+// plain embedding and `jittered_views` individually jittered ones (see
+// EmbeddedPhoto::views). Each jittered view costs two ResNet passes. The cache
+// (opt.cache_path) holds one line per photo keyed by SHA-256, view count and
+// the model hash; use a separate file per view count.
+EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions& opt, int jittered_views);
+
+// <dir>/<dataset folder name>.views<K>.cache where <dir> is $FACEAUTH_CACHE,
+// else $HOME/.cache/faceauth/calibration (created when missing).
+std::string default_views_cache(const std::string& dataset_dir, int jittered_views);
+
 struct PairDistances {
   std::vector<float> genuine, impostor;  // sorted ascending
 };
@@ -56,6 +73,53 @@ std::vector<RatePoint> rate_table(const PairDistances& d, double from, double to
 
 // The largest threshold on a 0.005 grid whose FAR does not exceed max_far.
 double choose_threshold(const PairDistances& d, double max_far);
+
+// ---- The login protocol ---------------------------------------------------
+// Per person and fold: enroll from `enroll_photos` usable photos (fold 0: the
+// first ones in name order, fold 1: the last ones); each other usable photo of
+// that person is one genuine attempt; every usable photo of every other person
+// is one impostor attempt. Needs a set from embed_views.
+struct LoginVariant {
+  std::string name;                          // e.g. "mean e11 a3"
+  TemplateFusion fusion = TemplateFusion::mean;
+  int enroll_views = 1;   // views averaged per enrollment photo: 1 = plain, n = plain + (n-1) jittered
+  int attempt_views = 1;  // views averaged per attempt (simulated frames of one attempt)
+  EnrollPolicy policy;    // outlier rejection; the consistency refusal is measured separately
+};
+
+// "FUSION:E:A[:OUTLIER]", e.g. "mean:11:3" or "min:1:1" or "mean:11:3:0.45".
+// Throws std::invalid_argument with the reason.
+LoginVariant parse_variant(const std::string& spec);
+
+struct LoginOptions {
+  int enroll_photos = 5;
+  int folds = 2;  // 1 or 2
+};
+
+struct LoginScores {
+  PairDistances d;  // genuine: attempts by the enrolled person; impostor: by everyone else
+  size_t enrollments = 0;
+  size_t outliers_dropped = 0;
+  std::vector<float> spread;  // EnrollmentReport::spread per enrollment, sorted
+};
+
+LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const LoginOptions& o = {});
+
+// Consistency refusal measured on the protocol's enrollments: the share of
+// genuine enrollments refused, and of mixed ones (enroll_photos - m photos of
+// one person plus m of another, every ordered pair of people) refused.
+struct ConsistencyFigures {
+  size_t genuine = 0, genuine_refused = 0;
+  size_t mixed_1 = 0, mixed_1_refused = 0;   // one photo of someone else
+  size_t mixed_2 = 0, mixed_2_refused = 0;   // two photos of someone else
+};
+ConsistencyFigures consistency_figures(const EmbeddedSet& set, const LoginVariant& v, const LoginOptions& o = {});
+
+// The ROC of each variant as an SVG (FRR over FAR, FAR on a log axis), with
+// the given thresholds of the first variant marked.
+void write_roc_svg(const std::string& path, const std::string& title,
+                   const std::vector<std::pair<std::string, const PairDistances*>>& curves,
+                   const std::vector<std::pair<std::string, double>>& marks);
 
 // Summary figures of a sorted sample.
 struct Distribution {
