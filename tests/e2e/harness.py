@@ -534,7 +534,7 @@ class FaceAuthTestCase(unittest.TestCase):
         bus_dir = os.path.join(self.root, "bus")
         os.mkdir(bus_dir)
         os.chmod(bus_dir, 0o755)
-        self.bus = PrivateBus(bus_dir)
+        self.bus = PrivateBus(bus_dir, policy_file=self._bus_policy(bus_dir))
         self.address = self.bus.start()
         self.addCleanup(self.bus.stop)
 
@@ -556,6 +556,22 @@ class FaceAuthTestCase(unittest.TestCase):
             self.start_daemon()
 
     # -- plumbing
+
+    # Further bus policy files the private bus includes beside the project's
+    # own (e.g. polkitd's, for tests that start polkitd on this bus).
+    EXTRA_BUS_POLICIES = ()
+
+    def _bus_policy(self, bus_dir):
+        if not self.EXTRA_BUS_POLICIES:
+            return POLICY_FILE
+        path = os.path.join(bus_dir, "policies.conf")
+        with open(path, "w") as f:
+            f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
+                    ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n<busconfig>\n')
+            for p in (POLICY_FILE,) + tuple(self.EXTRA_BUS_POLICIES):
+                f.write("  <include>%s</include>\n" % p)
+            f.write("</busconfig>\n")
+        return path
 
     def _failure_count(self):
         result = getattr(getattr(self, "_outcome", None), "result", None)

@@ -60,7 +60,8 @@ class InstallTest(unittest.TestCase):
         # The unit names the installed path of faceauthd, which exists only in the
         # staging root: point ExecStart there; every other line is analysed as shipped.
         unit = next(f for f in self.files if f.endswith("systemd/system/faceauthd.service"))
-        text = open(os.path.join(self.stage, unit)).read()
+        with open(os.path.join(self.stage, unit)) as f:
+            text = f.read()
         exe = os.path.join(self.stage, re.search(r"^ExecStart=(\S+)", text, re.M).group(1).lstrip("/"))
         self.assertTrue(os.access(exe, os.X_OK), exe)
         tmp = tempfile.mkdtemp(prefix="faceauth-unit-")
