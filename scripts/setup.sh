@@ -107,11 +107,11 @@ demo() {
   local faces="$SHARED/faces/identities"
   if [ -d "$faces" ]; then
     say "Demo: enroll John_Salley from 4 photos, verify his other photos and John_Simm's"
-    "$BUILD/bench/faceauth-demo" --enroll 4 "$faces/John_Salley" "$faces/John_Salley" "$faces/John_Simm"
+    "$BUILD/bench/faceauth-demo" --models "$CACHE/models" --enroll 4 "$faces/John_Salley" "$faces/John_Salley" "$faces/John_Simm"
   else
     fetch_fallback_photos
     say "Demo: ../shared/faces is absent; enroll the astronaut, verify the cameraman"
-    "$BUILD/bench/faceauth-demo" --enroll 1 "$CACHE/photos/astronaut" "$CACHE/photos/astronaut" "$CACHE/photos/camera"
+    "$BUILD/bench/faceauth-demo" --models "$CACHE/models" --enroll 1 "$CACHE/photos/astronaut" "$CACHE/photos/astronaut" "$CACHE/photos/camera"
   fi
 }
 
