@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Breach notice: tampering with a person's stored template is detected,
+face verification is refused for that person (the password still works),
+the person is told once through the Verify details, and the incident stays
+visible in ExportPersonalData and Status-independent audit entries.
+
+The tampering is done the way an attacker with write access to the database
+file would: the daemon is stopped, one byte of the ciphertext is flipped with
+Python's sqlite3 module, the daemon is started again. Needs ../shared/faces.
+"""
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+USER = "daemon"
+
+
+class BreachTest(harness.FaceAuthTestCase):
+    def setUp(self):
+        super().setUp()
+        self.salley = harness.identity_photos("John_Salley")
+        result, message, self.template_id, _ = self.enroll(USER, self.salley[:5])
+        self.assertEqual(result, "enrolled", message)
+
+    def tamper(self, change):
+        self.daemon.stop()
+        db = sqlite3.connect(os.path.join(self.state_dir, "store.db"))
+        change(db)
+        db.commit()
+        db.close()
+        for name in os.listdir(self.state_dir):  # keep the files the service user's
+            os.chown(os.path.join(self.state_dir, name), self.service_pw.pw_uid, self.service_pw.pw_gid)
+        self.daemon.start()
+
+    def test_flipped_ciphertext_is_a_breach_not_a_no_match(self):
+        def flip(db):
+            (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
+            ct = bytearray(ct)
+            ct[10] ^= 0x01
+            db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?", (bytes(ct), self.template_id))
+        self.tamper(flip)
+        self.set_camera(self.salley[5:])
+        result, details = self.verify(USER)
+        self.assertEqual(result, "refused", details)
+        self.assertIn("incident", details, "the person must be told at this login: %s" % details)
+        # told once: the next attempt is still refused, without repeating the notice
+        result, details = self.verify(USER)
+        self.assertEqual(result, "refused", details)
+        self.assertNotIn("incident", details)
+        self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [False],
+                         "face auth must be off for the person until an admin looks at it")
+        export = json.loads(self.ok(self.call("ExportPersonalData", "s", USER))[0])
+        self.assertTrue(export["face_auth_refused"], export)
+        self.assertTrue(any(i["kind"] == "template-tampered" for i in export["incidents"]), export)
+        events = [e[2] for e in self.ok(self.call("GetAuditLog", "s", USER))[0]]
+        self.assertIn("tamper-detected", events)
+
+    def test_row_moved_to_another_user_is_refused(self):
+        # the row is given to `bin`: its associated data no longer fits
+        self.tamper(lambda db: db.execute("UPDATE templates SET user = 'bin' WHERE id = ?", (self.template_id,)))
+        self.set_camera(self.salley[5:])
+        result, details = self.verify("bin")
+        self.assertEqual(result, "refused", details)
+        self.assertIn("incident", details)
+
+
+if __name__ == "__main__":
+    harness.main()
