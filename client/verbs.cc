@@ -1,0 +1,506 @@
+// The reading and managing verbs: notice, list, remove, consent, my-data,
+// audit, unlock, test, status.
+#include "verbs.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "bus.h"
+#include "json.h"
+#include "text.h"
+
+namespace faceauthctl {
+
+std::string subject(const Options& o) { return o.user_set && !o.user.empty() ? o.user : caller_name(); }
+
+void print_json(const Json& j) { std::cout << j.dump() << "\n" << std::flush; }
+
+void say(const Options& o, const std::string& text) {
+  (o.json ? std::cerr : std::cout) << text << std::flush;
+}
+
+namespace {
+
+// Calls `method(user)` (with more arguments appended by `extra`) and returns the reply.
+Message call_user(Bus& bus, const char* method, const Options& o, unsigned timeout = 120) {
+  Message m = bus.new_call(method);
+  check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), method);
+  return bus.call(m, timeout);
+}
+
+struct Template {
+  int64_t id;
+  std::string label;
+  uint64_t created, expires;
+};
+
+std::vector<Template> read_templates(sd_bus_message* r) {
+  std::vector<Template> out;
+  check(sd_bus_message_enter_container(r, 'a', "(xstt)"), "ListTemplates");
+  for (;;) {
+    int64_t id;
+    const char* label;
+    uint64_t created, expires;
+    int k = sd_bus_message_read(r, "(xstt)", &id, &label, &created, &expires);
+    check(k, "ListTemplates");
+    if (k == 0) break;
+    out.push_back({id, label, created, expires});
+  }
+  return out;
+}
+
+struct Consent {
+  std::string notice_id, sha256, method;
+  uint64_t given, withdrawn;
+};
+
+std::vector<Consent> read_consent(sd_bus_message* r) {
+  std::vector<Consent> out;
+  check(sd_bus_message_enter_container(r, 'a', "(sstts)"), "GetConsent");
+  for (;;) {
+    const char *id, *sha, *method;
+    uint64_t given, withdrawn;
+    int k = sd_bus_message_read(r, "(sstts)", &id, &sha, &given, &withdrawn, &method);
+    check(k, "GetConsent");
+    if (k == 0) break;
+    out.push_back({id, sha, method, given, withdrawn});
+  }
+  return out;
+}
+
+std::map<std::string, Json> read_status(Bus& bus) {
+  Message m = bus.new_call("Status");
+  Message r = bus.call(m, 30);
+  std::map<std::string, Json> out;
+  check(sd_bus_message_enter_container(r.get(), 'a', "{sv}"), "Status");
+  for (;;) {
+    int k = sd_bus_message_enter_container(r.get(), 'e', "sv");
+    check(k, "Status");
+    if (k == 0) break;
+    const char* key;
+    check(sd_bus_message_read(r.get(), "s", &key), "Status");
+    char type;
+    const char* contents;
+    check(sd_bus_message_peek_type(r.get(), &type, &contents), "Status");
+    check(sd_bus_message_enter_container(r.get(), 'v', contents), "Status");
+    std::string sig = contents ? contents : "";
+    if (sig == "s") {
+      out[key] = Json(read_string(r.get()));
+    } else if (sig == "u") {
+      uint32_t u;
+      check(sd_bus_message_read(r.get(), "u", &u), "Status");
+      out[key] = Json(u);
+    } else if (sig == "b") {
+      int b;
+      check(sd_bus_message_read(r.get(), "b", &b), "Status");
+      out[key] = Json(b != 0);
+    } else if (sig == "t") {
+      uint64_t t;
+      check(sd_bus_message_read(r.get(), "t", &t), "Status");
+      out[key] = Json(t);
+    } else {
+      check(sd_bus_message_skip(r.get(), contents), "Status");
+    }
+    check(sd_bus_message_exit_container(r.get()), "Status");
+    check(sd_bus_message_exit_container(r.get()), "Status");
+  }
+  return out;
+}
+
+std::string yes_no(bool b) { return b ? _("yes") : _("no"); }
+
+}  // namespace
+
+// Shared with impact-assessment.
+std::map<std::string, Json> daemon_status(Bus& bus) { return read_status(bus); }
+
+int verb_notice(const Options& o) {
+  Bus bus;
+  Message m = bus.new_call("GetNotice");
+  std::string lang = o.language_set ? o.language : ui_language();
+  check(sd_bus_message_append(m.get(), "s", lang.c_str()), "GetNotice");
+  Message r = bus.call(m, 30);
+  std::string id = read_string(r.get()), text = read_string(r.get());
+  if (o.json) {
+    print_json(Json::object().set("notice_id", id).set("language", lang).set("text", text));
+    return kOk;
+  }
+  std::cout << text;
+  if (!text.empty() && text.back() != '\n') std::cout << "\n";
+  std::cout << "\n" << format(_("Notice id: %s"), id.c_str()) << "\n";
+  return kOk;
+}
+
+int verb_list(const Options& o) {
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  Message r = call_user(bus, "ListTemplates", o);
+  auto list = read_templates(r.get());
+  const std::string who = subject(o);
+  if (o.json) {
+    Json arr = Json::array();
+    for (const auto& t : list)
+      arr.push(Json::object().set("id", t.id).set("label", t.label).set("created", t.created).set("expires",
+                                                                                                  t.expires));
+    print_json(Json::object().set("user", who).set("templates", arr));
+    return kOk;
+  }
+  if (list.empty()) {
+    std::cout << format(_("No face templates are stored for %s."), who.c_str()) << "\n";
+    return kOk;
+  }
+  Table t{{_("ID"), _("LABEL"), _("CREATED"), _("EXPIRES")}, {}};
+  for (const auto& x : list)
+    t.rows.push_back({std::to_string(x.id), x.label, local_time(static_cast<int64_t>(x.created)),
+                      local_time(static_cast<int64_t>(x.expires))});
+  std::cout << format(_("Face templates of %s (numbers only, never images):"), who.c_str()) << "\n\n"
+            << t.render();
+  return kOk;
+}
+
+int verb_remove(const Options& o) {
+  if (o.all == !o.args.empty())
+    throw Error(kUsage, _("remove needs a template ID (see faceauthctl list) or --all, not both"));
+  int64_t id = 0;
+  if (!o.all) {
+    if (o.args.size() != 1) throw Error(kUsage, _("remove takes one template ID"));
+    const std::string& a = o.args[0];
+    if (a.empty() || a.size() > 18 || a.find_first_not_of("0123456789") != std::string::npos || std::stoll(a) <= 0)
+      throw Error(kUsage, format(_("'%s' is not a template ID; IDs are the positive numbers shown by "
+                                   "faceauthctl list"),
+                                 a.c_str()));
+    id = std::stoll(a);
+  }
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  const std::string who = subject(o);
+  if (o.all) {
+    Message m = bus.new_call("RemoveAll");
+    check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), "RemoveAll");
+    Message r = bus.call(m);
+    uint32_t n = 0;
+    check(sd_bus_message_read(r.get(), "u", &n), "RemoveAll");
+    if (o.json) {
+      print_json(Json::object().set("user", who).set("removed", n));
+    } else {
+      std::cout << format(_("Securely deleted %u face template(s) of %s."), n, who.c_str()) << "\n";
+    }
+    return kOk;
+  }
+  Message m = bus.new_call("RemoveTemplate");
+  check(sd_bus_message_append(m.get(), "sx", o.user_set ? o.user.c_str() : "", id), "RemoveTemplate");
+  bus.call(m);
+  if (o.json) {
+    print_json(Json::object().set("user", who).set("removed", 1).set("id", id));
+  } else {
+    std::cout << format(_("Securely deleted face template %lld of %s."), static_cast<long long>(id), who.c_str())
+              << "\n";
+  }
+  return kOk;
+}
+
+int verb_consent(const Options& o) {
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  const std::string who = subject(o);
+  if (o.withdraw) {
+    Message r = call_user(bus, "WithdrawConsent", o);
+    uint32_t n = 0;
+    check(sd_bus_message_read(r.get(), "u", &n), "WithdrawConsent");
+    if (o.json) {
+      print_json(Json::object().set("user", who).set("withdrawn", true).set("templates_removed", n));
+    } else {
+      std::cout << format(_("Consent of %s withdrawn; %u face template(s) securely deleted. The password "
+                            "keeps working."),
+                          who.c_str(), n)
+                << "\n";
+    }
+    return kOk;
+  }
+  Message r = call_user(bus, "GetConsent", o);
+  auto list = read_consent(r.get());
+  bool active = false;
+  for (const auto& c : list) active = active || c.withdrawn == 0;
+  if (o.json) {
+    Json arr = Json::array();
+    for (const auto& c : list)
+      arr.push(Json::object()
+                   .set("notice_id", c.notice_id)
+                   .set("notice_sha256", c.sha256)
+                   .set("given_at", c.given)
+                   .set("withdrawn_at", c.withdrawn ? Json(c.withdrawn) : Json())
+                   .set("method", c.method));
+    print_json(Json::object().set("user", who).set("active", active).set("records", arr));
+    return kOk;
+  }
+  if (list.empty()) {
+    std::cout << format(_("%s has never given consent to face verification."), who.c_str()) << "\n";
+    return kOk;
+  }
+  Table t{{_("NOTICE"), _("SHA-256"), _("GIVEN"), _("WITHDRAWN"), _("HOW")}, {}};
+  for (const auto& c : list)
+    t.rows.push_back({c.notice_id, c.sha256.substr(0, 16), local_time(static_cast<int64_t>(c.given)),
+                      c.withdrawn ? local_time(static_cast<int64_t>(c.withdrawn)) : _("active"), c.method});
+  std::cout << format(active ? _("Consent of %s: active.") : _("Consent of %s: withdrawn."), who.c_str()) << "\n\n"
+            << t.render();
+  if (active) std::cout << "\n" << _("Withdraw it (this deletes every template) with: faceauthctl consent --withdraw") << "\n";
+  return kOk;
+}
+
+int verb_my_data(const Options& o) {
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  Message r = call_user(bus, "ExportPersonalData", o);
+  std::string text = read_string(r.get());
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(kFailed, format(_("faceauthd sent personal data that is not valid JSON (%s)."), e.what()));
+  }
+  if (o.json) {
+    print_json(j);
+    return kOk;
+  }
+  const std::string who = j["user"].str(subject(o));
+  std::cout << format(_("Everything faceauthd stores about %s (metadata only: templates are numbers derived "
+                        "from the face, never images, and never leave the daemon):"),
+                      who.c_str())
+            << "\n\n";
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {_("Excluded from face verification"), yes_no(j["excluded"].boolean())},
+      {_("Face verification refused after tampering"), yes_no(j["face_auth_refused"].boolean())},
+      {_("Failed attempts"), std::to_string(j["lockout"]["failures"].num())},
+      {_("Locked out"), yes_no(j["lockout"]["locked"].boolean())},
+  };
+  std::cout << key_values(kv) << "\n";
+
+  std::cout << _("Templates") << "\n";
+  if (j["templates"].items().empty()) {
+    std::cout << "  " << _("none") << "\n";
+  } else {
+    Table t{{_("ID"), _("LABEL"), _("CREATED"), _("EXPIRES")}, {}};
+    for (const auto& x : j["templates"].items())
+      t.rows.push_back({std::to_string(x["id"].num()), x["label"].str(), local_time(x["created"].num()),
+                        local_time(x["expires"].num())});
+    std::cout << t.render();
+  }
+  std::cout << "\n" << _("Consent") << "\n";
+  if (j["consent"].items().empty()) {
+    std::cout << "  " << _("none") << "\n";
+  } else {
+    Table t{{_("NOTICE"), _("GIVEN"), _("WITHDRAWN"), _("HOW")}, {}};
+    for (const auto& c : j["consent"].items())
+      t.rows.push_back({c["notice_id"].str(), local_time(c["given_at"].num()),
+                        c["withdrawn_at"].is_null() ? _("active") : local_time(c["withdrawn_at"].num()),
+                        c["method"].str()});
+    std::cout << t.render();
+  }
+  std::cout << "\n" << _("Security incidents") << "\n";
+  if (j["incidents"].items().empty()) {
+    std::cout << "  " << _("none") << "\n";
+  } else {
+    Table t{{_("TIME"), _("KIND"), _("DETAIL"), _("SHOWN")}, {}};
+    for (const auto& i : j["incidents"].items())
+      t.rows.push_back({local_time(i["time"].num()), i["kind"].str(), i["detail"].str(),
+                        yes_no(i["acknowledged"].boolean())});
+    std::cout << t.render();
+  }
+  std::cout << "\n" << _("Audit log") << "\n";
+  if (j["audit"].items().empty()) {
+    std::cout << "  " << _("none") << "\n";
+  } else {
+    Table t{{_("SEQ"), _("TIME"), _("EVENT"), _("ACTOR"), _("DETAIL")}, {}};
+    for (const auto& e : j["audit"].items())
+      t.rows.push_back({std::to_string(e["seq"].num()), local_time(e["time"].num()), e["event"].str(),
+                        e["actor"].str(), e["detail"].str()});
+    std::cout << t.render();
+  }
+  std::cout << "\n" << _("Delete everything: faceauthctl remove --all; withdraw consent: faceauthctl consent --withdraw; "
+                         "machine-readable copy: faceauthctl my-data --json")
+            << "\n";
+  return kOk;
+}
+
+int verb_audit(const Options& o) {
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  Message r = call_user(bus, "GetAuditLog", o);
+  Json entries = Json::array();
+  Table t{{_("SEQ"), _("TIME"), _("EVENT"), _("USER"), _("ACTOR"), _("DETAIL")}, {}};
+  check(sd_bus_message_enter_container(r.get(), 'a', "(xtssss)"), "GetAuditLog");
+  for (;;) {
+    int64_t seq;
+    uint64_t time;
+    const char *event, *user, *actor, *detail;
+    int k = sd_bus_message_read(r.get(), "(xtssss)", &seq, &time, &event, &user, &actor, &detail);
+    check(k, "GetAuditLog");
+    if (k == 0) break;
+    entries.push(Json::object()
+                     .set("seq", seq)
+                     .set("time", time)
+                     .set("event", event)
+                     .set("user", user)
+                     .set("actor", actor)
+                     .set("detail", detail));
+    t.rows.push_back({std::to_string(seq), local_time(static_cast<int64_t>(time)), event, user, actor, detail});
+  }
+  Json chain;
+  bool intact = true;
+  if (o.verify) {
+    auto st = read_status(bus);
+    std::string c = st["audit_chain"].str(_("unknown"));
+    intact = c == "ok";
+    chain = Json::object().set("intact", intact).set("status", c);
+  }
+  const bool all = !o.user_set && getuid() == 0;
+  if (o.json) {
+    print_json(Json::object().set("user", all ? Json() : Json(subject(o))).set("entries", entries).set("chain", chain));
+  } else {
+    if (t.rows.empty()) std::cout << _("No audit entries.") << "\n";
+    else std::cout << t.render();
+    if (o.verify) {
+      std::cout << "\n";
+      if (intact) std::cout << _("Audit chain: intact (every entry's hash links to the one before).") << "\n";
+      else
+        std::cout << format(_("Audit chain: BROKEN: %s. Entries may have been altered or removed; see "
+                              "journalctl -u faceauthd."),
+                            chain["status"].str().c_str())
+                  << "\n";
+    }
+  }
+  return intact ? kOk : kIntegrity;
+}
+
+int verb_unlock(const Options& o) {
+  Bus bus;
+  if (o.user_set) start_polkit_agent();
+  call_user(bus, "ResetLockout", o);
+  const std::string who = subject(o);
+  if (o.json) print_json(Json::object().set("user", who).set("unlocked", true));
+  else std::cout << format(_("Face verification lockout of %s cleared."), who.c_str()) << "\n";
+  return kOk;
+}
+
+int verb_test(const Options& o) {
+  if (o.timeout && (o.timeout < 1 || o.timeout > 60)) throw Error(kUsage, _("--timeout must be 1 to 60 seconds"));
+  if (o.frames && o.frames > 100) throw Error(kUsage, _("--frames must be 1 to 100"));
+  Bus bus;
+  start_polkit_agent();
+  Message m = bus.new_call("TestVerify");
+  check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), "TestVerify");
+  check(sd_bus_message_open_container(m.get(), 'a', "{sv}"), "TestVerify");
+  if (o.timeout) check(sd_bus_message_append(m.get(), "{sv}", "timeout", "u", o.timeout), "TestVerify");
+  if (o.frames) check(sd_bus_message_append(m.get(), "{sv}", "frames", "u", o.frames), "TestVerify");
+  check(sd_bus_message_close_container(m.get()), "TestVerify");
+  say(o, std::string(_("Look at the camera. Nothing is stored and this test does not count towards the "
+                       "lockout.")) + "\n");
+  Message r = bus.call(m, 400);
+  std::string result = read_string(r.get());
+  Json frames = Json::array();
+  Table t{{_("FRAME"), _("USABLE"), _("DISTANCE"), _("REASON"), _("HINT")}, {}};
+  check(sd_bus_message_enter_container(r.get(), 'a', "(sbds)"), "TestVerify");
+  int n = 0;
+  for (;;) {
+    const char *reason, *hint;
+    int usable;
+    double distance;
+    int k = sd_bus_message_read(r.get(), "(sbds)", &reason, &usable, &distance, &hint);
+    check(k, "TestVerify");
+    if (k == 0) break;
+    ++n;
+    bool has_distance = usable && result != "not-enrolled";
+    frames.push(Json::object()
+                    .set("frame", n)
+                    .set("usable", usable != 0)
+                    .set("distance", has_distance ? Json(distance) : Json())
+                    .set("reason", reason)
+                    .set("hint", hint));
+    char d[32] = "-";
+    if (has_distance) std::snprintf(d, sizeof d, "%.3f", distance);
+    t.rows.push_back({std::to_string(n), yes_no(usable), d, reason, usable ? "" : hint_text(hint)});
+  }
+  const std::string who = subject(o);
+  if (o.json) {
+    print_json(Json::object().set("user", who).set("result", result).set("frames", frames));
+  } else {
+    if (n) std::cout << t.render() << "\n";
+    std::cout << format(_("Result for %s: %s"), who.c_str(), result.c_str()) << "\n";
+    if (result == "not-enrolled")
+      std::cout << format(_("%s is not enrolled: the frames show image quality only. Enroll with: faceauthctl "
+                            "enroll --user %s"),
+                          who.c_str(), who.c_str())
+                << "\n";
+  }
+  if (result == "match") return kOk;
+  if (result == "not-enrolled") return kNotFound;
+  if (result == "camera-unavailable") return kCamera;
+  return kNotVerified;
+}
+
+int verb_status(const Options& o) {
+  std::map<std::string, Json> st;
+  const std::string who = subject(o);
+  try {
+    Bus bus;
+    st = read_status(bus);
+    Json lock;
+    std::string lock_text;
+    bool enrolled = false;
+    try {
+      Message r = call_user(bus, "ExportPersonalData", o, 30);
+      Json j = Json::parse(read_string(r.get()));
+      lock = Json::object()
+                 .set("failures", j["lockout"]["failures"].num())
+                 .set("locked", j["lockout"]["locked"].boolean());
+      enrolled = !j["templates"].items().empty();
+      lock_text = format(_("%s: %s, %lld failed attempt(s), %s"), who.c_str(),
+                         enrolled ? _("enrolled") : _("not enrolled"),
+                         static_cast<long long>(j["lockout"]["failures"].num()),
+                         j["lockout"]["locked"].boolean() ? _("LOCKED OUT (clear with faceauthctl unlock)")
+                                                          : _("not locked out"));
+    } catch (const Error& e) {
+      if (e.code() == kNoDaemon) throw;
+      lock_text = format(_("%s: not shown (%s)"), who.c_str(), e.what());
+    } catch (const std::exception& e) {
+      lock_text = format(_("%s: not shown (%s)"), who.c_str(), e.what());
+    }
+    const std::string store = st["store"].str(), chain = st["audit_chain"].str();
+    const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
+    if (o.json) {
+      Json j = Json::object().set("daemon", "running");
+      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "enrolled_users",
+                            "busy"})
+        j.set(k, st.count(k) ? st[k] : Json());
+      j.set("user", who).set("enrolled", lock.is_null() ? Json() : Json(enrolled)).set("lockout", lock);
+      print_json(j);
+      return code;
+    }
+    std::vector<std::pair<std::string, std::string>> kv = {
+        {_("Daemon"), format(_("running (version %s)"), st["version"].str("?").c_str())},
+        {_("Camera"), st["camera"].str()},
+        {_("Models"), st["models"].str()},
+        {_("Store"), store},
+        {_("Audit chain"), chain},
+        {_("Security level"), st["security_level"].str()},
+        {_("Enrolled users"), std::to_string(st["enrolled_users"].num())},
+        {_("Camera busy"), yes_no(st["busy"].boolean())},
+        {_("Lockout"), lock_text},
+    };
+    std::cout << key_values(kv);
+    if (code != kOk)
+      std::cout << "\n" << _("The store or the audit chain failed a check. Face verification may be refused; "
+                             "passwords keep working. See: journalctl -u faceauthd")
+                << "\n";
+    return code;
+  } catch (const Error& e) {
+    if (e.code() != kNoDaemon) throw;
+    if (o.json) print_json(Json::object().set("daemon", "not-running").set("error", e.what()));
+    throw;
+  }
+}
+
+}  // namespace faceauthctl
