@@ -13,6 +13,10 @@ if(NOT FACEAUTH_PYTHON3 OR NOT FACEAUTH_DBUS_DAEMON OR NOT FACEAUTH_BUSCTL)
 elseif(NOT TARGET faceauthd)
   message(STATUS "e2e tests: no faceauthd target yet; not registered")
 else()
+  # A stand-in for logind that announces a suspend (test_suspend.py).
+  add_executable(faceauth-fake-logind e2e/fake_logind.c)
+  target_link_libraries(faceauth-fake-logind PRIVATE PkgConfig::SYSTEMD)
+
   set(FACEAUTH_E2E_TESTS
     bus_policy
     startup
@@ -23,12 +27,13 @@ else()
     responsiveness
     disconnect
     polkit
-    breach)
+    breach
+    suspend)
   foreach(t IN LISTS FACEAUTH_E2E_TESTS)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
       add_test(NAME e2e_${t} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
       set_tests_properties(e2e_${t} PROPERTIES
-        ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+        ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
         TIMEOUT 300
         RUN_SERIAL TRUE
         SKIP_RETURN_CODE 77
