@@ -1,0 +1,24 @@
+# PAM tests (issue 5). Included from tests/CMakeLists.txt (CMAKE_CURRENT_SOURCE_DIR is tests/).
+#  pam_exports  pam_faceauth.so exports only pam_sm_* and links only libpam/libsystemd/libc
+#  e2e_pam      the module through real libpam (pam_wrapper) against the real faceauthd
+#               on a private bus; needs root, ../shared/faces, libpam-wrapper (skips, 77)
+
+if(TARGET pam_faceauth)
+  add_test(NAME pam_exports
+    COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DOBJDUMP=${CMAKE_OBJDUMP}
+            -DMODULE=$<TARGET_FILE:pam_faceauth>
+            -P ${CMAKE_SOURCE_DIR}/pam/test/check_exports.cmake)
+  set_tests_properties(pam_exports PROPERTIES LABELS pam TIMEOUT 60)
+endif()
+
+find_program(FACEAUTH_PYTHON3 python3)
+if(FACEAUTH_PYTHON3 AND TARGET pam_faceauth AND TARGET faceauthd AND TARGET faceauth-pam-driver
+   AND TARGET faceauth-fake-daemon)
+  add_test(NAME e2e_pam COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_pam.py)
+  set_tests_properties(e2e_pam PROPERTIES
+    ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>;FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>;FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+    TIMEOUT 900
+    RUN_SERIAL TRUE
+    SKIP_RETURN_CODE 77
+    LABELS "e2e;pam")
+endif()
