@@ -289,5 +289,22 @@ def remove_user(name):
     subprocess.run(["userdel", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def tamper_template(test, template_id):
+    """Flip one ciphertext byte of a stored template while the daemon is stopped,
+    as tests/e2e/test_breach.py does (an attacker with write access to the file)."""
+    import sqlite3
+    test.daemon.stop()
+    db = sqlite3.connect(os.path.join(test.state_dir, "store.db"))
+    (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (template_id,)).fetchone()
+    ct = bytearray(ct)
+    ct[10] ^= 0x01
+    db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?", (bytes(ct), template_id))
+    db.commit()
+    db.close()
+    for name in os.listdir(test.state_dir):      # keep the files the service user's
+        os.chown(os.path.join(test.state_dir, name), test.service_pw.pw_uid, test.service_pw.pw_gid)
+    test.daemon.start()
+
+
 def which(tool):
     return shutil.which(tool)

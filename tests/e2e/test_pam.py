@@ -65,7 +65,7 @@ class PamTestCase(PamMixin, harness.FaceAuthTestCase):
         self.simm = harness.identity_photos("John_Simm")
         self.dogs = [harness.scene_photo("dogs.jpg")]
         if self.ENROLL:
-            result, message, _, _ = self.enroll(self.ENROLL, self.salley[:5], label="pam")
+            result, message, self.template_id, _ = self.enroll(self.ENROLL, self.salley[:5], label="pam")
             self.assertEqual(result, "enrolled", message)
 
     def first_prompt_time(self, run):
@@ -157,6 +157,20 @@ class SequentialTest(PamTestCase):
             run = self.run_pam(USER, rhost="localhost")
             self.assertEqual(run.rc(), SUCCESS, run)
             self.assertEqual(run.prompts, [], run)
+
+    def test_breach_notice_is_shown_once(self):
+        pam_support.tamper_template(self, self.template_id)
+        self.set_camera(self.salley[5:])
+        self.write_service("timeout=5 quiet")     # quiet: the notice is owed all the same
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(len(run.prompts), 1, "the password must still work: %r" % run)
+        infos = [t for k, t in run.messages if k == "info"]
+        self.assertEqual(len(infos), 1, "exactly the breach notice expected: %r" % run)
+        self.assertGreater(len(infos[0]), 20, run)
+        run = self.run_pam(USER, [PASSWORD])       # face auth is now off for the person
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(run.messages, [], "the notice is shown once: %r" % run)
 
     def test_account_clears_lockout_after_password_login(self):
         self.write_config(lockout_attempts=2, lockout_seconds=600)
