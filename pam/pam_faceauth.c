@@ -57,7 +57,7 @@
 
 struct options {
     bool debug, quiet, parallel;
-    unsigned timeout;
+    unsigned timeout, max_tries;
     const char *daemon_user;
 };
 
@@ -89,7 +89,7 @@ static uint64_t now_usec(void) {
 }
 
 static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *o) {
-    *o = (struct options){.timeout = DEFAULT_TIMEOUT, .daemon_user = "faceauth"};
+    *o = (struct options){.timeout = DEFAULT_TIMEOUT, .max_tries = 1, .daemon_user = "faceauth"};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "debug") == 0) {
@@ -107,6 +107,13 @@ static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
                            MAX_TIMEOUT, DEFAULT_TIMEOUT);
             else
                 o->timeout = (unsigned)t;
+        } else if (strncmp(a, "max_tries=", 10) == 0 || strncmp(a, "max-tries=", 10) == 0) {
+            char *end = NULL;
+            unsigned long n = strtoul(a + 10, &end, 10);
+            if (end == a + 10 || *end || n < 1 || n > 5)
+                pam_syslog(pamh, LOG_ERR, "%s: want 1 to 5; using 1", a);
+            else
+                o->max_tries = (unsigned)n;
         } else if (strncmp(a, "daemon_user=", 12) == 0 && a[12]) {
             o->daemon_user = a + 12;
         } else {
@@ -582,12 +589,19 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
         if (rc != -1) goto done;
         pam_syslog(pamh, LOG_ERR, "parallel mode unavailable (%s); asking for the face only", strerror(errno));
     }
-    if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
-    do_verify(&c, user, &v);
-    if (o.debug) pam_syslog(pamh, LOG_DEBUG, "verify %s: %s", user, v.why);
-    else if (v.outcome == O_UNAVAILABLE || v.outcome == O_HUNG) pam_syslog(pamh, LOG_NOTICE, "%s", v.why);
-    rc = conclude(pamh, &o, flags, &v);
-    verdict_free(&v);
+    /* max_tries: another attempt after no-match / no-face while the deadline allows */
+    for (unsigned attempt = 1;; attempt++) {
+        if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
+        v = (struct verdict){0};
+        do_verify(&c, user, &v);
+        if (o.debug) pam_syslog(pamh, LOG_DEBUG, "verify %s (attempt %u): %s", user, attempt, v.why);
+        else if (v.outcome == O_UNAVAILABLE || v.outcome == O_HUNG) pam_syslog(pamh, LOG_NOTICE, "%s", v.why);
+        rc = conclude(pamh, &o, flags, &v);
+        bool again = (v.outcome == O_NO_MATCH || v.outcome == O_NO_FACE) && attempt < o.max_tries &&
+                     now_usec() + USEC_PER_SEC + VERIFY_MARGIN_USEC <= c.deadline;
+        verdict_free(&v);
+        if (!again) break;
+    }
 done:
     if (rc == PAM_SUCCESS) pam_set_data(pamh, DATA_KEY, NULL, NULL); /* a match reset the counter already */
     conn_close(&c);

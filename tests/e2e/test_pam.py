@@ -117,6 +117,15 @@ class SequentialTest(PamTestCase):
         run = self.run_pam(USER, ["not the password"])
         self.assertEqual(run.rc(), AUTH_ERR, run)
 
+    def test_max_tries(self):
+        self.set_camera(self.simm)
+        self.write_service("timeout=10 max-tries=2")      # fprintd's spelling
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(run.messages.count(("error", NOT_RECOGNISED)), 2, run)
+        self.assertEqual(run.messages.count(("info", LOOKING)), 2, run)
+        self.assertEqual(len(run.prompts), 1, run)
+
     def test_not_enrolled_is_silent(self):
         self.set_camera(self.salley[5:])
         self.write_service("timeout=5")
