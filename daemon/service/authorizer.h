@@ -18,6 +18,7 @@ enum class Op {
   is_enrolled, list, get_consent, audit_log, export_data,     // self; others: manage
   remove, remove_all, withdraw, reset_lockout,                // self; others: manage
   enroll,                                                     // self: enroll-self; others: manage
+  test_verify,                                                // always manage (distances: admins only)
 };
 
 inline constexpr const char* kActionVerifyOther = "org.faceauth.verify-other";

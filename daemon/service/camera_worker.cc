@@ -1,5 +1,8 @@
 #include "camera_worker.h"
 
+#include <algorithm>
+
+#include "fusion.h"
 #include "frame_source.h"
 #include "source_factory.h"
 
@@ -95,6 +98,29 @@ std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, Progr
   return ctl;
 }
 
+std::shared_ptr<JobControl> CameraWorker::submit_test(TestRequest req, std::function<void(TestResult)> done) {
+  auto ctl = std::make_shared<JobControl>();
+  auto shared_req = std::make_shared<TestRequest>(std::move(req));
+  Job job{ctl, [this, ctl, shared_req, done](FaceEngine* engine, const std::string& model_error) {
+            TestResult r;
+            if (!engine) {
+              r.result = "camera-unavailable";
+              r.error = "face models unavailable: " + model_error;
+            } else {
+              r = test(*engine, *shared_req, *ctl);
+            }
+            shared_req->templates.clear();
+            done(std::move(r));
+          }};
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return ctl;
+}
+
 void CameraWorker::cancel_all() {
   std::lock_guard lock(mu_);
   for (auto& j : queue_) j.control->cancelled = true;
@@ -163,6 +189,56 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   }
   if (ctl.cancelled) r.result = "cancelled";
   else r.result = usable > 0 ? "no-match" : "no-face";
+  return r;
+}
+
+TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const JobControl& ctl) {
+  TestResult r;
+  const auto deadline = Clock::now() + req.timeout;
+  int usable = 0;
+  bool timed_out = false, matched = false;
+  const size_t k = static_cast<size_t>(std::max(1, req.frames_needed));
+  std::vector<Embedding> recent;  // the last k usable frames, decided as verify() does
+  try {
+    OpenSource cam(camera_spec_);
+    while (!ctl.cancelled && static_cast<int>(r.frames.size()) < req.max_frames && usable < req.frames_window) {
+      if (Clock::now() >= deadline) {
+        timed_out = true;
+        break;
+      }
+      std::optional<Frame> frame = cam.src->next();
+      if (!frame) break;
+      FrameAnalysis a = engine.analyze(frame->image, req.quality);
+      frame->image.wipe();
+      TestFrame f;
+      f.reason = a.reason();
+      f.usable = a.verdict == FrameVerdict::ok;
+      f.hint = verdict_hint(a.verdict);
+      if (f.usable) {
+        ++usable;
+        double best = -1;
+        for (const auto& t : req.templates) {
+          double d = distance(t, a.embedding);
+          if (best < 0 || d < best) best = d;
+        }
+        if (best >= 0) f.distance = best;
+        recent.push_back(a.embedding);
+        if (recent.size() > k) recent.erase(recent.begin());
+        if (recent.size() == k && attempt_matches(req.templates, recent, req.threshold)) matched = true;
+      }
+      r.frames.push_back(std::move(f));
+    }
+  } catch (const FrameSourceError& e) {
+    r.result = "camera-unavailable";
+    r.error = e.what();
+    return r;
+  }
+  if (ctl.cancelled) r.result = "cancelled";
+  else if (req.templates.empty()) r.result = "not-enrolled";
+  else if (matched) r.result = "match";
+  else if (usable > 0) r.result = "no-match";
+  else if (r.frames.empty() && timed_out) r.result = "timeout";
+  else r.result = "no-face";
   return r;
 }
 

@@ -57,6 +57,34 @@ struct EnrollResult {
   Embedding mean;         // valid when enrolled
 };
 
+// An administrator's test (TestVerify): per-frame verdicts and distances,
+// never counted towards the lockout. Distances go to root/manage only.
+struct TestRequest {
+  std::vector<Embedding> templates;  // may be empty (not enrolled: quality only)
+  double threshold = 0.47;
+  int frames_needed = 2;
+  int frames_window = 10;            // stop after this many usable frames ...
+  int max_frames = 20;               // ... or this many frames in all
+  std::chrono::milliseconds timeout{5000};
+  QualityOptions quality;
+};
+
+struct TestFrame {
+  std::string reason;     // "face found" or why the frame did not count
+  bool usable = false;
+  double distance = 0;    // smallest distance to a template; 0 when not usable or no templates
+  std::string hint;       // advice for the person ("move closer", ...)
+};
+
+struct TestResult {
+  // What Verify would have answered on these frames: match, no-match, no-face,
+  // not-enrolled (no templates; frames show quality only), camera-unavailable,
+  // timeout, cancelled.
+  std::string result;
+  std::vector<TestFrame> frames;
+  std::string error;      // camera error text
+};
+
 using ProgressFn = std::function<void(unsigned captured, unsigned needed, const std::string& hint)>;
 
 class CameraWorker {
@@ -69,6 +97,8 @@ class CameraWorker {
   std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
                                             std::function<void(EnrollResult)> done);
 
+  std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done);
+
   void cancel_all();   // e.g. before suspend
   bool busy() const;   // a job running or queued
   // "loading", "ok" or the error that stopped the models from loading.
@@ -79,6 +109,7 @@ class CameraWorker {
   VerifyResult verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl);
   EnrollResult enroll(FaceEngine& engine, const EnrollRequest& req, const ProgressFn& progress,
                       const JobControl& ctl);
+  TestResult test(FaceEngine& engine, const TestRequest& req, const JobControl& ctl);
 
   struct Job {
     std::shared_ptr<JobControl> control;

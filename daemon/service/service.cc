@@ -326,19 +326,22 @@ int Service::enroll(CallPtr c) {
   };
   if (!printable(label, 64)) throw InvalidArgument("option 'label' must be 1 to 64 printable characters");
   if (!printable(method, 128)) throw InvalidArgument("option 'method' must be 1 to 128 printable characters");
-  if (notice_id != notice_.id)
+  // Any shipped language variant of the current notice; the consent records
+  // that exact text's hash.
+  const Notice* accepted = notice_.find(notice_id);
+  if (!accepted)
     throw StoreError(StoreError::Kind::ConsentRequired,
-                     "consent is required: show the person the privacy notice from GetNotice and pass its id (" +
-                         notice_.id + ") once they have accepted it");
+                     "consent is required: show the person the privacy notice from GetNotice (in their language) "
+                     "and pass its id (" + notice_.id + " for the default text) once they have accepted it");
   auto age = opts.find("confirm_age");
   if (age == opts.end() || !std::get<bool>(age->second))
     throw StoreError(StoreError::Kind::ConsentRequired,
                      "face verification is not offered to children under 14: the person must confirm being 14 or "
                      "older (option confirm_age = true)");
-  authorize(c, Op::enroll, uid, [this, c, user = user, label, method] {
+  authorize(c, Op::enroll, uid, [this, c, user = user, label, method, accepted] {
     if (store_.is_excluded(user))
       throw StoreError(StoreError::Kind::Excluded, "the account " + user + " is excluded from face verification");
-    store_.record_consent(user, notice_.id, notice_.text, method);
+    store_.record_consent(user, accepted->id, accepted->text, method);
     std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
     EnrollRequest req;
     req.frames_needed = config_.enroll_frames;
@@ -441,7 +444,8 @@ int Service::get_notice(CallPtr c) {
   const char* lang = nullptr;
   if (sd_bus_message_read(c->msg, "s", &lang) < 0) throw InvalidArgument("language must be a string");
   if (std::strlen(lang) > 35) throw InvalidArgument("language must be a locale name such as en or zh_CN");
-  sd_bus_reply_method_return(c->msg, "ss", notice_.id.c_str(), notice_.text.c_str());
+  const Notice& n = notice_.for_language(lang);
+  sd_bus_reply_method_return(c->msg, "ss", n.id.c_str(), n.text.c_str());
   c->replied = true;
   loop_.kick();
   return 1;
@@ -581,6 +585,84 @@ int Service::status(CallPtr c) {
   return 1;
 }
 
+int Service::test_verify(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"frames", 'u'}});
+  int timeout = config_.verify_timeout_seconds, frames = 20;
+  if (auto it = opts.find("timeout"); it != opts.end()) {
+    uint32_t t = std::get<uint32_t>(it->second);
+    if (t < 1 || t > 60) throw InvalidArgument("option 'timeout' must be 1 to 60 seconds");
+    timeout = static_cast<int>(t);
+  }
+  if (auto it = opts.find("frames"); it != opts.end()) {
+    uint32_t n = std::get<uint32_t>(it->second);
+    if (n < 1 || n > 100) throw InvalidArgument("option 'frames' must be 1 to 100");
+    frames = static_cast<int>(n);
+  }
+  // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
+  authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
+    auto reply = [this, c](const std::string& result, const std::vector<TestFrame>& list) {
+      if (c->replied) return;
+      sd_bus_message* m = nullptr;
+      sd_bus_message_new_method_return(c->msg, &m);
+      sd_bus_message_append(m, "s", result.c_str());
+      sd_bus_message_open_container(m, 'a', "(sbds)");
+      for (const auto& f : list)
+        sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
+      sd_bus_message_close_container(m);
+      sd_bus_send(nullptr, m, nullptr);
+      sd_bus_message_unref(m);
+      c->replied = true;
+      loop_.kick();
+    };
+    const std::string who = actor(c) + " (TestVerify, administrator's test; not counted)";
+    if (store_.face_auth_refused(user)) {
+      reply("refused", {});
+      return;
+    }
+    TestRequest req;
+    if (store_.is_enrolled(user)) {
+      try {
+        for (auto& t : store_.load_templates(user)) {
+          if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
+          Embedding e;
+          std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
+          req.templates.push_back(e);
+        }
+      } catch (const StoreError& e) {
+        if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
+        log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
+        reply("refused", {});
+        return;
+      }
+    }
+    req.threshold = threshold_;
+    req.frames_needed = config_.frames_needed;
+    req.frames_window = config_.frames_window;
+    req.max_frames = frames;
+    req.timeout = std::chrono::seconds(timeout);
+    req.quality = quality_;
+    auto ctl = worker_.submit_test(std::move(req), [this, c, user, who, reply](TestResult r) {
+      auto shared = std::make_shared<TestResult>(std::move(r));
+      boost::asio::post(io_, [this, c, user, who, reply, shared] {
+        guarded(c, [&] {
+          if (!shared->error.empty()) log::warn("camera: " + shared->error, {"FACEAUTH_USER=" + user});
+          // Audited as an error outcome: it never changes the failure counter.
+          store_.record_verify(user, VerifyOutcome::Error, who);
+          log::info("test-verify " + user + " by " + actor(c) + ": " + shared->result, {"FACEAUTH_USER=" + user});
+          reply(shared->result, shared->frames);
+        });
+      });
+    });
+    if (!ctl) {
+      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
+      return;
+    }
+    watch_disconnect(c, ctl);
+  });
+  return 1;
+}
+
 void Service::housekeeping() {
   try {
     size_t purged = store_.purge_expired();
@@ -639,6 +721,9 @@ const sd_bus_vtable Service::kVtable[] = {
     SD_BUS_METHOD_WITH_NAMES("ResetLockout", "s", SD_BUS_PARAM(user), "", ,
                              (dispatch<&Service::reset_lockout>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Status", "", , "a{sv}", SD_BUS_PARAM(status), (dispatch<&Service::status>),
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbds)",
+                             SD_BUS_PARAM(result) SD_BUS_PARAM(frames), (dispatch<&Service::test_verify>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("Version", "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_VTABLE_END};

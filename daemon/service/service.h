@@ -54,6 +54,7 @@ class Service {
   int export_personal_data(CallPtr c);
   int reset_lockout(CallPtr c);
   int status(CallPtr c);
+  int test_verify(CallPtr c);
 
   // Reads the user argument ("" = the caller), checks it and returns its name and uid.
   std::pair<std::string, uid_t> target_user(CallPtr c);

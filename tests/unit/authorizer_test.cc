@@ -34,6 +34,12 @@ BOOST_AUTO_TEST_CASE(enrollment_always_needs_polkit_for_non_root) {
   BOOST_TEST(action(Op::enroll, kAlice, kBob) == kActionManage);
 }
 
+BOOST_AUTO_TEST_CASE(test_verify_distances_are_for_administrators_only) {
+  BOOST_TEST(allowed(Op::test_verify, kRoot, kAlice));
+  BOOST_TEST(action(Op::test_verify, kAlice, kAlice) == kActionManage);
+  BOOST_TEST(action(Op::test_verify, kAlice, kBob) == kActionManage);
+}
+
 BOOST_AUTO_TEST_CASE(own_data_is_readable_and_erasable_others_need_manage) {
   for (Op op : {Op::is_enrolled, Op::list, Op::get_consent, Op::audit_log, Op::export_data, Op::remove,
                 Op::remove_all, Op::withdraw, Op::reset_lockout}) {
