@@ -15,7 +15,8 @@ namespace faceauthctl {
 namespace {
 
 struct EnrollState {
-  std::string job;  // empty until Enroll answered
+  std::string job;     // empty until Enroll answered
+  std::string daemon;  // the unique bus name that answered Enroll: only its signals count
   bool finished = false;
   std::string result, message;
   int64_t template_id = 0;
@@ -52,12 +53,17 @@ void draw(EnrollState& s, unsigned captured, unsigned needed, const std::string&
   }
 }
 
+bool from_daemon(const EnrollState& s, sd_bus_message* m) {
+  const char* sender = sd_bus_message_get_sender(m);
+  return sender && s.daemon == sender;
+}
+
 int on_progress(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* s = static_cast<EnrollState*>(userdata);
   const char *job, *hint;
   uint32_t captured, needed;
   if (sd_bus_message_read(m, "ouus", &job, &captured, &needed, &hint) < 0) return 0;
-  if (s->job.empty() || s->job != job || s->finished) return 0;
+  if (s->job.empty() || s->job != job || s->finished || !from_daemon(*s, m)) return 0;
   draw(*s, captured, needed, hint);
   return 0;
 }
@@ -67,7 +73,7 @@ int on_finished(sd_bus_message* m, void* userdata, sd_bus_error*) {
   const char *job, *result, *message;
   int64_t id;
   if (sd_bus_message_read(m, "ossx", &job, &result, &message, &id) < 0) return 0;
-  if (s->job.empty() || s->job != job) return 0;
+  if (s->job.empty() || s->job != job || !from_daemon(*s, m)) return 0;
   s->finished = true;
   s->result = result;
   s->message = message;
@@ -156,12 +162,15 @@ int verb_enroll(const Options& o) {
 
   EnrollState state;
   state.opts = &o;
-  // Subscribe before calling Enroll: the signals are sent to this connection only.
+  // Subscribe before calling Enroll: the signals are sent to this connection
+  // only and may follow the reply at once. The sender is checked against the
+  // unique name that answered Enroll (a well-known name cannot be matched
+  // locally).
   sd_bus_slot *progress_slot = nullptr, *finished_slot = nullptr;
-  check(sd_bus_match_signal(bus.get(), &progress_slot, kBusName, kObjectPath, kInterface, "EnrollProgress",
+  check(sd_bus_match_signal(bus.get(), &progress_slot, nullptr, kObjectPath, kInterface, "EnrollProgress",
                             on_progress, &state),
         "AddMatch");
-  check(sd_bus_match_signal(bus.get(), &finished_slot, kBusName, kObjectPath, kInterface, "EnrollFinished",
+  check(sd_bus_match_signal(bus.get(), &finished_slot, nullptr, kObjectPath, kInterface, "EnrollFinished",
                             on_finished, &state),
         "AddMatch");
   struct Slots {
@@ -185,6 +194,8 @@ int verb_enroll(const Options& o) {
   const char* job = nullptr;
   check(sd_bus_message_read(r.get(), "o", &job), "Enroll");
   state.job = job;
+  const char* daemon = sd_bus_message_get_sender(r.get());
+  state.daemon = daemon ? daemon : "";
   stop_polkit_agent();
   say(o, std::string(_("Consent recorded. Look at the camera; frames are analysed in memory and never stored.")) +
              "\n");

@@ -33,7 +33,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libdlib-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
   libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
-  dbus-daemon polkitd libv4l-dev ffmpeg valgrind systemd python3 util-linux passwd)
+  dbus-daemon polkitd libv4l-dev ffmpeg valgrind systemd python3 util-linux passwd gettext)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 install_packages() {

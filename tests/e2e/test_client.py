@@ -69,13 +69,13 @@ class ClientTestCase(harness.FaceAuthTestCase):
         p.cmd = " ".join(args)
         return p
 
-    def ok(self, p, code=0):
+    def ran(self, p, code=0):
         self.assertEqual(p.returncode, code, "faceauthctl %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s"
                          % (p.cmd, p.returncode, code, p.stdout, p.stderr))
         return p
 
     def json_of(self, p, code=0):
-        self.ok(p, code)
+        self.ran(p, code)
         try:
             return json.loads(p.stdout)
         except ValueError as e:
@@ -95,7 +95,7 @@ class CycleTest(ClientTestCase):
     def test_enroll_list_test_remove_mydata_withdraw(self):
         salley = harness.identity_photos("John_Salley")
         self.set_camera(salley[:5])
-        p = self.ok(self.ctl("enroll", "--user", USER, "--label", "office", stdin="yes\nyes\n"))
+        p = self.ran(self.ctl("enroll", "--user", USER, "--label", "office", stdin="yes\nyes\n"))
         # the notice, then consent and age as separate questions, then progress with x/5
         self.assertIn(harness.NOTICE_TEXT.splitlines()[0], p.stdout)
         self.assertIn("Type yes to consent", p.stdout)
@@ -112,7 +112,7 @@ class CycleTest(ClientTestCase):
         self.assertGreater(t["expires"], t["created"])
         live = self.ok(self.call("ListTemplates", "s", USER), "ListTemplates")[0]
         self.assertEqual([x[0] for x in live], [t["id"]])
-        table = self.ok(self.ctl("list", "--user", USER)).stdout
+        table = self.ran(self.ctl("list", "--user", USER)).stdout
         self.assertRegex(table, r"ID\s+LABEL\s+CREATED\s+EXPIRES")
         self.assertRegex(table, r"\n%d\s+office\s" % t["id"])
 
@@ -134,7 +134,7 @@ class CycleTest(ClientTestCase):
         self.assertEqual(len(after["templates"]), 1)
         self.assertEqual(after["lockout"], before["lockout"])
         self.assertTrue(any("TestVerify" in e["actor"] for e in after["audit"]), after["audit"])
-        human = self.ok(self.ctl("test", "--user", USER)).stdout
+        human = self.ran(self.ctl("test", "--user", USER)).stdout
         self.assertRegex(human, r"FRAME\s+USABLE\s+DISTANCE")
         self.assertIn("Result for daemon: match", human)
         # an impostor: exit 9, distances above the matches
@@ -153,7 +153,7 @@ class CycleTest(ClientTestCase):
         self.assertEqual(c["notice_sha256"], hashlib.sha256(harness.NOTICE_TEXT.encode()).hexdigest())
         self.assertIsNone(c["withdrawn_at"])
         self.assertIn("typed yes", c["method"])
-        text = self.ok(self.ctl("my-data", "--user", USER)).stdout
+        text = self.ran(self.ctl("my-data", "--user", USER)).stdout
         self.assertIn("Templates", text)
         self.assertIn("office", text)
         self.assertNotIn("distance", json.dumps(data), "my-data must never carry distances")
@@ -162,7 +162,7 @@ class CycleTest(ClientTestCase):
         removed = self.json_of(self.ctl("remove", str(t["id"]), "--user", USER, "--json"))
         self.assertEqual(removed, {"user": USER, "removed": 1, "id": t["id"]})
         self.assertEqual(self.templates(), [])
-        self.ok(self.ctl("remove", str(t["id"]), "--user", USER), code=5)
+        self.ran(self.ctl("remove", str(t["id"]), "--user", USER), code=5)
 
         # withdraw consent
         w = self.json_of(self.ctl("consent", "--withdraw", "--user", USER, "--json"))
@@ -177,9 +177,11 @@ class CycleTest(ClientTestCase):
         # audit --verify: the chain is intact and the story is there
         audit = self.json_of(self.ctl("audit", "--user", USER, "--verify", "--json"))
         self.assertEqual(audit["chain"], {"intact": True, "status": "ok"})
-        events = " ".join(e["event"] for e in audit["entries"])
-        for word in ("consent", "template"):
-            self.assertIn(word, events, audit["entries"])
+        events = [e["event"] for e in audit["entries"] if e["event"] != "verify"]
+        self.assertEqual(events, ["consent-given", "enrolled", "removed", "consent-withdrawn"], audit["entries"])
+        tests = [e for e in audit["entries"] if e["event"] == "verify"]
+        self.assertEqual(len(tests), 3, "each TestVerify is audited once")
+        self.assertTrue(all("TestVerify" in e["actor"] and e["detail"] == "error" for e in tests), tests)
 
     def test_withdraw_deletes_every_template(self):
         self.set_camera(harness.identity_photos("John_Salley")[:5])
@@ -207,33 +209,33 @@ class ConsentTest(ClientTestCase):
     def test_refusing_consent_stores_nothing(self):
         for answer in ("no\n", "\n", "", "Yes please\n", "y\n"):
             with self.subTest(answer=answer):
-                p = self.ok(self.ctl("enroll", "--user", USER, stdin=answer), code=6)
+                p = self.ran(self.ctl("enroll", "--user", USER, stdin=answer), code=6)
                 self.assertIn("No consent given. Nothing was stored.", p.stderr)
                 self.assertNotIn("14 years", p.stdout, "the age question comes only after consent")
                 self.assertNothingStored("answer %r" % answer)
 
     def test_refusing_the_age_question_stores_nothing(self):
-        p = self.ok(self.ctl("enroll", "--user", USER, stdin="yes\nno\n"), code=6)
+        p = self.ran(self.ctl("enroll", "--user", USER, stdin="yes\nno\n"), code=6)
         self.assertIn("not offered to children under 14", p.stderr)
         self.assertNothingStored("age refused")
 
     def test_non_interactive_needs_the_exact_notice_and_age(self):
-        p = self.ok(self.ctl("enroll", "--user", USER, "--accept-notice=v1-0000000000000000", "--confirm-age"), code=6)
+        p = self.ran(self.ctl("enroll", "--user", USER, "--accept-notice=v1-0000000000000000", "--confirm-age"), code=6)
         self.assertIn("is not the current privacy notice", p.stderr)
         nid = self.json_of(self.ctl("notice", "--json"))["notice_id"]
-        p = self.ok(self.ctl("enroll", "--user", USER, "--accept-notice=" + nid), code=2)
+        p = self.ran(self.ctl("enroll", "--user", USER, "--accept-notice=" + nid), code=2)
         self.assertIn("--confirm-age", p.stderr)
-        p = self.ok(self.ctl("enroll", "--user", USER, "--confirm-age"), code=2)
+        p = self.ran(self.ctl("enroll", "--user", USER, "--confirm-age"), code=2)
         self.assertNothingStored("non-interactive refusals")
 
     def test_unprivileged_caller_is_told_the_polkit_action(self):
         # no polkitd on this bus: only root passes a polkit rule
-        p = self.ok(self.ctl("test", as_user="nobody"), code=4)
+        p = self.ran(self.ctl("test", as_user="nobody"), code=4)
         self.assertIn("org.faceauth.manage", p.stderr)
         self.assertIn("Permission denied", p.stderr)
-        p = self.ok(self.ctl("list", "--user", USER, as_user="nobody"), code=4)
+        p = self.ran(self.ctl("list", "--user", USER, as_user="nobody"), code=4)
         self.assertIn("org.faceauth.manage", p.stderr)
-        p = self.ok(self.ctl("enroll", stdin="yes\nyes\n", as_user="nobody"), code=4)
+        p = self.ran(self.ctl("enroll", stdin="yes\nyes\n", as_user="nobody"), code=4)
         self.assertIn("org.faceauth.enroll-self", p.stderr)
         # nobody's own data stays readable, and nothing was stored for them
         mine = self.json_of(self.ctl("list", "--json", as_user="nobody"))
@@ -241,7 +243,7 @@ class ConsentTest(ClientTestCase):
         self.assertEqual(self.json_of(self.ctl("consent", "--json", as_user="nobody"))["records"], [])
         data = self.json_of(self.ctl("my-data", "--json", as_user="nobody"))
         self.assertEqual(data["user"], "nobody")
-        p = self.ok(self.ctl("impact-assessment", as_user="nobody"), code=4)
+        p = self.ran(self.ctl("impact-assessment", as_user="nobody"), code=4)
         self.assertIn("root", p.stderr)
 
     def test_status_exit_codes_and_errors(self):
@@ -253,35 +255,35 @@ class ConsentTest(ClientTestCase):
         self.assertEqual(st["store"], "ok")
         self.assertEqual(st["user"], "root")
         self.assertEqual(st["lockout"], {"failures": 0, "locked": False})
-        human = self.ok(self.ctl("status")).stdout
+        human = self.ran(self.ctl("status")).stdout
         self.assertRegex(human, r"Daemon:\s+running")
         self.assertIn("Audit chain:", human)
 
-        self.ok(self.ctl("remove", "abc", "--user", USER), code=2)
-        self.ok(self.ctl("remove", "--user", USER), code=2)
-        self.ok(self.ctl("list", "--bogus"), code=2)
-        self.ok(self.ctl("frobnicate"), code=2)
-        p = self.ok(self.ctl("remove", "424242", "--user", USER), code=5)
+        self.ran(self.ctl("remove", "abc", "--user", USER), code=2)
+        self.ran(self.ctl("remove", "--user", USER), code=2)
+        self.ran(self.ctl("list", "--bogus"), code=2)
+        self.ran(self.ctl("frobnicate"), code=2)
+        p = self.ran(self.ctl("remove", "424242", "--user", USER), code=5)
         self.assertIn("faceauthctl list", p.stderr)
-        p = self.ok(self.ctl("list", "--user", "no-such-user-xyz"), code=2)
+        p = self.ran(self.ctl("list", "--user", "no-such-user-xyz"), code=2)
         self.assertIn("Invalid argument", p.stderr)
-        p = self.ok(self.ctl("test", "--user", USER, "--json"), code=5)   # not enrolled
+        p = self.ran(self.ctl("test", "--user", USER, "--json"), code=5)   # not enrolled
         self.assertEqual(json.loads(p.stdout)["result"], "not-enrolled")
         p = self.json_of(self.ctl("unlock", "--user", USER, "--json"))
         self.assertEqual(p, {"user": USER, "unlocked": True})
         self.assertTrue(self.json_of(self.ctl("audit", "--verify", "--json"))["chain"]["intact"])
 
         self.daemon.stop()
-        p = self.ok(self.ctl("status"), code=3)
+        p = self.ran(self.ctl("status"), code=3)
         self.assertIn("faceauthd is not running", p.stderr)
         self.assertIn("systemctl start faceauthd", p.stderr)
-        p = self.ok(self.ctl("status", "--json"), code=3)
+        p = self.ran(self.ctl("status", "--json"), code=3)
         self.assertEqual(json.loads(p.stdout)["daemon"], "not-running")
-        self.ok(self.ctl("list"), code=3)
+        self.ran(self.ctl("list"), code=3)
 
     def test_impact_assessment_reports_the_real_state(self):
         out = os.path.join(self.root, "pia.md")
-        p = self.ok(self.ctl("impact-assessment", "--config", self.config_path, "--output", out))
+        p = self.ran(self.ctl("impact-assessment", "--config", self.config_path, "--output", out))
         with open(out, encoding="utf-8") as f:
             md = f.read()
         self.assertIn("# Personal information protection impact assessment", md)
@@ -297,7 +299,7 @@ class ConsentTest(ClientTestCase):
         nid = self.json_of(self.ctl("notice", "--json"))["notice_id"]
         self.assertIn(nid, md)
         self.assertIn("Wrote the impact assessment", p.stderr)
-        zh = self.ok(self.ctl("impact-assessment", "--config", self.config_path, language="zh_CN")).stdout
+        zh = self.ran(self.ctl("impact-assessment", "--config", self.config_path, language="zh_CN")).stdout
         self.assertIn("个人信息保护影响评估", zh)
         self.assertIn("管理员仍需做出的决定", zh)
 
@@ -319,20 +321,20 @@ class LanguageTest(ClientTestCase):
         self.assertEqual(self.ok(self.call("GetNotice", "s", "de_DE"))[0], en["notice_id"])
 
     def test_prompts_are_translated_and_refusal_stores_nothing(self):
-        p = self.ok(self.ctl("enroll", "--user", USER, stdin="不\n"), code=6)
+        p = self.ran(self.ctl("enroll", "--user", USER, stdin="不\n"), code=6)
         self.assertIn(ZH_NOTICE.splitlines()[0], p.stdout)
         self.assertIn("输入 yes", p.stdout)
         self.assertIn("未给予同意。未保存任何数据。", p.stderr)
         self.assertEqual(self.consent_records(), [])
-        h = self.ok(self.ctl("--help")).stdout
+        h = self.ran(self.ctl("--help")).stdout
         self.assertIn("子命令", h)
-        p = self.ok(self.ctl("remove", "abc"), code=2)
+        p = self.ran(self.ctl("remove", "abc"), code=2)
         self.assertIn("不是模板编号", p.stderr)
 
     @harness.skip_without_faces("enrolls real photos")
     def test_consent_records_the_chinese_text(self):
         self.set_camera(harness.identity_photos("John_Salley")[:5])
-        p = self.ok(self.ctl("enroll", "--user", USER, stdin="是\n是\n"))
+        p = self.ran(self.ctl("enroll", "--user", USER, stdin="是\n是\n"))
         self.assertIn("注册成功", p.stdout)
         self.assertIn("请保持不动", p.stdout)   # the translated hint in the progress bar
         rec = self.consent_records()
