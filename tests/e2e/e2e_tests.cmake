@@ -45,7 +45,7 @@ endif()
 # faceauthctl against the real daemon (test_client*.py): the built client is
 # passed in FACEAUTHCTL and its translations in FACEAUTH_LOCALEDIR.
 if(FACEAUTH_PYTHON3 AND FACEAUTH_DBUS_DAEMON AND FACEAUTH_BUSCTL AND TARGET faceauthd AND TARGET faceauthctl)
-  foreach(t client client_docs)
+  foreach(t client client_polkit client_docs)
     add_test(NAME e2e_${t} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
     set_tests_properties(e2e_${t} PROPERTIES
       ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;FACEAUTHCTL=$<TARGET_FILE:faceauthctl>;FACEAUTH_LOCALEDIR=${CMAKE_BINARY_DIR}/client/locale;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"

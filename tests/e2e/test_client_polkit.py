@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""faceauthctl through a real polkitd on the private bus.
+
+Same set-up as test_polkit.py (polkitd 122 started by root on the test bus, the
+project's action file installed for the test, a per-test rules file), but the
+calls are made by the built faceauthctl as nobody, so the client's
+allow-interactive-authorization calls and its error messages meet a polkit
+that really answers:
+  * without a grant polkit refuses and the message names the action
+    (org.faceauth.manage for test, org.faceauth.enroll-self for enroll) and
+    nothing is stored;
+  * with org.faceauth.manage, nobody may run `test` and read another account;
+  * with org.faceauth.enroll-self, nobody's typed consent is recorded and the
+    capture runs (the empty camera ends it: exit 9, no template).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import test_client  # noqa: E402
+
+POLKITD = "/usr/lib/polkit-1/polkitd"
+ACTIONS_SRC = os.path.join(harness.SOURCE_DIR, "dbus", "org.faceauth.policy")
+ACTIONS_DST = "/usr/share/polkit-1/actions/org.faceauth.policy"
+RULES_DST = "/etc/polkit-1/rules.d/10-faceauth-e2e-client.rules"
+POLKIT_BUS_POLICY = "/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
+ALLOW_NOBODY = """
+polkit.addRule(function(action, subject) {
+    if (subject.user == "nobody" && action.id == "%s") {
+        return polkit.Result.YES;
+    }
+});
+"""
+
+
+class ClientPolkitTest(test_client.ClientTestCase):
+    EXTRA_BUS_POLICIES = (POLKIT_BUS_POLICY,)
+    NEEDS_FACES = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for path in (POLKITD, POLKIT_BUS_POLICY, ACTIONS_SRC):
+            if not os.path.exists(path):
+                raise unittest.SkipTest("polkitd or the action file is missing (%s)" % path)
+        if os.path.exists(ACTIONS_DST):
+            raise unittest.SkipTest("%s exists already (a real installation?); not touching it" % ACTIONS_DST)
+        shutil.copyfile(ACTIONS_SRC, ACTIONS_DST)
+        os.chmod(ACTIONS_DST, 0o644)
+
+    @classmethod
+    def tearDownClass(cls):
+        if os.path.exists(ACTIONS_DST):
+            os.unlink(ACTIONS_DST)
+        super().tearDownClass()
+
+    def start_polkitd(self, rules):
+        if rules:
+            with open(RULES_DST, "w") as f:
+                f.write(rules)
+            os.chmod(RULES_DST, 0o644)
+            self.addCleanup(lambda: os.path.exists(RULES_DST) and os.unlink(RULES_DST))
+        log = open(os.path.join(self.root, "polkitd.log"), "w")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen([POLKITD, "--no-debug"], env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address),
+                                stdout=log, stderr=log)
+
+        def stop():
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.addCleanup(stop)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            r = self.call("GetNameOwner", "s", "org.freedesktop.PolicyKit1", dest="org.freedesktop.DBus",
+                          path="/org/freedesktop/DBus", interface="org.freedesktop.DBus")
+            if r.ok:
+                return
+            time.sleep(0.1)
+        self.fail("polkitd did not take its bus name")
+
+    def test_without_a_grant_polkit_refuses_and_the_action_is_named(self):
+        self.start_polkitd("")
+        p = self.ran(self.ctl("test", as_user="nobody"), code=4)
+        self.assertIn("org.faceauth.manage", p.stderr)
+        self.assertNotIn("could not be asked", p.stderr, "polkit must have answered")
+        p = self.ran(self.ctl("enroll", stdin="yes\nyes\n", as_user="nobody"), code=4)
+        self.assertIn("org.faceauth.enroll-self", p.stderr)
+        self.assertEqual(self.json_of(self.ctl("consent", "--json", as_user="nobody"))["records"], [])
+        p = self.ran(self.ctl("list", "--user", test_client.USER, as_user="nobody"), code=4)
+        self.assertIn("org.faceauth.manage", p.stderr)
+
+    def test_manage_grant_lets_nobody_test_and_read_another_account(self):
+        self.start_polkitd(ALLOW_NOBODY % "org.faceauth.manage")
+        r = self.json_of(self.ctl("test", "--user", test_client.USER, "--json", as_user="nobody"), code=5)
+        self.assertEqual(r["result"], "not-enrolled")
+        self.assertEqual(self.json_of(self.ctl("list", "--user", test_client.USER, "--json", as_user="nobody")),
+                         {"user": test_client.USER, "templates": []})
+
+    def test_enroll_self_grant_records_the_typed_consent(self):
+        self.start_polkitd(ALLOW_NOBODY % "org.faceauth.enroll-self")
+        p = self.ran(self.ctl("enroll", "--json", stdin="yes\nyes\n", as_user="nobody"), code=9)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["result"], "timeout", out)     # the camera folder is empty
+        self.assertIsNone(out["template_id"])
+        rec = self.json_of(self.ctl("consent", "--json", as_user="nobody"))["records"]
+        self.assertEqual(len(rec), 1, rec)
+        self.assertIn("typed yes", rec[0]["method"])
+        self.assertEqual(self.json_of(self.ctl("list", "--json", as_user="nobody"))["templates"], [])
+
+
+if __name__ == "__main__":
+    harness.main()
