@@ -13,6 +13,7 @@
 // (views = the plain photo plus jittered copies), and optional outlier rejection.
 //
 // Prints a table, then one JSON line (prefixed "JSON: ").
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,7 +21,9 @@
 #include <vector>
 
 #include "calibration.h"
+#include "decode.h"
 #include "models.h"
+#include "operating_point.h"
 
 using namespace faceauth;
 
@@ -46,7 +49,7 @@ bool parse_number(const char* s, double lo, double hi, double& out) {
 // The login protocol (docs/recognition.md, "Accuracy under the login protocol").
 int run_login(const std::string& dataset, const std::vector<Identity>& people, EmbedOptions opt, int views,
               std::vector<std::string> specs, const LoginOptions& login, double max_far, double from, double to,
-              double step, double refuse, const std::string& roc_path) {
+              double step, double refuse, const std::string& roc_path, int time_photos) {
   if (opt.cache_path.empty()) opt.cache_path = default_views_cache(dataset, views);
   EmbeddedSet set = embed_views(people, opt, views);
   std::printf("dataset %s: %zu people, %zu photos, %zu usable\n", dataset.c_str(), set.names.size(),
@@ -55,6 +58,27 @@ int run_login(const std::string& dataset, const std::vector<Identity>& people, E
               set.seconds, set.photos.size() - set.cache_hits, set.cache_hits, views, opt.cache_path.c_str());
   if (specs.empty())
     specs = {"min:1:1", "mean:1:1"};
+  if (time_photos > 0) {
+    // Cost of one frame as the daemon analyses it: verification (no jitter)
+    // and enrollment (kEnrollJitters), on one thread.
+    FaceEngine engine(opt.model_dir);
+    for (int jit : {0, kAttemptJitters, kEnrollJitters, 10}) {
+      double total = 0, embed = 0;
+      int n = 0;
+      for (const auto& p : set.photos) {
+        if (p.verdict != FrameVerdict::ok) continue;
+        if (n >= time_photos) break;
+        Image img = load_image_file(p.path);
+        auto t0 = std::chrono::steady_clock::now();
+        FrameAnalysis a = engine.analyze(img, opt.quality, jit);
+        total += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        embed += a.times.embed_ms;
+        ++n;
+      }
+      std::printf("timing: %d frames, %2d jitters: %.1f ms per frame (embedding %.1f ms)\n", n, jit, total / n,
+                  embed / n);
+    }
+  }
   std::vector<LoginVariant> vs;
   std::vector<LoginScores> scores;
   for (const auto& sp : specs) {
@@ -68,7 +92,7 @@ int run_login(const std::string& dataset, const std::vector<Identity>& people, E
   const double levels[] = {1e-5, 1e-4, 1e-3};
   std::printf("%-24s", "variant");
   for (double l : levels) std::printf(" | FAR<=%-6g thr     FAR      FRR", l);
-  std::printf(" | dropped\n");
+  std::printf(" | exact@1e-4: thr    FRR | dropped\n");
   std::string json = "JSON: {\"tool\":\"faceauth-calibrate\",\"protocol\":\"login\",\"dataset\":\"" + dataset +
                      "\",\"usable\":" + std::to_string(set.usable()) + ",\"enroll_photos\":" +
                      std::to_string(login.enroll_photos) + ",\"folds\":" + std::to_string(login.folds) +
@@ -88,8 +112,11 @@ int run_login(const std::string& dataset, const std::vector<Identity>& people, E
                     l ? "," : "", levels[l], t, r.far, r.false_accepts, r.frr, r.false_rejects);
       json += buf;
     }
-    std::printf(" | %zu\n", scores[k].outliers_dropped);
-    json += "]}";
+    RatePoint best = best_at_far(scores[k].d, 1e-4);
+    std::printf(" |        %.4f %6.2f%% | %zu\n", best.threshold, 100 * best.frr, scores[k].outliers_dropped);
+    std::snprintf(buf, sizeof buf, "],\"exact_1e-4\":{\"threshold\":%.4f,\"frr\":%.5f,\"false_accepts\":%zu}}",
+                  best.threshold, best.frr, best.false_accepts);
+    json += buf;
   }
   json += "]";
 
@@ -161,6 +188,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> variants;
   LoginOptions login;
   double refuse = 0;
+  int time_photos = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](double lo, double hi, double& out) {
@@ -184,6 +212,7 @@ int main(int argc, char** argv) {
     else if (a == "--enroll-photos") { value(1, 50, n); login.enroll_photos = static_cast<int>(n); }
     else if (a == "--folds") { value(1, 2, n); login.folds = static_cast<int>(n); }
     else if (a == "--refuse") value(0, 2, refuse);
+    else if (a == "--time") { value(0, 10000, n); time_photos = static_cast<int>(n); }
     else if (a == "--roc" && i + 1 < argc) roc_path = argv[++i];
     else if (a == "--help" || a == "-h") return usage(nullptr), 0;
     else if (!a.empty() && a[0] == '-') return usage(("unknown option " + a).c_str());
@@ -195,7 +224,7 @@ int main(int argc, char** argv) {
   try {
     auto people = load_dataset(dataset);
     if (protocol == "login") return run_login(dataset, people, opt, views, variants, login, max_far, from, to, step,
-                                              refuse, roc_path);
+                                              refuse, roc_path, time_photos);
     if (protocol != "pairs") return usage("--protocol is pairs or login");
     EmbeddedSet set = embed_dataset(people, opt);
     size_t counts[6] = {0};

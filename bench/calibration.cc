@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -297,6 +298,15 @@ double choose_threshold(const PairDistances& d, double max_far) {
   return best;
 }
 
+RatePoint best_at_far(const PairDistances& d, double max_far) {
+  const size_t allowed = static_cast<size_t>(std::floor(max_far * static_cast<double>(d.impostor.size()) + 1e-9));
+  double t = allowed < d.impostor.size() ? d.impostor[allowed] : 2.0;
+  // Ties at t: step down until no more than `allowed` impostors lie under it.
+  RatePoint r = rate_at(d, t);
+  while (r.false_accepts > allowed && t > 0) r = rate_at(d, t = std::nextafter(static_cast<float>(t), 0.0f));
+  return r;
+}
+
 Distribution describe(const std::vector<float>& v) {
   Distribution s;
   s.n = v.size();
@@ -362,6 +372,12 @@ LoginVariant parse_variant(const std::string& spec) {
     v.enroll_views = std::stoi(parts[1], &used);
     if (used != parts[1].size() || v.enroll_views < 1) throw bad("E is a whole number >= 1");
     v.attempt_views = std::stoi(parts[2], &used);
+    if (used < parts[2].size() && parts[2][used] == 'x') {
+      size_t used_w = 0;
+      v.attempt_windows = std::stoi(parts[2].substr(used + 1), &used_w);
+      used += 1 + used_w;
+      if (v.attempt_windows < 1) throw bad("W is a whole number >= 1");
+    }
     if (used != parts[2].size() || v.attempt_views < 1) throw bad("A is a whole number >= 1");
     if (parts.size() == 4) {
       v.policy.outlier_distance = std::stof(parts[3], &used);
@@ -373,6 +389,7 @@ LoginVariant parse_variant(const std::string& spec) {
   }
   char name[64];
   std::snprintf(name, sizeof name, "%s e%d a%d", parts[0].c_str(), v.enroll_views, v.attempt_views);
+  if (v.attempt_windows > 1) std::snprintf(name + std::strlen(name), sizeof name - std::strlen(name), "x%d", v.attempt_windows);
   v.name = name;
   if (parts.size() == 4) v.name += " out" + parts[3];
   return v;
@@ -382,11 +399,20 @@ LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const Lo
   if (o.folds < 1 || o.folds > 2) throw std::invalid_argument("folds must be 1 or 2");
   LoginScores s;
   const auto by = usable_by_person(set);
-  std::vector<Embedding> enroll_emb(set.photos.size()), attempt_emb(set.photos.size());
+  // attempt_emb[i][w]: the mean of views w .. w + attempt_views - 1 of photo i.
+  std::vector<Embedding> enroll_emb(set.photos.size());
+  std::vector<std::vector<Embedding>> attempt_emb(set.photos.size());
+  const size_t wins = static_cast<size_t>(std::max(1, v.attempt_windows));
   for (size_t i = 0; i < set.photos.size(); ++i) {
-    if (set.photos[i].verdict != FrameVerdict::ok) continue;
-    enroll_emb[i] = view_mean(set.photos[i], v.enroll_views);
-    attempt_emb[i] = view_mean(set.photos[i], v.attempt_views);
+    const EmbeddedPhoto& p = set.photos[i];
+    if (p.verdict != FrameVerdict::ok) continue;
+    enroll_emb[i] = view_mean(p, v.enroll_views);
+    if (wins + v.attempt_views - 1 > p.views.size())
+      throw std::invalid_argument("variant " + v.name + " needs " + std::to_string(wins + v.attempt_views - 1) +
+                                  " views per photo but the set has " + std::to_string(p.views.size()));
+    for (size_t w = 0; w < wins; ++w)
+      attempt_emb[i].push_back(attempt_embedding(std::vector<Embedding>(
+          p.views.begin() + static_cast<std::ptrdiff_t>(w), p.views.begin() + static_cast<std::ptrdiff_t>(w) + v.attempt_views)));
   }
   for (size_t person = 0; person < by.size(); ++person) {
     const auto& u = by[person];
@@ -406,7 +432,8 @@ LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const Lo
         if (set.photos[i].verdict != FrameVerdict::ok) continue;
         const bool same = static_cast<size_t>(set.photos[i].identity) == person;
         if (same && std::find(enrolled.begin(), enrolled.end(), i) != enrolled.end()) continue;
-        float dist = fused_distance(kept, attempt_emb[i], v.fusion);
+        float dist = fused_distance(kept, attempt_emb[i][0], v.fusion);
+        for (size_t w = 1; w < wins; ++w) dist = std::min(dist, fused_distance(kept, attempt_emb[i][w], v.fusion));
         (same ? s.d.genuine : s.d.impostor).push_back(dist);
       }
     }

@@ -84,10 +84,14 @@ struct LoginVariant {
   TemplateFusion fusion = TemplateFusion::mean;
   int enroll_views = 1;   // views averaged per enrollment photo: 1 = plain, n = plain + (n-1) jittered
   int attempt_views = 1;  // views averaged per attempt (simulated frames of one attempt)
+  // Decisions per attempt: the daemon slides a window of attempt_views frames
+  // over up to frames_window frames and accepts when any window matches; the
+  // attempt's distance is the smallest over windows starting at views 0..W-1.
+  int attempt_windows = 1;
   EnrollPolicy policy;    // outlier rejection; the consistency refusal is measured separately
 };
 
-// "FUSION:E:A[:OUTLIER]", e.g. "mean:11:3" or "min:1:1" or "mean:11:3:0.45".
+// "FUSION:E:A[xW][:OUTLIER]", e.g. "mean:11:3", "min:1:1", "mean:1:2x9", "mean:11:3:0.45".
 // Throws std::invalid_argument with the reason.
 LoginVariant parse_variant(const std::string& spec);
 
@@ -120,6 +124,11 @@ ConsistencyFigures consistency_figures(const EmbeddedSet& set, const LoginVarian
 void write_roc_svg(const std::string& path, const std::string& title,
                    const std::vector<std::pair<std::string, const PairDistances*>>& curves,
                    const std::vector<std::pair<std::string, double>>& marks);
+
+// The best FRR reachable at FAR <= max_far with an unrounded threshold (the
+// smallest impostor distance that must be refused): for comparing variants
+// without the 0.005 grid's steps.
+RatePoint best_at_far(const PairDistances& d, double max_far);
 
 // Summary figures of a sorted sample.
 struct Distribution {

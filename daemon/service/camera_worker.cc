@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
-#include "fusion.h"
 #include "frame_source.h"
+#include "fusion.h"
+#include "operating_point.h"
 #include "source_factory.h"
 
 namespace faceauth {
@@ -153,8 +154,9 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     r.result = "timeout";  // waited in the queue for the whole timeout
     return r;
   }
-  int usable = 0, matches = 0;
+  int usable = 0;
   bool any_frame = false;
+  std::vector<Embedding> recent;  // the last k usable frames' embeddings (wiped on destruction)
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
@@ -166,16 +168,19 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       if (!frame) break;  // a recorded source has no more frames
       any_frame = true;
       ++r.frames;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters);
       frame->image.wipe();
       if (a.verdict != FrameVerdict::ok) {
         r.hint = verdict_hint(a.verdict);
         continue;
       }
       ++usable;
-      bool match = false;
-      for (const auto& t : req.templates) match = match || distance(t, a.embedding) < req.threshold;
-      if (match && ++matches >= req.frames_needed) {
+      // Fusion (fusion.h, docs/recognition.md): the mean of the last k usable
+      // frames must lie under the threshold from one stored template.
+      recent.push_back(a.embedding);
+      if (recent.size() > static_cast<size_t>(std::max(1, req.frames_needed))) recent.erase(recent.begin());
+      if (recent.size() == static_cast<size_t>(std::max(1, req.frames_needed)) &&
+          attempt_matches(req.templates, recent, req.threshold)) {
         r.result = "match";
         r.hint.clear();
         return r;
@@ -271,7 +276,7 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
         return r;
       }
       // Enrollment frames are jittered: a steadier template from few frames.
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, 5);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kEnrollJitters);
       frame->image.wipe();
       if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);
       progress(static_cast<unsigned>(captured.size()), needed,
@@ -282,18 +287,22 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
     r.message = e.what();
     return r;
   }
-  Embedding mean = mean_embedding(captured);
-  for (const auto& e : captured) {
-    if (distance(e, mean) >= req.threshold) {
-      r.result = "inconsistent";
-      r.message = "the captured frames do not all show the same face; make sure only you are in view "
-                  "and try again. Nothing was stored";
-      return r;
-    }
+  // No frame may lie kEnrollConsistencyLimit or more from the mean of the
+  // others (fusion.h; measured in docs/recognition.md): two people are refused.
+  EnrollPolicy policy;
+  policy.outlier_distance = kEnrollOutlierDistance;
+  policy.max_outliers = kEnrollMaxOutliers;
+  policy.inconsistent_distance = kEnrollConsistencyLimit;
+  EnrollmentReport rep = assess_enrollment(captured, policy);
+  if (!rep.consistent) {
+    r.result = "inconsistent";
+    r.message = "the captured frames do not all show the same face (" + rep.summary() +
+                "); make sure only you are in view and try again. Nothing was stored";
+    return r;
   }
   r.result = "enrolled";
-  r.message = "enrolled from " + std::to_string(captured.size()) + " frames";
-  r.mean = mean;
+  r.message = "enrolled from " + std::to_string(captured.size()) + " frames; " + rep.summary();
+  r.mean = rep.mean;
   return r;
 }
 
