@@ -213,7 +213,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters);  // as verify() does
       frame->image.wipe();
       TestFrame f;
       f.reason = a.reason();

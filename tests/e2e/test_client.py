@@ -20,6 +20,7 @@ Needs ../shared/faces for the tests that enroll (they skip otherwise).
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -288,8 +289,10 @@ class ConsentTest(ClientTestCase):
             md = f.read()
         self.assertIn("# Personal information protection impact assessment", md)
         self.assertIn("Templates expire 365 days after enrollment", md)
-        self.assertIn("distance threshold 0.470", md)
-        self.assertIn("**(in use)**", md)
+        m = re.search(r"Security level balanced, distance threshold (0\.\d{3});", md)
+        self.assertIsNotNone(m, md)
+        self.assertRegex(md, r"\| balanced \*\*\(in use\)\*\* \| %s \| \d\.\de-\d+ \(\d+ / \d+\) \|"
+                         % re.escape(m.group(1)))
         self.assertIn(self.state_dir + "/store.db", md)
         self.assertIn(self.state_dir + "/store.key: mode 0400, owner faceauth", md)
         self.assertIn("Accounts enrolled now (Status): 0", md)
