@@ -5,10 +5,14 @@
 #include <string>
 #include <vector>
 
+namespace faceauth {
+class Json;  // daemon/common/json.h, shared with faceauthd
+}
+
 namespace faceauthctl {
 
+using faceauth::Json;
 class Bus;
-class Json;
 
 struct Options {
   bool json = false;

@@ -54,19 +54,10 @@ void CameraWorker::run() {
   }
 }
 
-std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) {
+std::shared_ptr<JobControl> CameraWorker::enqueue(JobFn run) {
   auto ctl = std::make_shared<JobControl>();
-  auto shared_req = std::make_shared<VerifyRequest>(std::move(req));
-  Job job{ctl, [this, ctl, shared_req, done](FaceEngine* engine, const std::string& model_error) {
-            VerifyResult r;
-            if (!engine) {
-              r.result = "camera-unavailable";
-              r.error = "face models unavailable: " + model_error;
-            } else {
-              r = verify(*engine, *shared_req, *ctl);
-            }
-            shared_req->templates.clear();
-            done(std::move(r));
+  Job job{ctl, [ctl, run = std::move(run)](FaceEngine* engine, const std::string& model_error) {
+            run(engine, model_error, *ctl);
           }};
   {
     std::lock_guard lock(mu_);
@@ -75,51 +66,51 @@ std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::
   }
   cv_.notify_one();
   return ctl;
+}
+
+std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) {
+  auto shared_req = std::make_shared<VerifyRequest>(std::move(req));
+  return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
+    VerifyResult r;
+    if (!engine) {
+      r.result = "camera-unavailable";
+      r.error = "face models unavailable: " + model_error;
+    } else {
+      r = verify(*engine, *shared_req, ctl);
+    }
+    shared_req->templates.clear();
+    done(std::move(r));
+  });
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, ProgressFn progress,
                                                         std::function<void(EnrollResult)> done) {
-  auto ctl = std::make_shared<JobControl>();
-  Job job{ctl, [this, ctl, req, progress, done](FaceEngine* engine, const std::string& model_error) {
-            EnrollResult r;
-            if (!engine) {
-              r.result = "camera-unavailable";
-              r.message = "face models unavailable: " + model_error;
-            } else {
-              r = enroll(*engine, req, progress, *ctl);
-            }
-            done(std::move(r));
-          }};
-  {
-    std::lock_guard lock(mu_);
-    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return ctl;
+  return enqueue([this, req, progress, done](FaceEngine* engine, const std::string& model_error,
+                                             const JobControl& ctl) {
+    EnrollResult r;
+    if (!engine) {
+      r.result = "camera-unavailable";
+      r.message = "face models unavailable: " + model_error;
+    } else {
+      r = enroll(*engine, req, progress, ctl);
+    }
+    done(std::move(r));
+  });
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_test(TestRequest req, std::function<void(TestResult)> done) {
-  auto ctl = std::make_shared<JobControl>();
   auto shared_req = std::make_shared<TestRequest>(std::move(req));
-  Job job{ctl, [this, ctl, shared_req, done](FaceEngine* engine, const std::string& model_error) {
-            TestResult r;
-            if (!engine) {
-              r.result = "camera-unavailable";
-              r.error = "face models unavailable: " + model_error;
-            } else {
-              r = test(*engine, *shared_req, *ctl);
-            }
-            shared_req->templates.clear();
-            done(std::move(r));
-          }};
-  {
-    std::lock_guard lock(mu_);
-    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return ctl;
+  return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
+    TestResult r;
+    if (!engine) {
+      r.result = "camera-unavailable";
+      r.error = "face models unavailable: " + model_error;
+    } else {
+      r = test(*engine, *shared_req, ctl);
+    }
+    shared_req->templates.clear();
+    done(std::move(r));
+  });
 }
 
 void CameraWorker::cancel_all() {

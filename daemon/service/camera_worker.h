@@ -19,6 +19,7 @@
 
 #include "embedding.h"
 #include "face_engine.h"
+#include "operating_point.h"
 
 namespace faceauth {
 
@@ -28,9 +29,9 @@ struct JobControl {
 
 struct VerifyRequest {
   std::vector<Embedding> templates;  // the user's templates (wiped with the request)
-  double threshold = 0.47;
-  int frames_needed = 2;             // k matching frames ...
-  int frames_window = 10;            // ... among at most n usable frames
+  double threshold = kDefaultThreshold;
+  int frames_needed = 2;             // k: the mean of k consecutive usable frames must match ...
+  int frames_window = 10;            // ... within at most n usable frames
   // Counted from the call, not from when the job gets the camera: a caller
   // waiting in the queue is answered within the timeout it asked for.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -48,7 +49,6 @@ struct EnrollRequest {
   int frames_needed = 5;
   std::chrono::milliseconds timeout{30000};
   QualityOptions quality;
-  double threshold = 0.47;  // every captured frame must lie this close to the set's mean
 };
 
 struct EnrollResult {
@@ -61,7 +61,7 @@ struct EnrollResult {
 // never counted towards the lockout. Distances go to root/manage only.
 struct TestRequest {
   std::vector<Embedding> templates;  // may be empty (not enrolled: quality only)
-  double threshold = 0.47;
+  double threshold = kDefaultThreshold;
   int frames_needed = 2;
   int frames_window = 10;            // stop after this many usable frames ...
   int max_frames = 20;               // ... or this many frames in all
@@ -110,6 +110,10 @@ class CameraWorker {
   EnrollResult enroll(FaceEngine& engine, const EnrollRequest& req, const ProgressFn& progress,
                       const JobControl& ctl);
   TestResult test(FaceEngine& engine, const TestRequest& req, const JobControl& ctl);
+
+  using JobFn = std::function<void(FaceEngine*, const std::string& model_error, const JobControl&)>;
+  // Queues a job; nullptr when the queue is full (or the worker stops).
+  std::shared_ptr<JobControl> enqueue(JobFn run);
 
   struct Job {
     std::shared_ptr<JobControl> control;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "json_writer.h"
+#include "json.h"
 #include "log.h"
 #include "models.h"
 #include "operating_point.h"
@@ -123,6 +123,17 @@ void Service::guarded(CallPtr c, const std::function<void()>& fn) {
   }
 }
 
+void Service::reply(CallPtr c, const std::function<void(sd_bus_message*)>& fill) {
+  if (c->replied) return;
+  c->replied = true;
+  sd_bus_message* m = nullptr;
+  if (sd_bus_message_new_method_return(c->msg, &m) < 0) return;
+  if (fill) fill(m);
+  sd_bus_send(nullptr, m, nullptr);
+  sd_bus_message_unref(m);
+  loop_.kick();
+}
+
 void Service::reply_error(CallPtr c, const char* name, const std::string& message) {
   if (c->replied) return;
   c->replied = true;
@@ -192,64 +203,53 @@ void Service::watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl) {
   // shared, so a finished job is unaffected by a late cancel.
 }
 
+std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const std::string& user) {
+  std::vector<Embedding> out;
+  try {
+    for (auto& t : store_.load_templates(user)) {
+      if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
+      Embedding e;
+      std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
+      out.push_back(e);
+    }
+  } catch (const StoreError& e) {
+    if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
+    log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
+    return std::nullopt;
+  }
+  return out;
+}
+
 // ---- methods -------------------------------------------------------------
 
 int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
   Options opts = read_options(c->msg, {{"timeout", 'u'}});
-  int timeout = config_.verify_timeout_seconds;
-  if (auto it = opts.find("timeout"); it != opts.end()) {
-    uint32_t t = std::get<uint32_t>(it->second);
-    if (t < 1 || t > 60) throw InvalidArgument("option 'timeout' must be 1 to 60 seconds");
-    timeout = static_cast<int>(t);
-  }
+  int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
   authorize(c, Op::verify, uid, [this, c, user = user, timeout] {
-    auto reply_simple = [&](const std::string& result, const std::string& hint, int64_t locked_until) {
-      sd_bus_message* r = nullptr;
-      sd_bus_message_new_method_return(c->msg, &r);
-      sd_bus_message_append(r, "s", result.c_str());
-      sd_bus_message_open_container(r, 'a', "{sv}");
-      sd_bus_message_append(r, "{sv}", "frames", "u", 0u);
-      if (!hint.empty()) sd_bus_message_append(r, "{sv}", "hint", "s", hint.c_str());
-      if (locked_until) sd_bus_message_append(r, "{sv}", "locked_until", "t", static_cast<uint64_t>(locked_until));
-      std::string incident = pending_incident(user);
-      if (!incident.empty()) sd_bus_message_append(r, "{sv}", "incident", "s", incident.c_str());
-      sd_bus_message_close_container(r);
-      sd_bus_send(nullptr, r, nullptr);
-      sd_bus_message_unref(r);
-      c->replied = true;
-      loop_.kick();
-    };
     if (store_.face_auth_refused(user)) {
       store_.record_verify(user, VerifyOutcome::Error, actor(c));
-      reply_simple("refused", "use your password", 0);
+      send_verify_reply(c, user, "refused", 0, "use your password");
       return;
     }
     LockoutState lock = store_.lockout_state(user);
     if (lock.locked) {
       store_.record_verify(user, VerifyOutcome::Error, actor(c));
-      reply_simple("locked-out", "too many failed attempts: use your password",
-                   lock.locked_until ? secs(*lock.locked_until) : 0);
+      send_verify_reply(c, user, "locked-out", 0, "too many failed attempts: use your password",
+                        lock.locked_until ? secs(*lock.locked_until) : 0);
       return;
     }
     if (!store_.is_enrolled(user)) {
-      reply_simple("not-enrolled", "", 0);
+      send_verify_reply(c, user, "not-enrolled", 0, "");
       return;
     }
     VerifyRequest req;
-    try {
-      for (auto& t : store_.load_templates(user)) {
-        if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
-        Embedding e;
-        std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
-        req.templates.push_back(e);
-      }
-    } catch (const StoreError& e) {
-      if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
-      log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
-      reply_simple("refused", "use your password", 0);
+    auto templates = load_templates_or_refuse(user);
+    if (!templates) {
+      send_verify_reply(c, user, "refused", 0, "use your password");
       return;
     }
+    req.templates = std::move(*templates);
     req.threshold = threshold_;
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
@@ -285,19 +285,21 @@ void Service::finish_verify(CallPtr c, const std::string& user, const VerifyResu
   log::info("verify " + user + ": " + r.result, {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + r.result});
   if (after.locked && outcome == VerifyOutcome::NoMatch)
     log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
-  sd_bus_message* m = nullptr;
-  sd_bus_message_new_method_return(c->msg, &m);
-  sd_bus_message_append(m, "s", r.result.c_str());
-  sd_bus_message_open_container(m, 'a', "{sv}");
-  sd_bus_message_append(m, "{sv}", "frames", "u", r.frames);
-  if (!r.hint.empty() && r.result != "match") sd_bus_message_append(m, "{sv}", "hint", "s", r.hint.c_str());
+  send_verify_reply(c, user, r.result, r.frames, r.result == "match" ? "" : r.hint);
+}
+
+void Service::send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
+                                const std::string& hint, int64_t locked_until) {
   std::string incident = pending_incident(user);
-  if (!incident.empty()) sd_bus_message_append(m, "{sv}", "incident", "s", incident.c_str());
-  sd_bus_message_close_container(m);
-  sd_bus_send(nullptr, m, nullptr);
-  sd_bus_message_unref(m);
-  c->replied = true;
-  loop_.kick();
+  reply(c, [&](sd_bus_message* m) {
+    sd_bus_message_append(m, "s", result.c_str());
+    sd_bus_message_open_container(m, 'a', "{sv}");
+    sd_bus_message_append(m, "{sv}", "frames", "u", frames);
+    if (!hint.empty()) sd_bus_message_append(m, "{sv}", "hint", "s", hint.c_str());
+    if (locked_until) sd_bus_message_append(m, "{sv}", "locked_until", "t", static_cast<uint64_t>(locked_until));
+    if (!incident.empty()) sd_bus_message_append(m, "{sv}", "incident", "s", incident.c_str());
+    sd_bus_message_close_container(m);
+  });
 }
 
 int Service::is_enrolled(CallPtr c) {
@@ -306,9 +308,7 @@ int Service::is_enrolled(CallPtr c) {
     // A waiting breach notice also answers true: the PAM module then calls
     // Verify, which answers "refused" and delivers the notice once.
     bool enrolled = store_.is_enrolled(user) || !store_.incidents(user, true).empty();
-    sd_bus_reply_method_return(c->msg, "b", enrolled ? 1 : 0);
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "b", enrolled ? 1 : 0); });
   });
   return 1;
 }
@@ -350,7 +350,6 @@ int Service::enroll(CallPtr c) {
     req.frames_needed = config_.enroll_frames;
     req.timeout = std::chrono::seconds(std::max(30, config_.verify_timeout_seconds * 6));
     req.quality = quality_;
-    req.threshold = threshold_;
     std::string sender = c->sender;
     auto emit = [this, path, sender](sd_bus_message* sig) {
       if (!sender.empty()) sd_bus_message_set_destination(sig, sender.c_str());
@@ -393,9 +392,7 @@ int Service::enroll(CallPtr c) {
       reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
       return;
     }
-    sd_bus_reply_method_return(c->msg, "o", path.c_str());
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "o", path.c_str()); });
   });
   return 1;
 }
@@ -403,17 +400,13 @@ int Service::enroll(CallPtr c) {
 int Service::list_templates(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::list, uid, [this, c, user = user] {
-    sd_bus_message* m = nullptr;
-    sd_bus_message_new_method_return(c->msg, &m);
-    sd_bus_message_open_container(m, 'a', "(xstt)");
-    for (const auto& t : store_.list_templates(user))
-      sd_bus_message_append(m, "(xstt)", t.id, t.label.c_str(), static_cast<uint64_t>(secs(t.created)),
-                            static_cast<uint64_t>(secs(t.expires)));
-    sd_bus_message_close_container(m);
-    sd_bus_send(nullptr, m, nullptr);
-    sd_bus_message_unref(m);
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_open_container(m, 'a', "(xstt)");
+      for (const auto& t : store_.list_templates(user))
+        sd_bus_message_append(m, "(xstt)", t.id, t.label.c_str(), static_cast<uint64_t>(secs(t.created)),
+                              static_cast<uint64_t>(secs(t.expires)));
+      sd_bus_message_close_container(m);
+    });
   });
   return 1;
 }
@@ -425,9 +418,7 @@ int Service::remove_template(CallPtr c) {
   if (id <= 0) throw InvalidArgument("template ids are positive numbers; see ListTemplates");
   authorize(c, Op::remove, uid, [this, c, user = user, id] {
     store_.remove_template(user, id, actor(c));
-    sd_bus_reply_method_return(c->msg, "");
-    c->replied = true;
-    loop_.kick();
+    reply(c, nullptr);
   });
   return 1;
 }
@@ -436,9 +427,7 @@ int Service::remove_all(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::remove_all, uid, [this, c, user = user] {
     size_t n = store_.remove_all_templates(user, actor(c));
-    sd_bus_reply_method_return(c->msg, "u", static_cast<uint32_t>(n));
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "u", static_cast<uint32_t>(n)); });
   });
   return 1;
 }
@@ -448,27 +437,21 @@ int Service::get_notice(CallPtr c) {
   if (sd_bus_message_read(c->msg, "s", &lang) < 0) throw InvalidArgument("language must be a string");
   if (std::strlen(lang) > 35) throw InvalidArgument("language must be a locale name such as en or zh_CN");
   const Notice& n = notice_.for_language(lang);
-  sd_bus_reply_method_return(c->msg, "ss", n.id.c_str(), n.text.c_str());
-  c->replied = true;
-  loop_.kick();
+  reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "ss", n.id.c_str(), n.text.c_str()); });
   return 1;
 }
 
 int Service::get_consent(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::get_consent, uid, [this, c, user = user] {
-    sd_bus_message* m = nullptr;
-    sd_bus_message_new_method_return(c->msg, &m);
-    sd_bus_message_open_container(m, 'a', "(sstts)");
-    for (const auto& r : store_.consent_history(user))
-      sd_bus_message_append(m, "(sstts)", r.notice_id.c_str(), hex(r.notice_sha256).c_str(),
-                            static_cast<uint64_t>(secs(r.given_at)),
-                            static_cast<uint64_t>(r.withdrawn_at ? secs(*r.withdrawn_at) : 0), r.method.c_str());
-    sd_bus_message_close_container(m);
-    sd_bus_send(nullptr, m, nullptr);
-    sd_bus_message_unref(m);
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_open_container(m, 'a', "(sstts)");
+      for (const auto& r : store_.consent_history(user))
+        sd_bus_message_append(m, "(sstts)", r.notice_id.c_str(), hex(r.notice_sha256).c_str(),
+                              static_cast<uint64_t>(secs(r.given_at)),
+                              static_cast<uint64_t>(r.withdrawn_at ? secs(*r.withdrawn_at) : 0), r.method.c_str());
+      sd_bus_message_close_container(m);
+    });
   });
   return 1;
 }
@@ -477,9 +460,7 @@ int Service::withdraw_consent(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::withdraw, uid, [this, c, user = user] {
     WithdrawResult r = store_.withdraw_consent(user, "D-Bus WithdrawConsent by " + actor(c), actor(c));
-    sd_bus_reply_method_return(c->msg, "u", static_cast<uint32_t>(r.templates_deleted));
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "u", static_cast<uint32_t>(r.templates_deleted)); });
   });
   return 1;
 }
@@ -493,18 +474,14 @@ int Service::get_audit_log(CallPtr c) {
   if (name.empty() && !all) name = user_name_of(c->caller);
   else if (!name.empty()) uid = check_user_name(name);
   authorize(c, Op::audit_log, all ? 0 : uid, [this, c, name, all] {
-    sd_bus_message* m = nullptr;
-    sd_bus_message_new_method_return(c->msg, &m);
-    sd_bus_message_open_container(m, 'a', "(xtssss)");
-    auto entries = all ? store_.audit_entries() : store_.audit_entries(name);
-    for (const auto& e : entries)
-      sd_bus_message_append(m, "(xtssss)", e.seq, static_cast<uint64_t>(secs(e.time)), e.event.c_str(),
-                            e.user.c_str(), e.actor.c_str(), e.detail.c_str());
-    sd_bus_message_close_container(m);
-    sd_bus_send(nullptr, m, nullptr);
-    sd_bus_message_unref(m);
-    c->replied = true;
-    loop_.kick();
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_open_container(m, 'a', "(xtssss)");
+      auto entries = all ? store_.audit_entries() : store_.audit_entries(name);
+      for (const auto& e : entries)
+        sd_bus_message_append(m, "(xtssss)", e.seq, static_cast<uint64_t>(secs(e.time)), e.event.c_str(),
+                              e.user.c_str(), e.actor.c_str(), e.detail.c_str());
+      sd_bus_message_close_container(m);
+    });
   });
   return 1;
 }
@@ -513,35 +490,31 @@ int Service::export_personal_data(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::export_data, uid, [this, c, user = user] {
     UserExport x = store_.export_user(user);
-    JsonWriter j;
-    j.begin_object().key("user").value(x.user).key("excluded").value(x.excluded);
-    j.key("face_auth_refused").value(x.face_auth_refused);
-    j.key("lockout").begin_object().key("failures").value(static_cast<int64_t>(x.lockout.failures));
-    j.key("locked").value(x.lockout.locked).end_object();
-    j.key("templates").begin_array();
+    Json templates = Json::array(), consent = Json::array(), audit = Json::array(), incidents = Json::array();
     for (const auto& t : x.templates)
-      j.begin_object().key("id").value(t.id).key("label").value(t.label).key("created").value(secs(t.created))
-          .key("expires").value(secs(t.expires)).end_object();
-    j.end_array().key("consent").begin_array();
-    for (const auto& r : x.consents) {
-      j.begin_object().key("notice_id").value(r.notice_id).key("notice_sha256").value(hex(r.notice_sha256));
-      j.key("given_at").value(secs(r.given_at)).key("method").value(r.method).key("withdrawn_at");
-      if (r.withdrawn_at) j.value(secs(*r.withdrawn_at)); else j.null();
-      j.end_object();
-    }
-    j.end_array().key("audit").begin_array();
+      templates.push(Json::object().set("id", t.id).set("label", t.label).set("created", secs(t.created))
+                         .set("expires", secs(t.expires)));
+    for (const auto& r : x.consents)
+      consent.push(Json::object().set("notice_id", r.notice_id).set("notice_sha256", hex(r.notice_sha256))
+                       .set("given_at", secs(r.given_at)).set("method", r.method)
+                       .set("withdrawn_at", r.withdrawn_at ? Json(secs(*r.withdrawn_at)) : Json()));
     for (const auto& e : x.audit)
-      j.begin_object().key("seq").value(e.seq).key("time").value(secs(e.time)).key("event").value(e.event)
-          .key("actor").value(e.actor).key("detail").value(e.detail).end_object();
-    j.end_array().key("incidents").begin_array();
-    for (const auto& i : x.incidents) {
-      j.begin_object().key("time").value(secs(i.time)).key("kind").value(i.kind).key("detail").value(i.detail);
-      j.key("acknowledged").value(i.acknowledged_at.has_value()).end_object();
-    }
-    j.end_array().end_object();
-    sd_bus_reply_method_return(c->msg, "s", j.str().c_str());
-    c->replied = true;
-    loop_.kick();
+      audit.push(Json::object().set("seq", e.seq).set("time", secs(e.time)).set("event", e.event)
+                     .set("actor", e.actor).set("detail", e.detail));
+    for (const auto& i : x.incidents)
+      incidents.push(Json::object().set("time", secs(i.time)).set("kind", i.kind).set("detail", i.detail)
+                         .set("acknowledged", i.acknowledged_at.has_value()));
+    Json j = Json::object()
+                 .set("user", x.user)
+                 .set("excluded", x.excluded)
+                 .set("face_auth_refused", x.face_auth_refused)
+                 .set("lockout", Json::object().set("failures", x.lockout.failures).set("locked", x.lockout.locked))
+                 .set("templates", std::move(templates))
+                 .set("consent", std::move(consent))
+                 .set("audit", std::move(audit))
+                 .set("incidents", std::move(incidents));
+    std::string text = j.dump(0);
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "s", text.c_str()); });
   });
   return 1;
 }
@@ -550,94 +523,67 @@ int Service::reset_lockout(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::reset_lockout, uid, [this, c, user = user] {
     store_.reset_lockout(user, actor(c));
-    sd_bus_reply_method_return(c->msg, "");
-    c->replied = true;
-    loop_.kick();
+    reply(c, nullptr);
   });
   return 1;
 }
 
 int Service::status(CallPtr c) {
-  sd_bus_message* m = nullptr;
-  sd_bus_message_new_method_return(c->msg, &m);
-  sd_bus_message_open_container(m, 'a', "{sv}");
-  std::string store_state = "ok", chain = "ok";
-  uint32_t enrolled = 0;
-  try {
-    enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
-    store_state = store_.integrity_check();
-    AuditCheck a = store_.verify_audit();
-    if (!a.ok) chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
-  } catch (const std::exception& e) {
-    store_state = e.what();
-  }
-  std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
-  sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
-  sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
-  sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
-  sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
-  sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
-  sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
-  sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
-  sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
-  sd_bus_message_close_container(m);
-  sd_bus_send(nullptr, m, nullptr);
-  sd_bus_message_unref(m);
-  c->replied = true;
-  loop_.kick();
+  reply(c, [&](sd_bus_message* m) {
+    sd_bus_message_open_container(m, 'a', "{sv}");
+    std::string store_state = "ok", chain = "ok";
+    uint32_t enrolled = 0;
+    try {
+      enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
+      store_state = store_.integrity_check();
+      AuditCheck a = store_.verify_audit();
+      if (!a.ok) chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
+    } catch (const std::exception& e) {
+      store_state = e.what();
+    }
+    std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
+    sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
+    sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
+    sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
+    sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
+    sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
+    sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
+    sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
+    sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
+    sd_bus_message_close_container(m);
+  });
   return 1;
 }
 
 int Service::test_verify(CallPtr c) {
   auto [user, uid] = target_user(c);
   Options opts = read_options(c->msg, {{"timeout", 'u'}, {"frames", 'u'}});
-  int timeout = config_.verify_timeout_seconds, frames = 20;
-  if (auto it = opts.find("timeout"); it != opts.end()) {
-    uint32_t t = std::get<uint32_t>(it->second);
-    if (t < 1 || t > 60) throw InvalidArgument("option 'timeout' must be 1 to 60 seconds");
-    timeout = static_cast<int>(t);
-  }
-  if (auto it = opts.find("frames"); it != opts.end()) {
-    uint32_t n = std::get<uint32_t>(it->second);
-    if (n < 1 || n > 100) throw InvalidArgument("option 'frames' must be 1 to 100");
-    frames = static_cast<int>(n);
-  }
+  int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
+  int frames = static_cast<int>(option_u(opts, "frames", 1, 100, 20));
   // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
   authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
-    auto reply = [this, c](const std::string& result, const std::vector<TestFrame>& list) {
-      if (c->replied) return;
-      sd_bus_message* m = nullptr;
-      sd_bus_message_new_method_return(c->msg, &m);
-      sd_bus_message_append(m, "s", result.c_str());
-      sd_bus_message_open_container(m, 'a', "(sbds)");
-      for (const auto& f : list)
-        sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
-      sd_bus_message_close_container(m);
-      sd_bus_send(nullptr, m, nullptr);
-      sd_bus_message_unref(m);
-      c->replied = true;
-      loop_.kick();
+    auto answer = [this, c](const std::string& result, const std::vector<TestFrame>& list) {
+      reply(c, [&](sd_bus_message* m) {
+        sd_bus_message_append(m, "s", result.c_str());
+        sd_bus_message_open_container(m, 'a', "(sbds)");
+        for (const auto& f : list)
+          sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
+        sd_bus_message_close_container(m);
+      });
     };
     const std::string who = actor(c) + " (TestVerify, administrator's test; not counted)";
     if (store_.face_auth_refused(user)) {
-      reply("refused", {});
+      answer("refused", {});
       return;
     }
     TestRequest req;
     if (store_.is_enrolled(user)) {
-      try {
-        for (auto& t : store_.load_templates(user)) {
-          if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
-          Embedding e;
-          std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
-          req.templates.push_back(e);
-        }
-      } catch (const StoreError& e) {
-        if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
-        log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
-        reply("refused", {});
+      auto templates = load_templates_or_refuse(user);
+      if (!templates) {
+        answer("refused", {});
         return;
       }
+      req.templates = std::move(*templates);
     }
     req.threshold = threshold_;
     req.frames_needed = config_.frames_needed;
@@ -645,15 +591,15 @@ int Service::test_verify(CallPtr c) {
     req.max_frames = frames;
     req.timeout = std::chrono::seconds(timeout);
     req.quality = quality_;
-    auto ctl = worker_.submit_test(std::move(req), [this, c, user, who, reply](TestResult r) {
+    auto ctl = worker_.submit_test(std::move(req), [this, c, user, who, answer](TestResult r) {
       auto shared = std::make_shared<TestResult>(std::move(r));
-      boost::asio::post(io_, [this, c, user, who, reply, shared] {
+      boost::asio::post(io_, [this, c, user, who, answer, shared] {
         guarded(c, [&] {
           if (!shared->error.empty()) log::warn("camera: " + shared->error, {"FACEAUTH_USER=" + user});
           // Audited as an error outcome: it never changes the failure counter.
           store_.record_verify(user, VerifyOutcome::Error, who);
           log::info("test-verify " + user + " by " + actor(c) + ": " + shared->result, {"FACEAUTH_USER=" + user});
-          reply(shared->result, shared->frames);
+          answer(shared->result, shared->frames);
         });
       });
     });

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "authorizer.h"
@@ -62,10 +63,17 @@ class Service {
   void authorize(CallPtr c, Op op, uid_t target, std::function<void()> then);
   // Runs `fn`, turning exceptions into D-Bus errors on `c`.
   void guarded(CallPtr c, const std::function<void()>& fn);
+  // Sends the method return `fill` builds (nothing to append: nullptr), once.
+  void reply(CallPtr c, const std::function<void(sd_bus_message*)>& fill);
   void reply_error(CallPtr c, const char* name, const std::string& message);
+  void send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
+                         const std::string& hint, int64_t locked_until = 0);
   void finish_verify(CallPtr c, const std::string& user, const VerifyResult& r);
   void watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl);
   std::string pending_incident(const std::string& user);
+  // The user's templates, decrypted; nullopt (logged at critical priority)
+  // when they fail their integrity check, i.e. face auth is refused.
+  std::optional<std::vector<Embedding>> load_templates_or_refuse(const std::string& user);
   std::string actor(const CallPtr& c) const;
 
   boost::asio::io_context& io_;

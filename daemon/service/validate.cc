@@ -48,6 +48,15 @@ std::string user_name_of(uid_t uid) {
   return pw.pw_name;
 }
 
+uint32_t option_u(const Options& opts, const std::string& key, uint32_t lo, uint32_t hi, uint32_t fallback) {
+  auto it = opts.find(key);
+  if (it == opts.end()) return fallback;
+  uint32_t v = std::get<uint32_t>(it->second);
+  if (v < lo || v > hi)
+    throw InvalidArgument("option '" + key + "' must be " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
 Options read_options(sd_bus_message* m, const OptionSpec& spec) {
   auto accepted = [&] {
     std::string s;

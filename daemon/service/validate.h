@@ -31,6 +31,9 @@ using Options = std::map<std::string, OptionValue>;
 // What a method accepts: key -> D-Bus type ('b', 'u' or 's').
 using OptionSpec = std::map<std::string, char>;
 
+// The uint32 option `key` when present (InvalidArgument unless lo..hi), else `fallback`.
+uint32_t option_u(const Options& opts, const std::string& key, uint32_t lo, uint32_t hi, uint32_t fallback);
+
 // Reads an a{sv} from `m`. Unknown keys, duplicate keys and variants of the
 // wrong type throw InvalidArgument naming the key and what is accepted.
 Options read_options(sd_bus_message* m, const OptionSpec& spec);

@@ -25,7 +25,8 @@ SRC = harness.SOURCE_DIR
 CLIENT = os.path.join(SRC, "client")
 FACEAUTHCTL = os.environ.get("FACEAUTHCTL") or os.path.join(SRC, "build", "client", "faceauthctl")
 LOCALEDIR = os.environ.get("FACEAUTH_LOCALEDIR") or os.path.join(os.path.dirname(FACEAUTHCTL), "locale")
-SOURCES = ["main.cc", "bus.cc", "json.cc", "text.cc", "verbs.cc", "enroll.cc", "assessment.cc"]
+# The CLI's sources and the PAM module's: one text domain, "faceauth".
+SOURCES = ["main.cc", "bus.cc", "text.cc", "verbs.cc", "enroll.cc", "assessment.cc", "../pam/pam_faceauth.c"]
 
 
 def run(args, language=None, **kw):

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "authorizer.h"
-#include "json_writer.h"
 #include "validate.h"
 
 using namespace faceauth;
@@ -61,11 +60,4 @@ BOOST_AUTO_TEST_CASE(user_names_are_checked) {
   } catch (const InvalidArgument& e) {
     BOOST_TEST(std::strlen(e.what()) < 300u, "the message must not echo a 10 KB name");
   }
-}
-
-BOOST_AUTO_TEST_CASE(json_is_escaped) {
-  JsonWriter j;
-  j.begin_object().key("a\"b").value(std::string("x\ny\x01")).key("n").value(int64_t{-3}).key("t").value(true);
-  j.key("l").begin_array().value("1").null().end_array().end_object();
-  BOOST_TEST(j.str() == "{\"a\\\"b\":\"x\\ny\\u0001\",\"n\":-3,\"t\":true,\"l\":[\"1\",null]}");
 }

@@ -1,5 +1,6 @@
-// A small JSON value for faceauthctl: parses the daemon's ExportPersonalData
-// and writes every --json answer (objects keep their key order).
+// A small JSON value shared by faceauthd (ExportPersonalData) and faceauthctl
+// (parses the daemon's export and writes every --json answer). Objects keep
+// their key order.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-namespace faceauthctl {
+namespace faceauth {
 
 class Json {
  public:
@@ -63,4 +64,4 @@ class Json {
 
 std::string json_quote(const std::string& s);
 
-}  // namespace faceauthctl
+}  // namespace faceauth

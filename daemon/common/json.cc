@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace faceauthctl {
+namespace faceauth {
 
 namespace {
 const Json kNull;
@@ -319,4 +319,4 @@ std::string Json::dump(int indent) const {
 
 Json Json::parse(const std::string& text) { return Parser(text).document(); }
 
-}  // namespace faceauthctl
+}  // namespace faceauth
