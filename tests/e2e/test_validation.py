@@ -3,10 +3,10 @@
 
 After every refused call the daemon must still answer Status (no crash, no hang).
 
-Not testable with busctl: a user name that is not valid UTF-8. sd-bus refuses to
-marshal it on the client side (and dbus-daemon would drop a connection sending one),
-so the daemon can never receive such a string; test_non_utf8_is_refused_before_the_bus
-records that busctl refuses it.
+A user name that is not valid UTF-8 cannot reach the daemon: sd-bus refuses to
+marshal it (test_non_utf8_is_refused_before_the_bus), and a hand-made message
+sent on a raw socket (raw_dbus.py) makes dbus-daemon drop the sender while
+faceauthd keeps serving (test_non_utf8_sent_raw_never_reaches_the_daemon).
 """
 import json
 import os
@@ -93,6 +93,27 @@ class ValidationTest(harness.FaceAuthTestCase):
         self.assertEqual(r.error, "busctl",
                          "expected busctl to refuse invalid UTF-8 client-side, got %s" % r)
         self.assertDaemonAnswers("after busctl refused invalid UTF-8")
+
+    def test_non_utf8_sent_raw_never_reaches_the_daemon(self):
+        # Bypassing sd-bus: a hand-made IsEnrolled("dae\xffmon"). dbus-daemon
+        # validates the message and drops the sender; faceauthd never sees it.
+        import raw_dbus
+        bus = raw_dbus.RawBus(self.bus.socket)
+        self.addCleanup(bus.close)
+        bus.send(raw_dbus.method_call(2, b"org.faceauth.FaceAuth1", b"/org/faceauth/FaceAuth1",
+                                      b"org.faceauth.FaceAuth1", b"IsEnrolled", b"s",
+                                      raw_dbus._string(b"dae\xffmon")))
+        _, closed = bus.read(5)
+        self.assertTrue(closed, "dbus-daemon should drop a connection sending invalid UTF-8")
+        self.assertDaemonAnswers("after a raw message with invalid UTF-8")
+        # the same hand-made call with a valid name is answered (the raw client is sound)
+        ok = raw_dbus.RawBus(self.bus.socket)
+        self.addCleanup(ok.close)
+        ok.send(raw_dbus.method_call(2, b"org.faceauth.FaceAuth1", b"/org/faceauth/FaceAuth1",
+                                     b"org.faceauth.FaceAuth1", b"IsEnrolled", b"s", raw_dbus._string(b"daemon")))
+        data, closed = ok.read(1)
+        self.assertFalse(closed, "a valid raw call must not be dropped")
+        self.assertTrue(data.startswith(b"l\x02"), "expected a method return to the valid raw call, got %r" % data[:16])
 
     def test_unknown_option_keys(self):
         self.expect_invalid("Verify", "sa{sv}", "daemon", {"bogus": V("s", "x")})
