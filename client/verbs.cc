@@ -472,8 +472,8 @@ int verb_status(const Options& o) {
     const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
     if (o.json) {
       Json j = Json::object().set("daemon", "running");
-      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "enrolled_users",
-                            "busy"})
+      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "measured_far",
+                            "measured_frr", "enrolled_users", "busy"})
         j.set(k, st.count(k) ? st[k] : Json());
       j.set("user", who).set("enrolled", lock.is_null() ? Json() : Json(enrolled)).set("lockout", lock);
       print_json(j);
@@ -485,7 +485,12 @@ int verb_status(const Options& o) {
         {_("Models"), st["models"].str()},
         {_("Store"), store},
         {_("Audit chain"), chain},
-        {_("Security level"), st["security_level"].str()},
+        {_("Security level"),
+         st.count("measured_far")
+             ? format(_("%s (measured on LFW: %.1e of impostor attempts accepted, %.1f%% of genuine attempts "
+                        "refused)"),
+                      st["security_level"].str().c_str(), st["measured_far"].real(), 100 * st["measured_frr"].real())
+             : st["security_level"].str()},
         {_("Enrolled users"), std::to_string(st["enrolled_users"].num())},
         {_("Camera busy"), yes_no(st["busy"].boolean())},
         {_("Lockout"), lock_text},

@@ -542,12 +542,26 @@ int Service::status(CallPtr c) {
       store_state = e.what();
     }
     std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
+  // The measured error rates of the configured level (login protocol on LFW,
+  // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
+  double far = 0, frr = 0;
+  if (!config_.threshold) {
+    switch (config_.security_level) {
+      case SecurityLevel::strict: far = kStrictFar; frr = kStrictFrr; break;
+      case SecurityLevel::balanced: far = kDefaultFar; frr = kDefaultFrr; break;
+      case SecurityLevel::convenient: far = kConvenientFar; frr = kConvenientFrr; break;
+    }
+  }
     sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
     sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
     sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
     sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
     sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
     sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
+    if (!config_.threshold) {
+      sd_bus_message_append(m, "{sv}", "measured_far", "d", far);
+      sd_bus_message_append(m, "{sv}", "measured_frr", "d", frr);
+    }
     sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
     sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
     sd_bus_message_close_container(m);

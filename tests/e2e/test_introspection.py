@@ -95,13 +95,17 @@ class IntrospectionTest(harness.FaceAuthTestCase):
     def test_status_has_the_documented_keys(self):
         st = self.status()
         for key, typ in (("version", str), ("camera", str), ("models", str), ("store", str),
-                         ("audit_chain", str), ("security_level", str), ("enrolled_users", int),
-                         ("busy", bool)):
+                         ("audit_chain", str), ("security_level", str), ("measured_far", float),
+                         ("measured_frr", float), ("enrolled_users", int), ("busy", bool)):
             self.assertIn(key, st, "Status lacks %r: %s" % (key, json.dumps(st)))
             self.assertIsInstance(st[key], typ, "Status[%r] = %r" % (key, st[key]))
         self.assertEqual(st["store"], "ok")
         self.assertEqual(st["busy"], False)
         self.assertEqual(st["enrolled_users"], 0)
+        # the default level is balanced: at most 1 in 10 000 impostor attempts accepted
+        self.assertEqual(st["security_level"], "balanced")
+        self.assertLessEqual(st["measured_far"], 1e-4)
+        self.assertLess(st["measured_frr"], 0.05)
 
 
 if __name__ == "__main__":
