@@ -101,6 +101,10 @@ std::map<std::string, Json> read_status(Bus& bus) {
       uint64_t t;
       check(sd_bus_message_read(r.get(), "t", &t), "Status");
       out[key] = Json(t);
+    } else if (sig == "d") {
+      double d;
+      check(sd_bus_message_read(r.get(), "d", &d), "Status");
+      out[key] = Json(d);
     } else {
       check(sd_bus_message_skip(r.get(), contents), "Status");
     }

@@ -256,8 +256,12 @@ class ConsentTest(ClientTestCase):
         self.assertEqual(st["store"], "ok")
         self.assertEqual(st["user"], "root")
         self.assertEqual(st["lockout"], {"failures": 0, "locked": False})
+        # the measured error rates of the configured level (balanced: FAR <= 1e-4)
+        self.assertLessEqual(st["measured_far"], 1e-4)
+        self.assertLess(st["measured_frr"], 0.05)
         human = self.ran(self.ctl("status")).stdout
         self.assertRegex(human, r"Daemon:\s+running")
+        self.assertRegex(human, r"Security level:\s+balanced \(measured on LFW: [0-9.e+-]+ of impostor")
         self.assertIn("Audit chain:", human)
 
         self.ran(self.ctl("remove", "abc", "--user", USER), code=2)
