@@ -76,7 +76,12 @@ std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::
       r.result = "camera-unavailable";
       r.error = "face models unavailable: " + model_error;
     } else {
-      r = verify(*engine, *shared_req, ctl);
+      try {
+        r = verify(*engine, *shared_req, ctl);
+      } catch (const std::exception& e) {
+        r.result = "camera-unavailable";
+        r.error = std::string("verification failed: ") + e.what();
+      }
     }
     shared_req->templates.clear();
     done(std::move(r));
@@ -92,7 +97,12 @@ std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, Progr
       r.result = "camera-unavailable";
       r.message = "face models unavailable: " + model_error;
     } else {
-      r = enroll(*engine, req, progress, ctl);
+      try {
+        r = enroll(*engine, req, progress, ctl);
+      } catch (const std::exception& e) {
+        r.result = "camera-unavailable";
+        r.message = std::string("enrollment failed: ") + e.what() + "; nothing was stored";
+      }
     }
     done(std::move(r));
   });
@@ -106,7 +116,12 @@ std::shared_ptr<JobControl> CameraWorker::submit_test(TestRequest req, std::func
       r.result = "camera-unavailable";
       r.error = "face models unavailable: " + model_error;
     } else {
-      r = test(*engine, *shared_req, ctl);
+      try {
+        r = test(*engine, *shared_req, ctl);
+      } catch (const std::exception& e) {
+        r.result = "camera-unavailable";
+        r.error = std::string("test failed: ") + e.what();
+      }
     }
     shared_req->templates.clear();
     done(std::move(r));
@@ -145,7 +160,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     r.result = "timeout";  // waited in the queue for the whole timeout
     return r;
   }
-  int usable = 0;
+  unsigned& usable = r.usable;
   bool any_frame = false;
   std::vector<Embedding> recent;  // the last k usable frames' embeddings (wiped on destruction)
   try {
@@ -176,7 +191,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
         r.hint.clear();
         return r;
       }
-      if (usable >= req.frames_window) break;
+      if (usable >= static_cast<unsigned>(req.frames_window)) break;
     }
   } catch (const FrameSourceError& e) {
     r.result = "camera-unavailable";

@@ -41,6 +41,7 @@ struct VerifyRequest {
 struct VerifyResult {
   std::string result;     // match, no-match, no-face, camera-unavailable, timeout, cancelled
   unsigned frames = 0;    // frames examined
+  unsigned usable = 0;    // of them, frames with a usable face (compared with the templates)
   std::string hint;       // for the person, from the last frame that did not count
   std::string error;      // camera error text, for the journal
 };

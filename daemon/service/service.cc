@@ -88,7 +88,8 @@ int Service::dispatch(sd_bus_message* m, void* userdata, sd_bus_error*) {
   const char* sender = sd_bus_message_get_sender(m);
   c->sender = sender ? sender : "";
   sd_bus_creds* creds = nullptr;
-  if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds) >= 0) {
+  // The bus supplies the uid of the sending connection; no /proc look-up.
+  if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds) >= 0) {
     uid_t uid;
     if (sd_bus_creds_get_euid(creds, &uid) >= 0) c->caller = uid;
   }
@@ -125,10 +126,15 @@ void Service::guarded(CallPtr c, const std::function<void()>& fn) {
 
 void Service::reply(CallPtr c, const std::function<void(sd_bus_message*)>& fill) {
   if (c->replied) return;
-  c->replied = true;
   sd_bus_message* m = nullptr;
   if (sd_bus_message_new_method_return(c->msg, &m) < 0) return;
-  if (fill) fill(m);
+  try {
+    if (fill) fill(m);
+  } catch (...) {
+    sd_bus_message_unref(m);
+    throw;  // guarded() answers with an error instead
+  }
+  c->replied = true;
   sd_bus_send(nullptr, m, nullptr);
   sd_bus_message_unref(m);
   loop_.kick();
@@ -178,29 +184,49 @@ std::string Service::pending_incident(const std::string& user) {
   return text;
 }
 
-void Service::watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl) {
-  // sd_bus_track calls back once the caller's connection is gone.
-  sd_bus_track* track = nullptr;
-  auto* holder = new std::shared_ptr<JobControl>(std::move(ctl));
-  auto handler = [](sd_bus_track* t, void* userdata) -> int {
-    auto* h = static_cast<std::shared_ptr<JobControl>*>(userdata);
-    (*h)->cancelled = true;
-    sd_bus_track_set_destroy_callback(t, nullptr);
-    delete h;
-    sd_bus_track_unref(t);
-    return 0;
-  };
-  if (sd_bus_track_new(bus_, &track, handler, holder) < 0) {
-    delete holder;
-    return;
+// ---- camera jobs ---------------------------------------------------------
+// Every camera job is registered here, on the loop thread, under an id: the
+// worker only ever sees the id, so a call message is never touched (or freed)
+// off the loop thread. The caller's connection is tracked: when it goes away
+// the job is cancelled. The record (and its track) goes when the job ends.
+
+int Service::on_caller_gone(sd_bus_track* track, void* userdata) {
+  auto* self = static_cast<Service*>(userdata);
+  for (auto& [id, job] : self->jobs_) {
+    if (job.track != track) continue;
+    job.control->cancelled = true;
+    // An empty track left alive is dispatched again and again: free it here.
+    job.track = sd_bus_track_unref(job.track);
   }
-  sd_bus_track_set_destroy_callback(track, nullptr);
-  if (sd_bus_track_add_sender(track, c->msg) < 0) {
-    sd_bus_track_unref(track);
-    delete holder;
+  return 0;
+}
+
+bool Service::sender_has_job(const std::string& sender) const {
+  for (const auto& [id, job] : jobs_)
+    if (job.call->sender == sender) return true;
+  return false;
+}
+
+void Service::register_job(uint64_t id, CallPtr c, std::shared_ptr<JobControl> ctl, const std::string& user) {
+  Job job;
+  job.call = std::move(c);
+  job.control = std::move(ctl);
+  job.user = user;
+  if (sd_bus_track_new(bus_, &job.track, on_caller_gone, this) >= 0 &&
+      sd_bus_track_add_sender(job.track, job.call->msg) < 0) {
+    job.track = sd_bus_track_unref(job.track);
   }
-  // The track lives until the caller disconnects; the job's control block is
-  // shared, so a finished job is unaffected by a late cancel.
+  jobs_.emplace(id, std::move(job));
+}
+
+std::optional<Service::Job> Service::take_job(uint64_t id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  Job job = std::move(it->second);
+  jobs_.erase(it);
+  job.track = sd_bus_track_unref(job.track);
+  if (job.timer) job.timer->cancel();
+  return job;
 }
 
 std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const std::string& user) {
@@ -255,37 +281,70 @@ int Service::verify(CallPtr c) {
     req.frames_window = config_.frames_window;
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.quality = quality_;
-    auto ctl = worker_.submit_verify(std::move(req), [this, c, user](VerifyResult r) {
-      boost::asio::post(io_, [this, c, user, r] { guarded(c, [&] { finish_verify(c, user, r); }); });
+    if (sender_has_job(c->sender)) {
+      reply_error(c, kErrBusy, "this connection already has a verification running; wait for its answer");
+      return;
+    }
+    const uint64_t id = next_job_id_++;
+    auto ctl = worker_.submit_verify(std::move(req), [this, id](VerifyResult r) {
+      boost::asio::post(io_, [this, id, r = std::move(r)] { finish_verify(id, r); });
     });
     if (!ctl) {
       reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
       return;
     }
-    watch_disconnect(c, ctl);
-    // A job still waiting for the camera when its timeout passes is answered
-    // "timeout" at once; the worker then skips it.
-    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
-    timer->async_wait([this, c, ctl, timer, user](const boost::system::error_code& ec) {
-      if (ec || c->replied) return;
-      ctl->cancelled = true;
-      finish_verify(c, user, VerifyResult{"timeout", 0, "", ""});
+    register_job(id, c, ctl, user);
+    // A job still waiting for the camera (or still reading frames) when its
+    // timeout passes is answered "timeout" at once; its outcome is recorded
+    // when the worker hands it back.
+    Job& job = jobs_.at(id);
+    job.timer = std::make_unique<boost::asio::steady_timer>(
+        io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
+    job.timer->async_wait([this, id](const boost::system::error_code& ec) {
+      auto it = jobs_.find(id);
+      if (ec || it == jobs_.end()) return;
+      CallPtr call = it->second.call;
+      it->second.control->cancelled = true;
+      guarded(call, [&] { send_verify_reply(call, it->second.user, "timeout", 0, "use your password"); });
     });
   });
   return 1;
 }
 
-void Service::finish_verify(CallPtr c, const std::string& user, const VerifyResult& r) {
-  if (c->replied) return;  // answered already (timeout while queued); the outcome was recorded then
-  if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + user});
-  VerifyOutcome outcome = r.result == "match" ? VerifyOutcome::Match
-                          : r.result == "no-match" ? VerifyOutcome::NoMatch
-                                                   : VerifyOutcome::Error;
-  LockoutState after = store_.record_verify(user, outcome, actor(c));
-  log::info("verify " + user + ": " + r.result, {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + r.result});
-  if (after.locked && outcome == VerifyOutcome::NoMatch)
-    log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
-  send_verify_reply(c, user, r.result, r.frames, r.result == "match" ? "" : r.hint);
+void Service::finish_verify(uint64_t id, const VerifyResult& r) {
+  std::optional<Job> job = take_job(id);
+  if (!job) return;
+  CallPtr c = job->call;
+  const std::string& user = job->user;
+  guarded(c, [&] {
+    if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + user});
+    // Every attempt that compared a usable face counts, however it ended:
+    // a cancel (the caller went away, a password typed first) or a timeout
+    // must not be a free try. A match counts only if it is what the caller
+    // hears, and only while no lockout is in force: jobs queued before a
+    // lockout began cannot get past it.
+    const bool refused = store_.face_auth_refused(user);
+    const LockoutState before = store_.lockout_state(user);
+    std::string result = r.result;
+    VerifyOutcome outcome = VerifyOutcome::Error;
+    if (refused) result = "refused";
+    else if (before.locked) result = "locked-out";
+    else if (r.result == "match" && !c->replied) outcome = VerifyOutcome::Match;
+    else if (r.usable > 0 && r.result != "match") outcome = VerifyOutcome::NoMatch;
+    LockoutState after = store_.record_verify(user, outcome, actor(c));
+    log::info("verify " + user + ": " + result + (c->replied ? " (after the caller's answer)" : ""),
+              {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
+    if (after.locked && !before.locked)
+      log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
+    if (c->replied) return;  // answered already (its timeout passed)
+    if (result == "locked-out")
+      send_verify_reply(c, user, result, r.frames, "too many failed attempts: use your password",
+                        before.locked_until ? secs(*before.locked_until) : 0);
+    else if (result == "refused")
+      send_verify_reply(c, user, result, r.frames, "use your password");
+    else
+      send_verify_reply(c, user, result, r.frames, result == "match" ? "" : r.hint);
+  });
 }
 
 void Service::send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
@@ -531,16 +590,10 @@ int Service::reset_lockout(CallPtr c) {
 int Service::status(CallPtr c) {
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_open_container(m, 'a', "{sv}");
-    std::string store_state = "ok", chain = "ok";
-    uint32_t enrolled = 0;
-    try {
-      enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
-      store_state = store_.integrity_check();
-      AuditCheck a = store_.verify_audit();
-      if (!a.ok) chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
-    } catch (const std::exception& e) {
-      store_state = e.what();
-    }
+    uint32_t enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
+    const Health& h = health();
+    const std::string& store_state = h.store;
+    const std::string& chain = h.audit_chain;
     std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
   // The measured error rates of the configured level (login protocol on LFW,
   // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
@@ -576,25 +629,15 @@ int Service::test_verify(CallPtr c) {
   int frames = static_cast<int>(option_u(opts, "frames", 1, 100, 20));
   // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
   authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
-    auto answer = [this, c](const std::string& result, const std::vector<TestFrame>& list) {
-      reply(c, [&](sd_bus_message* m) {
-        sd_bus_message_append(m, "s", result.c_str());
-        sd_bus_message_open_container(m, 'a', "(sbds)");
-        for (const auto& f : list)
-          sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
-        sd_bus_message_close_container(m);
-      });
-    };
-    const std::string who = actor(c) + " (TestVerify, administrator's test; not counted)";
     if (store_.face_auth_refused(user)) {
-      answer("refused", {});
+      send_test_reply(c, "refused", {});
       return;
     }
     TestRequest req;
     if (store_.is_enrolled(user)) {
       auto templates = load_templates_or_refuse(user);
       if (!templates) {
-        answer("refused", {});
+        send_test_reply(c, "refused", {});
         return;
       }
       req.templates = std::move(*templates);
@@ -605,15 +648,24 @@ int Service::test_verify(CallPtr c) {
     req.max_frames = frames;
     req.timeout = std::chrono::seconds(timeout);
     req.quality = quality_;
-    auto ctl = worker_.submit_test(std::move(req), [this, c, user, who, answer](TestResult r) {
-      auto shared = std::make_shared<TestResult>(std::move(r));
-      boost::asio::post(io_, [this, c, user, who, answer, shared] {
-        guarded(c, [&] {
-          if (!shared->error.empty()) log::warn("camera: " + shared->error, {"FACEAUTH_USER=" + user});
-          // Audited as an error outcome: it never changes the failure counter.
-          store_.record_verify(user, VerifyOutcome::Error, who);
-          log::info("test-verify " + user + " by " + actor(c) + ": " + shared->result, {"FACEAUTH_USER=" + user});
-          answer(shared->result, shared->frames);
+    if (sender_has_job(c->sender)) {
+      reply_error(c, kErrBusy, "this connection already has a camera job running; wait for its answer");
+      return;
+    }
+    const uint64_t id = next_job_id_++;
+    auto ctl = worker_.submit_test(std::move(req), [this, id](TestResult r) {
+      boost::asio::post(io_, [this, id, r = std::move(r)] {
+        std::optional<Job> job = take_job(id);
+        if (!job) return;
+        CallPtr call = job->call;
+        guarded(call, [&] {
+          if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + job->user});
+          // Audited as an error outcome: an administrator's test never changes the failure counter.
+          store_.record_verify(job->user, VerifyOutcome::Error,
+                               actor(call) + " (TestVerify, administrator's test; not counted)");
+          log::info("test-verify " + job->user + " by " + actor(call) + ": " + r.result,
+                    {"FACEAUTH_USER=" + job->user});
+          send_test_reply(call, r.result, r.frames);
         });
       });
     });
@@ -621,9 +673,37 @@ int Service::test_verify(CallPtr c) {
       reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
       return;
     }
-    watch_disconnect(c, ctl);
+    register_job(id, c, ctl, user);
   });
   return 1;
+}
+
+void Service::send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames) {
+  reply(c, [&](sd_bus_message* m) {
+    sd_bus_message_append(m, "s", result.c_str());
+    sd_bus_message_open_container(m, 'a', "(sbds)");
+    for (const auto& f : frames)
+      sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
+    sd_bus_message_close_container(m);
+  });
+}
+
+const Service::Health& Service::health() {
+  // Anyone may ask for Status: the full checks run at most every 10 s, so a
+  // caller in a loop cannot keep the loop thread busy with them.
+  auto now = std::chrono::steady_clock::now();
+  if (health_.checked.time_since_epoch().count() != 0 && now - health_.checked < std::chrono::seconds(10))
+    return health_;
+  health_.checked = now;
+  try {
+    health_.store = store_.integrity_check();
+    AuditCheck a = store_.verify_audit();
+    health_.audit_chain =
+        a.ok ? "ok" : "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
+  } catch (const std::exception& e) {
+    health_.store = e.what();
+  }
+  return health_;
 }
 
 void Service::housekeeping() {
@@ -644,6 +724,10 @@ int Service::on_version(sd_bus*, const char*, const char*, const char*, sd_bus_m
 }
 
 int Service::on_prepare_for_sleep(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  // Only logind's broadcast counts: the bus routes a broadcast to this match
+  // only from the owner of org.freedesktop.login1, while a unicast signal
+  // (with a destination) could come from anyone.
+  if (sd_bus_message_get_destination(m) != nullptr) return 0;
   int going = 0;
   if (sd_bus_message_read(m, "b", &going) >= 0 && going) {
     log::info("system is suspending: cancelling camera jobs");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-bus.h>
 
 #include <functional>
@@ -68,9 +69,28 @@ class Service {
   void reply_error(CallPtr c, const char* name, const std::string& message);
   void send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
                          const std::string& hint, int64_t locked_until = 0);
-  void finish_verify(CallPtr c, const std::string& user, const VerifyResult& r);
-  void watch_disconnect(CallPtr c, std::shared_ptr<JobControl> ctl);
+  void finish_verify(uint64_t job_id, const VerifyResult& r);
+  void send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames);
+
+  // Camera jobs in flight, by id (loop thread only; the worker sees ids only).
+  struct Job {
+    CallPtr call;
+    std::shared_ptr<JobControl> control;
+    std::string user;
+    sd_bus_track* track = nullptr;  // the caller's connection: its end cancels the job
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  static int on_caller_gone(sd_bus_track* track, void* userdata);
+  bool sender_has_job(const std::string& sender) const;
+  void register_job(uint64_t id, CallPtr c, std::shared_ptr<JobControl> ctl, const std::string& user);
+  std::optional<Job> take_job(uint64_t id);
   std::string pending_incident(const std::string& user);
+  // The store's integrity check and the audit-chain check, at most every 10 s.
+  struct Health {
+    std::string store = "ok", audit_chain = "ok";
+    std::chrono::steady_clock::time_point checked{};
+  };
+  const Health& health();
   // The user's templates, decrypted; nullopt (logged at critical priority)
   // when they fail their integrity check, i.e. face auth is refused.
   std::optional<std::vector<Embedding>> load_templates_or_refuse(const std::string& user);
@@ -85,7 +105,10 @@ class Service {
   double threshold_;
   QualityOptions quality_;
   CameraWorker worker_;
-  uint64_t next_job_ = 1;
+  uint64_t next_job_ = 1;      // Enroll job object paths
+  uint64_t next_job_id_ = 1;   // camera jobs (jobs_)
+  std::map<uint64_t, Job> jobs_;
+  Health health_;
   sd_bus_slot* object_slot_ = nullptr;
   sd_bus_slot* sleep_slot_ = nullptr;
 };

@@ -14,7 +14,7 @@ bool valid_name_syntax(const std::string& s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     bool lower = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
     if (i == 0 && !(lower || c == '_')) return false;
-    if (i > 0 && !(lower || digit || c == '_' || c == '-' || c == '.' || (c == '$' && i == s.size() - 1)))
+    if (i > 0 && !(lower || digit || c == '_' || c == '-' || (c == '$' && i == s.size() - 1)))
       return false;
   }
   return true;
@@ -31,7 +31,7 @@ std::string printable(const std::string& s) {
 uid_t check_user_name(const std::string& name) {
   if (!valid_name_syntax(name))
     throw InvalidArgument("'" + printable(name) + "' (" + std::to_string(name.size()) +
-                          " bytes) is not a valid user name: use 1 to 32 characters from a-z, 0-9, _ . -, "
+                          " bytes) is not a valid user name: use 1 to 32 characters from a-z, 0-9, _ and -, "
                           "starting with a letter or _");
   std::vector<char> buf(16384);
   passwd pw, *res = nullptr;

@@ -18,7 +18,8 @@ class InvalidArgument : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// A POSIX-portable user name (1..32 bytes, [a-z_][a-z0-9_.-]*[$]?) that
+// A user name as Debian's useradd accepts it (1..32 bytes, [a-z_][a-z0-9_-]*[$]?,
+// the same rule as the PAM module's) that
 // resolves with getpwnam. Returns its uid. Throws InvalidArgument.
 uid_t check_user_name(const std::string& name);
 
