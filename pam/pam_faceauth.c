@@ -161,9 +161,21 @@ static const char *remote_reason(pam_handle_t *pamh) {
 
 static char *dup_shown(const char *s) {
     char *d = strndup(s ? s : "", MAX_SHOWN);
-    if (d)
-        for (char *p = d; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?'; /* no terminal escapes */
+    if (!d) return NULL;
+    /* No terminal escapes: C0 controls, DEL, and C1 controls in their UTF-8
+     * form (U+0080..U+009F = 0xC2 0x80..0x9F) become '?'. */
+    for (unsigned char *p = (unsigned char *)d; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) *p = '?';
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) p[0] = p[1] = '?';
+    }
+    /* Do not end in the middle of a UTF-8 sequence cut by the length limit. */
+    size_t n = strlen(d), start = n;
+    while (start > 0 && ((unsigned char)d[start - 1] & 0xC0) == 0x80) start--;
+    if (start > 0 && start <= n) {
+        unsigned char lead = (unsigned char)d[start - 1];
+        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (lead >= 0xC0 && n - (start - 1) < want) d[start - 1] = '\0';
+    }
     return d;
 }
 
@@ -320,6 +332,26 @@ static int conn_open(struct conn *c, const struct options *o, char *why, size_t 
     if (!trusted) {
         snprintf(why, whylen, "%s is owned by %s running as uid %u, neither %s nor root: not believed",
                  BUS_NAME, c->owner, (unsigned)uid, o->daemon_user);
+        return CALL_ERROR_REPLY;
+    }
+
+    /* The owner's uid came from the bus itself: believe the bus only if it is
+     * the system's (run by root or messagebus). A program that is not setuid
+     * (a screen locker) honours DBUS_SYSTEM_BUS_ADDRESS, which a user could
+     * point at a bus of their own that answers "uid 0" for anybody. */
+    sd_bus_creds *bus_creds = NULL;
+    uid_t bus_uid = (uid_t)-1;
+    /* sd-bus reports the socket peer's credentials (SO_PEERCRED) as its euid */
+    if (sd_bus_get_owner_creds(c->bus, SD_BUS_CREDS_EUID, &bus_creds) >= 0)
+        (void)sd_bus_creds_get_euid(bus_creds, &bus_uid);
+    sd_bus_creds_unref(bus_creds);
+    bool bus_trusted = bus_uid == 0;
+    res = NULL;
+    if (!bus_trusted && bus_uid != (uid_t)-1 && getpwnam_r("messagebus", &pw, buf, sizeof buf, &res) == 0 && res)
+        bus_trusted = res->pw_uid == bus_uid;
+    if (!bus_trusted) {
+        snprintf(why, whylen, "the bus is run by uid %ld, not by root or messagebus: not the system bus, not believed",
+                 bus_uid == (uid_t)-1 ? -1L : (long)bus_uid);
         return CALL_ERROR_REPLY;
     }
     return 0;

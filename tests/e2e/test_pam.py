@@ -14,7 +14,9 @@ The account `daemon` is enrolled from 5 John_Salley photos, as in test_verify.py
 Needs root, ../shared/faces, libpam-wrapper, dbus-daemon (skips otherwise).
 """
 import os
+import pwd
 import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -399,6 +401,55 @@ class StandInTest(PamTestCase):
         self.write_only_service("timeout=%d daemon_user=%s" % (TIMEOUT, harness.UNPRIVILEGED_USER))
         run = self.run_pam(USER, service="faceauth-only")
         self.assertEqual(run.rc(), SUCCESS, run)
+
+
+class UserBusTest(PamTestCase):
+    """The stand-in on a bus that an ordinary user runs (as a screen locker that
+    is not setuid would reach through DBUS_SYSTEM_BUS_ADDRESS). Even with the
+    stand-in's user named as the service user — which StandInTest's control shows
+    is believed on a root-run bus — the module believes no bus that is not run
+    by root or messagebus."""
+
+    START_DAEMON = False
+    NEEDS_FACES = False
+    ENROLL = None
+
+    def setUp(self):
+        super().setUp()
+        self.bus.stop()                 # replace the harness's bus with one the user runs
+        user = harness.UNPRIVILEGED_USER
+        pw = pwd.getpwnam(user)
+        policy = os.path.join(self.root, "permissive.conf")
+        with open(policy, "w") as f:
+            f.write(pam_support.PERMISSIVE_POLICY)
+        os.chmod(policy, 0o644)
+        bus_dir = os.path.join(self.root, "userbus")
+        os.mkdir(bus_dir)
+        os.chown(bus_dir, pw.pw_uid, pw.pw_gid)
+        config = harness.PrivateBus(bus_dir, policy_file=policy).config
+        os.chmod(config, 0o644)
+        proc = subprocess.Popen(harness.as_user_prefix(user) +
+                                ["dbus-daemon", "--config-file=" + config, "--nofork", "--print-address"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+        def stop():
+            proc.terminate()
+            proc.wait(5)
+            proc.stdout.close()
+        self.addCleanup(stop)
+        self.address = proc.stdout.readline().strip()
+        self.assertTrue(self.address.startswith("unix:"), self.address)
+        self.fake = pam_support.FakeDaemon(self.address, user)
+        self.addCleanup(self.fake.stop)
+
+    def test_a_bus_run_by_a_user_is_not_believed(self):
+        self.write_only_service("timeout=%d daemon_user=%s" % (TIMEOUT, harness.UNPRIVILEGED_USER))
+        run = self.run_pam(USER, service="faceauth-only")
+        self.assertEqual(run.rc(), AUTHINFO_UNAVAIL, run)
+        self.write_service("timeout=%d daemon_user=%s" % (TIMEOUT, harness.UNPRIVILEGED_USER))
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(len(run.prompts), 1, "the password must be asked: %r" % run)
 
 
 @unittest.skipUnless(pam_support.which("valgrind"), "valgrind is not installed")
