@@ -14,6 +14,9 @@ namespace faceauth {
 namespace {
 
 constexpr int kMaxSide = 16384;
+// A face photo or camera frame is far smaller; this bounds the memory one
+// hostile file can make the decoder allocate (~150 MB of RGB).
+constexpr uint64_t kMaxPixels = 50'000'000;
 
 // libjpeg reports fatal errors through error_exit, which must not return:
 // we jump back to decode_jpeg and turn it into a DecodeError.
@@ -60,11 +63,12 @@ Image decode_jpeg(std::span<const uint8_t> bytes, const std::string& what) {
   jpeg_start_decompress(&cinfo);
   if (cinfo.output_width == 0 || cinfo.output_height == 0 ||
       cinfo.output_width > kMaxSide || cinfo.output_height > kMaxSide ||
+      static_cast<uint64_t>(cinfo.output_width) * cinfo.output_height > kMaxPixels ||
       cinfo.output_components != 3) {
     jpeg_destroy_decompress(&cinfo);
     throw DecodeError(what + ": JPEG size " + std::to_string(cinfo.output_width) + "x" +
                       std::to_string(cinfo.output_height) +
-                      " is not supported (1..16384 pixels a side)");
+                      " is not supported (1..16384 pixels a side, at most 50 million pixels)");
   }
   result = new Image(static_cast<int>(cinfo.output_width), static_cast<int>(cinfo.output_height));
   while (cinfo.output_scanline < cinfo.output_height) {
@@ -111,11 +115,14 @@ Image decode_png(std::span<const uint8_t> bytes, const std::string& what) {
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &st, png_on_error, png_on_warning);
   if (!png) throw DecodeError(what + ": out of memory while reading PNG");
   png_infop info = png_create_info_struct(png);
+  // Only volatile pointers cross the longjmp: objects changed after setjmp
+  // would be indeterminate when libpng jumps back here.
   Image* volatile result = nullptr;
-  std::vector<png_bytep> rows;
+  std::vector<png_bytep>* volatile rows = nullptr;
   if (!info || setjmp(png_jmpbuf(png))) {
     png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
     delete result;
+    delete rows;
     throw DecodeError(what + ": not a readable PNG image (" + st.message +
                       "); check that the file is a complete JPEG or PNG photo");
   }
@@ -133,12 +140,14 @@ Image decode_png(std::span<const uint8_t> bytes, const std::string& what) {
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
   if (png_get_rowbytes(png, info) != static_cast<size_t>(w) * 3) png_error(png, "unsupported PNG pixel layout");
+  if (static_cast<uint64_t>(w) * h > kMaxPixels) png_error(png, "more than 50 million pixels");
   result = new Image(static_cast<int>(w), static_cast<int>(h));
-  rows.resize(h);
-  for (png_uint_32 y = 0; y < h; ++y) rows[y] = result->row(static_cast<int>(y));
-  png_read_image(png, rows.data());
+  rows = new std::vector<png_bytep>(h);
+  for (png_uint_32 y = 0; y < h; ++y) (*rows)[y] = result->row(static_cast<int>(y));
+  png_read_image(png, rows->data());
   png_read_end(png, nullptr);
   png_destroy_read_struct(&png, &info, nullptr);
+  delete rows;
   Image out = std::move(*result);
   delete result;
   return out;

@@ -82,6 +82,23 @@ BOOST_AUTO_TEST_CASE(truncated_jpeg_is_a_clear_error, *boost::unit_test::precond
   fs::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(huge_declared_size_is_refused_before_allocating, *boost::unit_test::precondition(need_faces)) {
+  // A real JPEG whose frame header claims 9000 x 9000 pixels (81 million).
+  auto bytes = read_all(salley());
+  bool patched = false;
+  for (size_t i = 0; i + 9 < bytes.size(); ++i) {
+    if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC2)) {
+      bytes[i + 5] = 0x23; bytes[i + 6] = 0x28;  // height 9000
+      bytes[i + 7] = 0x23; bytes[i + 8] = 0x28;  // width 9000
+      patched = true;
+      break;
+    }
+  }
+  BOOST_REQUIRE(patched);
+  BOOST_CHECK_EXCEPTION(decode_image(bytes, "huge.jpg"), DecodeError,
+                        [](const DecodeError& e) { return message_has(e, "50 million"); });
+}
+
 BOOST_AUTO_TEST_CASE(missing_file_and_directory_are_clear_errors) {
   BOOST_CHECK_EXCEPTION(load_image_file("/nonexistent/face.jpg"), DecodeError,
                         [](const DecodeError& e) { return message_has(e, "cannot open"); });
