@@ -127,21 +127,9 @@ int verb_impact_assessment(const Options& o) {
   // Every account the store has a record of appears in the audit log.
   std::set<std::string> users;
   size_t audit_entries = 0;
-  {
-    Message m = bus.new_call("GetAuditLog");
-    check(sd_bus_message_append(m.get(), "s", ""), "GetAuditLog");
-    Message r = bus.call(m);
-    check(sd_bus_message_enter_container(r.get(), 'a', "(xtssss)"), "GetAuditLog");
-    for (;;) {
-      int64_t seq;
-      uint64_t time;
-      const char *event, *user, *actor, *detail;
-      int k = sd_bus_message_read(r.get(), "(xtssss)", &seq, &time, &event, &user, &actor, &detail);
-      check(k, "GetAuditLog");
-      if (k == 0) break;
-      ++audit_entries;
-      if (user && *user) users.insert(user);
-    }
+  for (const AuditRow& e : audit_log(bus, "")) {
+    ++audit_entries;
+    if (!e.user.empty()) users.insert(e.user);
   }
   size_t enrolled = 0, consenting = 0, templates = 0, refused = 0, locked = 0, gone = 0;
   std::vector<std::string> excluded;

@@ -52,6 +52,24 @@ std::vector<Template> read_templates(sd_bus_message* r) {
   return out;
 }
 
+std::vector<AuditRow> read_audit(sd_bus_message* r) {
+  std::vector<AuditRow> out;
+  check(sd_bus_message_enter_container(r, 'a', "(xtssss)"), "GetAuditLog");
+  for (;;) {
+    AuditRow row;
+    const char *event, *user, *actor, *detail;
+    int k = sd_bus_message_read(r, "(xtssss)", &row.seq, &row.time, &event, &user, &actor, &detail);
+    check(k, "GetAuditLog");
+    if (k == 0) break;
+    row.event = event;
+    row.user = user;
+    row.actor = actor;
+    row.detail = detail;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 struct Consent {
   std::string notice_id, sha256, method;
   uint64_t given, withdrawn;
@@ -120,6 +138,13 @@ std::string yes_no(bool b) { return b ? _("yes") : _("no"); }
 
 // Shared with impact-assessment.
 std::map<std::string, Json> daemon_status(Bus& bus) { return read_status(bus); }
+
+std::vector<AuditRow> audit_log(Bus& bus, const std::string& user) {
+  Message m = bus.new_call("GetAuditLog");
+  check(sd_bus_message_append(m.get(), "s", user.c_str()), "GetAuditLog");
+  Message r = bus.call(m);
+  return read_audit(r.get());
+}
 
 int verb_notice(const Options& o) {
   Bus bus;
@@ -335,22 +360,16 @@ int verb_audit(const Options& o) {
   Message r = call_user(bus, "GetAuditLog", o);
   Json entries = Json::array();
   Table t{{_("SEQ"), _("TIME"), _("EVENT"), _("USER"), _("ACTOR"), _("DETAIL")}, {}};
-  check(sd_bus_message_enter_container(r.get(), 'a', "(xtssss)"), "GetAuditLog");
-  for (;;) {
-    int64_t seq;
-    uint64_t time;
-    const char *event, *user, *actor, *detail;
-    int k = sd_bus_message_read(r.get(), "(xtssss)", &seq, &time, &event, &user, &actor, &detail);
-    check(k, "GetAuditLog");
-    if (k == 0) break;
+  for (const AuditRow& e : read_audit(r.get())) {
     entries.push(Json::object()
-                     .set("seq", seq)
-                     .set("time", time)
-                     .set("event", event)
-                     .set("user", user)
-                     .set("actor", actor)
-                     .set("detail", detail));
-    t.rows.push_back({std::to_string(seq), local_time(static_cast<int64_t>(time)), event, user, actor, detail});
+                     .set("seq", e.seq)
+                     .set("time", e.time)
+                     .set("event", e.event)
+                     .set("user", e.user)
+                     .set("actor", e.actor)
+                     .set("detail", e.detail));
+    t.rows.push_back({std::to_string(e.seq), local_time(static_cast<int64_t>(e.time)), e.event, e.user, e.actor,
+                      e.detail});
   }
   Json chain;
   bool intact = true;
