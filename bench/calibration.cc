@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -99,9 +100,10 @@ std::string default_views_cache(const std::string& dataset_dir, int jittered_vie
   return dir + "/" + name + ".views" + std::to_string(jittered_views) + ".cache";
 }
 
-EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions& opt, int jittered_views) {
-  if (jittered_views < 0) throw std::invalid_argument("jittered_views must be >= 0");
-  const int k = jittered_views;
+namespace {
+
+// The photos of a folder-per-identity set, nothing embedded yet.
+EmbeddedSet empty_set(const std::vector<Identity>& people) {
   EmbeddedSet set;
   for (size_t i = 0; i < people.size(); ++i) {
     set.names.push_back(people[i].name);
@@ -112,6 +114,46 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
       set.photos.push_back(std::move(ph));
     }
   }
+  return set;
+}
+
+// Runs each(engine, photo) for every photo index in todo on `threads` threads,
+// one FaceEngine each (dlib networks are not shared). A photo that cannot be
+// decoded counts as "no face"; any other error stops all threads and is thrown.
+void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& todo, const EmbedOptions& opt,
+                       const std::function<void(FaceEngine&, EmbeddedPhoto&)>& each) {
+  std::atomic<size_t> next{0};
+  std::mutex err_mu;
+  std::string first_error;
+  auto work = [&] {
+    try {
+      FaceEngine engine(opt.model_dir);
+      for (size_t n; (n = next++) < todo.size();) {
+        EmbeddedPhoto& p = set.photos[todo[n]];
+        try {
+          each(engine, p);
+        } catch (const DecodeError&) {
+          p.verdict = FrameVerdict::no_face;
+        }
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard lock(err_mu);
+      if (first_error.empty()) first_error = e.what();
+      next = todo.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  if (!first_error.empty()) throw std::runtime_error(first_error);
+}
+
+}  // namespace
+
+EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions& opt, int jittered_views) {
+  if (jittered_views < 0) throw std::invalid_argument("jittered_views must be >= 0");
+  const int k = jittered_views;
+  EmbeddedSet set = empty_set(people);
   std::map<std::string, ViewsEntry> cache;
   if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, k);
   std::vector<std::string> keys(set.photos.size());
@@ -130,45 +172,24 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
   }
   auto t0 = std::chrono::steady_clock::now();
   if (!todo.empty()) {
-    std::atomic<size_t> next{0};
-    std::mutex err_mu;
-    std::string first_error;
-    auto work = [&] {
-      try {
-        FaceEngine engine(opt.model_dir);
-        for (size_t n; (n = next++) < todo.size();) {
-          EmbeddedPhoto& p = set.photos[todo[n]];
-          try {
-            Image img = load_image_file(p.path);
-            FrameAnalysis a = engine.analyze(img, opt.quality, 0);
-            p.verdict = a.verdict;
-            if (a.verdict != FrameVerdict::ok) continue;
-            p.embedding = a.embedding;
-            p.views.push_back(a.embedding);
-            Image chip = engine.detector().align(img, a.face);
-            for (int s = 1; s <= k; ++s) {
-              // embed(chip, 1, s) is the mean of the chip and one copy jittered
-              // with seed s: recover that copy's own embedding.
-              Embedding m = engine.embedder().embed(chip, 1, static_cast<unsigned>(s));
-              Embedding j;
-              for (int d = 0; d < kEmbeddingSize; ++d) j.v[d] = 2 * m.v[d] - a.embedding.v[d];
-              p.views.push_back(j);
-            }
-            chip.wipe();
-          } catch (const DecodeError&) {
-            p.verdict = FrameVerdict::no_face;
-          }
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(err_mu);
-        if (first_error.empty()) first_error = e.what();
-        next = todo.size();
+    embed_in_parallel(set, todo, opt, [k, &opt](FaceEngine& engine, EmbeddedPhoto& p) {
+      Image img = load_image_file(p.path);
+      FrameAnalysis a = engine.analyze(img, opt.quality, 0);
+      p.verdict = a.verdict;
+      if (a.verdict != FrameVerdict::ok) return;
+      p.embedding = a.embedding;
+      p.views.push_back(a.embedding);
+      Image chip = engine.detector().align(img, a.face);
+      for (int s = 1; s <= k; ++s) {
+        // embed(chip, 1, s) is the mean of the chip and one copy jittered
+        // with seed s: recover that copy's own embedding.
+        Embedding m = engine.embedder().embed(chip, 1, static_cast<unsigned>(s));
+        Embedding j;
+        for (int d = 0; d < kEmbeddingSize; ++d) j.v[d] = 2 * m.v[d] - a.embedding.v[d];
+        p.views.push_back(j);
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-    if (!first_error.empty()) throw std::runtime_error(first_error);
+      chip.wipe();
+    });
     if (!opt.cache_path.empty()) {
       std::ofstream out(opt.cache_path, std::ios::app);
       out.precision(9);
@@ -185,16 +206,7 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
 }
 
 EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOptions& opt) {
-  EmbeddedSet set;
-  for (size_t i = 0; i < people.size(); ++i) {
-    set.names.push_back(people[i].name);
-    for (const auto& p : people[i].photos) {
-      EmbeddedPhoto ph;
-      ph.path = p;
-      ph.identity = static_cast<int>(i);
-      set.photos.push_back(std::move(ph));
-    }
-  }
+  EmbeddedSet set = empty_set(people);
   std::map<std::string, CacheEntry> cache;
   if (!opt.cache_path.empty()) cache = read_cache(opt.cache_path);
   std::vector<std::string> keys(set.photos.size());
@@ -212,33 +224,12 @@ EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOption
   }
   auto t0 = std::chrono::steady_clock::now();
   if (!todo.empty()) {
-    std::atomic<size_t> next{0};
-    std::mutex err_mu;
-    std::string first_error;
-    auto work = [&] {
-      try {
-        FaceEngine engine(opt.model_dir);
-        for (size_t k; (k = next++) < todo.size();) {
-          EmbeddedPhoto& p = set.photos[todo[k]];
-          try {
-            Image img = load_image_file(p.path);
-            FrameAnalysis a = engine.analyze(img, opt.quality, opt.jitters);
-            p.verdict = a.verdict;
-            if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
-          } catch (const DecodeError&) {
-            p.verdict = FrameVerdict::no_face;
-          }
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(err_mu);
-        if (first_error.empty()) first_error = e.what();
-        next = todo.size();
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-    if (!first_error.empty()) throw std::runtime_error(first_error);
+    embed_in_parallel(set, todo, opt, [&opt](FaceEngine& engine, EmbeddedPhoto& p) {
+      Image img = load_image_file(p.path);
+      FrameAnalysis a = engine.analyze(img, opt.quality, opt.jitters);
+      p.verdict = a.verdict;
+      if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
+    });
     if (!opt.cache_path.empty()) {
       std::ofstream out(opt.cache_path, std::ios::app);
       out.precision(9);
