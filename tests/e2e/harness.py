@@ -300,6 +300,17 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 """
 
 
+def stop_process(proc, seconds=5):
+    """Terminate `proc`, killing it if it has not ended within `seconds`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class PrivateBus:
     def __init__(self, directory, policy_file=POLICY_FILE):
         self.directory = directory
@@ -626,6 +637,22 @@ class FaceAuthTestCase(unittest.TestCase):
     def start_daemon(self):
         self.daemon.start()
 
+    def tamper_store(self, change):
+        """Change the store as an attacker with write access to its file would:
+        the daemon is stopped, change(sqlite3 connection) runs and is committed,
+        the files are given back to the service user, the daemon is started."""
+        import sqlite3
+        self.daemon.stop()
+        db = sqlite3.connect(os.path.join(self.state_dir, "store.db"))
+        try:
+            change(db)
+            db.commit()
+        finally:
+            db.close()
+        for name in os.listdir(self.state_dir):
+            os.chown(os.path.join(self.state_dir, name), self.service_pw.pw_uid, self.service_pw.pw_gid)
+        self.daemon.start()
+
     def restart_daemon(self):
         code = self.daemon.stop()
         self.daemon.start()
@@ -764,13 +791,7 @@ class SignalMonitor:
             return None
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         return False
 
 

@@ -254,13 +254,7 @@ class FakeDaemon:
             raise RuntimeError("faceauth-fake-daemon did not start: %r %s" % (line, err))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.stop_process(self.proc)
         for f in (self.proc.stdout, self.proc.stderr):
             if f:
                 f.close()
@@ -293,18 +287,12 @@ def remove_user(name):
 def tamper_template(test, template_id):
     """Flip one ciphertext byte of a stored template while the daemon is stopped,
     as tests/e2e/test_breach.py does (an attacker with write access to the file)."""
-    import sqlite3
-    test.daemon.stop()
-    db = sqlite3.connect(os.path.join(test.state_dir, "store.db"))
-    (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (template_id,)).fetchone()
-    ct = bytearray(ct)
-    ct[10] ^= 0x01
-    db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?", (bytes(ct), template_id))
-    db.commit()
-    db.close()
-    for name in os.listdir(test.state_dir):      # keep the files the service user's
-        os.chown(os.path.join(test.state_dir, name), test.service_pw.pw_uid, test.service_pw.pw_gid)
-    test.daemon.start()
+    def flip(db):
+        (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (template_id,)).fetchone()
+        ct = bytearray(ct)
+        ct[10] ^= 0x01
+        db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?", (bytes(ct), template_id))
+    test.tamper_store(flip)
 
 
 def which(tool):

@@ -63,13 +63,7 @@ class PolkitMixin:
         proc = subprocess.Popen([POLKITD, "--no-debug"], env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address),
                                 stdout=log, stderr=log)
 
-        def stop():
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        self.addCleanup(stop)
+        self.addCleanup(harness.stop_process, proc)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             r = self.call("GetNameOwner", "s", "org.freedesktop.PolicyKit1", dest="org.freedesktop.DBus",

@@ -10,7 +10,6 @@ Python's sqlite3 module, the daemon is started again. Needs ../shared/faces.
 """
 import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,23 +25,13 @@ class BreachTest(harness.FaceAuthTestCase):
         result, message, self.template_id, _ = self.enroll(USER, self.salley[:5])
         self.assertEqual(result, "enrolled", message)
 
-    def tamper(self, change):
-        self.daemon.stop()
-        db = sqlite3.connect(os.path.join(self.state_dir, "store.db"))
-        change(db)
-        db.commit()
-        db.close()
-        for name in os.listdir(self.state_dir):  # keep the files the service user's
-            os.chown(os.path.join(self.state_dir, name), self.service_pw.pw_uid, self.service_pw.pw_gid)
-        self.daemon.start()
-
     def test_flipped_ciphertext_is_a_breach_not_a_no_match(self):
         def flip(db):
             (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
             ct = bytearray(ct)
             ct[10] ^= 0x01
             db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?", (bytes(ct), self.template_id))
-        self.tamper(flip)
+        self.tamper_store(flip)
         self.set_camera(self.salley[5:])
         result, details = self.verify(USER)
         self.assertEqual(result, "refused", details)
@@ -60,7 +49,7 @@ class BreachTest(harness.FaceAuthTestCase):
             (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
             db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?",
                        (bytes([ct[0] ^ 0x80]) + ct[1:], self.template_id))
-        self.tamper(flip)
+        self.tamper_store(flip)
         self.set_camera(self.salley[5:])
         result, details = self.verify(USER)
         self.assertEqual((result, "incident" in details), ("refused", True), details)
@@ -70,7 +59,7 @@ class BreachTest(harness.FaceAuthTestCase):
         def edit_audit(db):  # the append-only trigger is no obstacle to whoever owns the file
             db.execute("DROP TRIGGER audit_no_update")
             db.execute("UPDATE audit SET detail = detail || ' (edited)' WHERE seq = 1")
-        self.tamper(edit_audit)
+        self.tamper_store(edit_audit)
         self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [True],
                          "the PAM module asks IsEnrolled first: a waiting notice must not be skipped")
         result, details = self.verify(USER)
@@ -80,7 +69,7 @@ class BreachTest(harness.FaceAuthTestCase):
 
     def test_row_moved_to_another_user_is_refused(self):
         # the row is given to `bin`: its associated data no longer fits
-        self.tamper(lambda db: db.execute("UPDATE templates SET user = 'bin' WHERE id = ?", (self.template_id,)))
+        self.tamper_store(lambda db: db.execute("UPDATE templates SET user = 'bin' WHERE id = ?", (self.template_id,)))
         self.set_camera(self.salley[5:])
         result, details = self.verify("bin")
         self.assertEqual(result, "refused", details)
