@@ -46,6 +46,15 @@ Image convert_yuyv(std::span<const uint8_t> bytes, int width, int height, size_t
 Image convert_grey(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
 // Keeps the high byte of each sample (V4L2 Y16 data is MSB-aligned).
 Image convert_y16(std::span<const uint8_t> bytes, int width, int height, size_t stride = 0);
+// Planar frames as in YUV4MPEG2 files: the planes one after the other, rows
+// packed. BT.601 limited range, as convert_yuyv.
+// I420 (4:2:0): Y (width x height), then U and V of ceil(width/2) x ceil(height/2).
+Image convert_i420(std::span<const uint8_t> bytes, int width, int height);
+// 4:4:4: Y, U and V planes, each width x height.
+Image convert_yuv444(std::span<const uint8_t> bytes, int width, int height);
+// One luma plane: full range (0..255) is replicated to R, G, B as convert_grey;
+// limited range (16..235) is first stretched to 0..255.
+Image convert_mono(std::span<const uint8_t> bytes, int width, int height, bool full_range);
 // Decodes with libjpeg-turbo; inserts the standard Huffman tables when the
 // frame has none (many webcams leave out the DHT segment). A truncated frame is
 // an error, not a half-grey picture.

@@ -2,6 +2,7 @@
 
 #include "source_spec.h"
 #include "v4l2_source.h"
+#include "y4m_source.h"
 
 namespace faceauth {
 
@@ -24,6 +25,10 @@ std::unique_ptr<FrameSource> make_frame_source(const std::string& spec) {
     }
     case SourceSpec::Kind::dir:
       return make_directory_source(parsed.path, parsed.fps, parsed.loop);
+    case SourceSpec::Kind::y4m:
+      return make_y4m_source(parsed.path,
+                             parsed.fps_given ? std::optional<double>(parsed.fps) : std::nullopt,
+                             parsed.loop);
   }
   throw FrameSourceError("camera source '" + spec + "': unknown kind");
 }

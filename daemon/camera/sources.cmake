@@ -1,4 +1,4 @@
-# faceauth_camera: frame sources (V4L2 through libv4l2, the source factory)
+# faceauth_camera: frame sources (V4L2 through libv4l2, y4m videos, the source factory)
 # and the raw-format conversions. Included from daemon/CMakeLists.txt, so
 # CMAKE_CURRENT_SOURCE_DIR is daemon/.
 pkg_check_modules(V4L2 REQUIRED IMPORTED_TARGET libv4l2)
@@ -9,6 +9,7 @@ add_library(faceauth_camera STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/camera/mjpeg_decode.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/camera/v4l2_device.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/camera/v4l2_source.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/camera/y4m_source.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/camera/source_factory.cc)
 target_include_directories(faceauth_camera PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/camera)
 target_link_libraries(faceauth_camera PUBLIC

@@ -13,7 +13,8 @@ using detail::parse_decimal;
 using detail::parse_whole;
 
 const char* kGrammar =
-    "use v4l2:/dev/videoN, v4l2:/dev/v4l/by-id/NAME or dir:/absolute/folder, "
+    "use v4l2:/dev/videoN, v4l2:/dev/v4l/by-id/NAME, dir:/absolute/folder or "
+    "y4m:/absolute/file.y4m, "
     "optionally followed by ?name=value&name=value";
 
 int whole_option(const std::string& name, const std::string& value, int lo, int hi) {
@@ -58,7 +59,9 @@ void apply_v4l2_option(SourceSpec& s, const std::string& name, const std::string
   }
 }
 
-void apply_dir_option(SourceSpec& s, const std::string& name, const std::string& value) {
+// dir and y4m (recorded material) take the same options.
+void apply_recorded_option(SourceSpec& s, const std::string& kind, const std::string& name,
+                           const std::string& value) {
   if (name == "fps") {
     s.fps = fps_option(value);
   } else if (name == "loop") {
@@ -68,8 +71,8 @@ void apply_dir_option(SourceSpec& s, const std::string& name, const std::string&
     }
     s.loop = *v;
   } else {
-    throw SourceSpecError("unknown option '" + name +
-                          "' for a dir source; valid options are fps and loop");
+    throw SourceSpecError("unknown option '" + name + "' for a " + kind +
+                          " source; valid options are fps and loop");
   }
 }
 
@@ -86,6 +89,8 @@ SourceSpec parse_source_spec(const std::string& spec) {
     s.kind = SourceSpec::Kind::v4l2;
   } else if (kind == "dir") {
     s.kind = SourceSpec::Kind::dir;
+  } else if (kind == "y4m") {
+    s.kind = SourceSpec::Kind::y4m;
   } else {
     throw SourceSpecError("unknown source kind '" + kind + "'; " + kGrammar);
   }
@@ -120,8 +125,9 @@ SourceSpec parse_source_spec(const std::string& spec) {
     if (s.kind == SourceSpec::Kind::v4l2) {
       apply_v4l2_option(s, name, value);
     } else {
-      apply_dir_option(s, name, value);
+      apply_recorded_option(s, kind, name, value);
     }
+    if (name == "fps") s.fps_given = true;
   }
   return s;
 }

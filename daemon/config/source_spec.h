@@ -3,6 +3,7 @@
 //   v4l2:/dev/video2?format=grey&timeout_ms=3000
 //   dir:/srv/faceauth/frames                 recorded photos, served in name order
 //   dir:/srv/faceauth/frames?fps=10&loop=1
+//   y4m:/srv/faceauth/face.y4m?loop=1        a recorded YUV4MPEG2 video, paced at its own rate
 // Options follow the first '?', as name=value pairs joined by '&'.
 // Parsed here (pure, no devices touched) so the configuration loader and the
 // source factory agree on one grammar.
@@ -19,13 +20,14 @@ class SourceSpecError : public std::invalid_argument {
 };
 
 struct SourceSpec {
-  enum class Kind { v4l2, dir };
+  enum class Kind { v4l2, dir, y4m };
   Kind kind = Kind::v4l2;
   std::string path;          // absolute
-  // dir: frames per second to pace like a camera (0 = as fast as asked).
+  // dir, y4m: frames per second to pace like a camera (0 = as fast as asked).
   // v4l2: frame rate to ask the camera for (0 = the driver's choice).
   double fps = 0;
-  bool loop = false;         // dir only: start again after the last photo
+  bool fps_given = false;    // fps= was set (y4m: otherwise the file's own frame rate)
+  bool loop = false;         // dir, y4m: start again after the last photo or frame
   int width = 640;           // v4l2 only: wanted size; the driver picks the nearest
   int height = 480;
   std::string format;        // v4l2 only: "" (automatic) or rgb24|mjpeg|yuyv|grey|y16

@@ -1,10 +1,12 @@
 // Frame conversions on real raw frames made from the shared photos with ffmpeg
 // at test time (YUYV, GREY, Y16, MJPEG with and without Huffman tables),
-// malformed buffers, the source factory, and the V4L2 source's errors.
+// malformed buffers, the source factory, the V4L2 source's errors, and the
+// y4m (YUV4MPEG2 video) source on videos ffmpeg makes from the photos.
 // There is no camera on the build machines: the V4L2 capture path itself is
 // not exercised here (see docs/camera.md).
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +23,7 @@
 #include "test_support.h"
 #include "v4l2_device.h"
 #include "v4l2_source.h"
+#include "y4m_source.h"
 
 namespace fs = std::filesystem;
 using namespace faceauth;
@@ -106,6 +109,36 @@ std::string error_of(F&& f) {
   }
   BOOST_FAIL("expected a FrameSourceError");
   return "";
+}
+
+
+// A YUV4MPEG2 video of `seconds` at `rate` frames per second showing one photo,
+// written by ffmpeg into d.dir; returns its path.
+std::string make_y4m(const Derived& d, const std::string& photo, const std::string& pix_fmt,
+                     const std::string& name, int rate = 5, const std::string& seconds = "1") {
+  const std::string out = d.dir + "/" + name;
+  const std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -i '" + photo +
+                          "' -t " + seconds + " -r " + std::to_string(rate) + " -pix_fmt " +
+                          pix_fmt + " -strict -1 -f yuv4mpegpipe '" + out + "'";
+  const int rc = std::system(cmd.c_str());
+  BOOST_REQUIRE_MESSAGE(rc == 0, "ffmpeg failed (is it installed? it is a test dependency): " << cmd);
+  return out;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+std::string read_text(const std::string& path) {
+  const auto b = read_bytes(path);
+  return std::string(b.begin(), b.end());
+}
+
+// Serves every frame of an opened source; returns how many there were.
+int count_frames(FrameSource& src) {
+  int n = 0;
+  while (src.next()) ++n;
+  return n;
 }
 
 }  // namespace
@@ -369,6 +402,314 @@ BOOST_AUTO_TEST_CASE(factory_dir_source_serves_the_photos, *boost::unit_test::pr
   int served = 0;
   while (once->next()) ++served;
   BOOST_TEST(served == 11);
+}
+
+BOOST_AUTO_TEST_CASE(y4m_videos_match_the_photo, *boost::unit_test::precondition(test::need_faces)) {
+  Derived d;
+  for (const std::string& rel : {kPortrait, kScene}) {  // the scene is 500x375: odd chroma rows
+    const std::string photo = test::faces_dir() + rel;
+    const Image ref = load_image_file(photo);
+    const Image ref_luma = luma_of(ref);
+    struct Case { const char* pix_fmt; const char* header; const Image* against; double bound; };
+    const Case cases[] = {
+        // Chroma halved both ways and the range squeezed to 16..235: a few levels.
+        {"yuv420p", " C420jpeg ", &ref, 2.5},
+        // Full chroma: only the limited range's rounding is left.
+        {"yuv444p", " C444 ", &ref, 1.0},
+        // ffmpeg's gray is full-range luma, marked XCOLORRANGE=FULL.
+        {"gray", " Cmono ", &ref_luma, 0.5},
+    };
+    for (const Case& c : cases) {
+      const std::string path = make_y4m(d, photo, c.pix_fmt, std::string(c.pix_fmt) + ".y4m");
+      BOOST_TEST(contains(read_text(path).substr(0, 100), c.header), c.pix_fmt);
+      auto src = make_y4m_source(path, 0.0);
+      BOOST_TEST(src->describe() == "y4m:" + path);
+      src->open();
+      int frames = 0;
+      double worst = 0;
+      while (auto f = src->next()) {
+        BOOST_TEST(f->origin == "y4m:" + path + "#" + std::to_string(frames));
+        worst = std::max(worst, mean_abs_diff(f->image, *c.against));
+        ++frames;
+      }
+      src->close();
+      BOOST_TEST_MESSAGE("y4m " << c.pix_fmt << " " << rel << ": " << frames
+                                << " frames, mean absolute difference " << worst);
+      BOOST_TEST(frames == 5, c.pix_fmt << ": 1 s at 5 fps");
+      BOOST_TEST(worst < c.bound, c.pix_fmt << " " << rel << ": " << worst);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(y4m_is_paced_loops_and_is_read_afresh, *boost::unit_test::precondition(test::need_faces)) {
+  Derived d;
+  const std::string path = make_y4m(d, test::faces_dir() + kPortrait, "yuv420p", "v.y4m");
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_for = [](FrameSource& src, int frames) {
+    const auto t0 = Clock::now();
+    for (int i = 0; i < frames; ++i) BOOST_REQUIRE(src.next().has_value());
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  // The header's F5:1: 5 frames are 4 periods of 0.2 s.
+  auto paced = make_frame_source("y4m:" + path);
+  paced->open();
+  const double header_rate = seconds_for(*paced, 5);
+  BOOST_TEST(!paced->next().has_value());
+  paced->close();
+  auto fps5 = make_frame_source("y4m:" + path + "?fps=5");
+  fps5->open();
+  const double option_rate = seconds_for(*fps5, 5);
+  fps5->close();
+  auto fast = make_frame_source("y4m:" + path + "?fps=0");
+  fast->open();
+  const double unpaced = seconds_for(*fast, 5);
+  fast->close();
+  BOOST_TEST_MESSAGE("y4m pacing: 5 frames in " << header_rate << " s (header F5:1), "
+                     << option_rate << " s (fps=5), " << unpaced << " s (fps=0)");
+  BOOST_TEST(header_rate >= 0.7);
+  BOOST_TEST(header_rate < 3.0);
+  BOOST_TEST(option_rate >= 0.7);
+  BOOST_TEST(unpaced < 0.3);
+
+  // loop=1: starts again after the 5th frame.
+  auto looped = make_frame_source("y4m:" + path + "?fps=0&loop=1");
+  looped->open();
+  for (int i = 0; i < 12; ++i) {
+    auto f = looped->next();
+    BOOST_REQUIRE_MESSAGE(f.has_value(), "frame " << i << " of a looped video");
+    BOOST_TEST(f->image.width() == 150);
+    BOOST_TEST(f->origin == "y4m:" + path + "#" + std::to_string(i));
+  }
+  looped->close();
+  BOOST_TEST(contains(error_of([&] { looped->next(); }), "is not open"));
+
+  // Each job opens the file afresh: a new recording in its place is what the next job sees.
+  auto src = make_frame_source("y4m:" + path + "?fps=0");
+  src->open();
+  BOOST_TEST(count_frames(*src) == 5);
+  BOOST_TEST(!src->next().has_value());  // stays at the end
+  src->close();
+  make_y4m(d, test::faces_dir() + kPortrait, "yuv420p", "v.y4m", 5, "0.6");
+  src->open();
+  BOOST_TEST(count_frames(*src) == 3);
+  src->close();
+  src->close();  // idempotent
+}
+
+BOOST_AUTO_TEST_CASE(truncated_y4m_is_a_clear_error, *boost::unit_test::precondition(test::need_faces)) {
+  Derived d;
+  const std::string path = make_y4m(d, test::faces_dir() + kPortrait, "yuv420p", "whole.y4m");
+  const std::string whole = read_text(path);
+  const size_t header = whole.find('\n') + 1;
+  const size_t frame = 6 + 150 * 150 * 3 / 2;  // "FRAME\n" and the planes
+  BOOST_REQUIRE_EQUAL(whole.size(), header + 5 * frame);
+  const std::string cut = d.dir + "/cut.y4m";
+  const auto open_cut = [&](size_t size) {
+    write_bytes(cut, whole.substr(0, size));
+    auto src = make_y4m_source(cut, 0.0);
+    src->open();
+    return src;
+  };
+  // Cut in the middle of the third frame: two frames, then the error.
+  auto src = open_cut(header + 2 * frame + frame / 2);
+  BOOST_TEST(src->next().has_value());
+  BOOST_TEST(src->next().has_value());
+  std::string e = error_of([&] { src->next(); });
+  BOOST_TEST(contains(e, "video file " + cut + " is truncated: frame 2 has 16872 of its 33750 bytes"), e);
+  // Cut inside the FRAME line of the second frame.
+  src = open_cut(header + frame + 3);
+  BOOST_TEST(src->next().has_value());
+  e = error_of([&] { src->next(); });
+  BOOST_TEST(contains(e, "is truncated: it ends inside the header of frame 1"), e);
+  // Cut inside the first frame, or right after the header: refused at open.
+  e = error_of([&] { open_cut(header + frame - 1); });
+  BOOST_TEST(contains(e, "video file " + cut + " is truncated: its first frame needs"), e);
+  e = error_of([&] { open_cut(header); });
+  BOOST_TEST(contains(e, "video file " + cut + " has no frames"), e);
+  e = error_of([&] { open_cut(header - 1); });  // the header line has lost its '\n'
+  BOOST_TEST(contains(e, "its header line has no end"), e);
+  e = error_of([&] { open_cut(0); });
+  BOOST_TEST(contains(e, "is empty"), e);
+  // Every cut point in steps: whole frames, then a FrameSourceError or the clean end.
+  int refused = 0;
+  for (size_t size = 0; size < whole.size(); size += 997) {
+    write_bytes(cut, whole.substr(0, size));
+    auto s = make_y4m_source(cut, 0.0);
+    try {
+      s->open();
+      int frames = 0;
+      while (s->next()) ++frames;
+      BOOST_TEST((size - header) % frame == 0, "a cut at " << size << " served " << frames);
+    } catch (const FrameSourceError&) {
+      ++refused;
+    }
+  }
+  BOOST_TEST(refused > 100);
+}
+
+BOOST_AUTO_TEST_CASE(bad_y4m_headers_and_garbage_are_clear_errors) {
+  const std::string dir = test::make_temp_dir("y4m-bad");
+  const std::string file = dir + "/bad.y4m";
+  const std::string planes(3 * 4 * 2, '\x80');  // a 4x2 4:4:4 frame
+  const auto open_text = [&](const std::string& text) {
+    write_bytes(file, text);
+    return error_of([&] {
+      auto src = make_y4m_source(file);  // paced at the header's rate
+      src->open();
+    });
+  };
+  const std::pair<std::string, std::string> bad[] = {
+      {std::string("RIFF\x10\0\0\0WAVEfmt \n", 17) + planes, "is not a YUV4MPEG2 file (it does not start with 'YUV4MPEG2 ')"},
+      {"RIFF" + planes, "is not a YUV4MPEG2 file (its header line has no end)"},
+      {"YUV4MPEG2X W4 H2\nFRAME\n" + planes, "is not a YUV4MPEG2 file"},
+      {"YUV4MPEG2 W4 F25:1 C444\nFRAME\n" + planes, "has no height (H) in its YUV4MPEG2 header"},
+      {"YUV4MPEG2 H2 C444\nFRAME\n" + planes, "has no width (W)"},
+      {"YUV4MPEG2 W0 H2 C444\nFRAME\n" + planes, "bad header field 'W0'; the width (W) and height (H) must be 1 to 8192"},
+      {"YUV4MPEG2 W4 H8193 C444\nFRAME\n" + planes, "bad header field 'H8193'"},
+      {"YUV4MPEG2 W4 H99999999999 C444\nFRAME\n" + planes, "bad header field 'H99999999999'"},
+      {"YUV4MPEG2 W-4 H2 C444\nFRAME\n" + planes, "bad header field 'W-4'"},
+      {"YUV4MPEG2 W4 H2 F25 C444\nFRAME\n" + planes, "bad header field 'F25'; the frame rate is F<num>:<den>"},
+      {"YUV4MPEG2 W4 H2 F25:0 C444\nFRAME\n" + planes, "the frame rate must be positive"},
+      {"YUV4MPEG2 W4 H2 Ix C444\nFRAME\n" + planes, "interlacing is Ip, It, Ib, Im or I?"},
+      {"YUV4MPEG2 W4 H2 C444 Z7\nFRAME\n" + planes, "bad header field 'Z7'; a YUV4MPEG2 header has only"},
+      {"YUV4MPEG2 W4 H2 C444\nFRAMES\n" + planes, "has no FRAME after its header"},
+      {"YUV4MPEG2 W4 H2 C444\n" + std::string(100, '\xff'), "has no FRAME after its header"},
+      {"YUV4MPEG2 W4 H2 C444 XCOLORRANGE=FULL\nFRAME\n" + planes, "is full-range YUV (XCOLORRANGE=FULL), which is not supported"},
+      {"YUV4MPEG2 W4 H2 F1:2 C444\nFRAME\n" + planes, "has the frame rate F1:2, below 1 frame per second; set fps="},
+      {"YUV4MPEG2 W8192 H8192 C444\nFRAME\n" + planes, "is truncated: its first frame needs at least 201326598 bytes"},
+      {"YUV4MPEG2 " + std::string(5000, 'X') + "\n", "has a header line longer than 4096 bytes at byte 0"},
+  };
+  for (const auto& [text, message] : bad) {
+    BOOST_TEST_CONTEXT("header " << text.substr(0, text.find('\n')).substr(0, 60)) {
+      const std::string e = open_text(text);
+      BOOST_TEST(contains(e, "video file " + file + " "), e);
+      BOOST_TEST(contains(e, message), e);
+    }
+  }
+  // The unsupported colour spaces name what is read.
+  for (const char* colour : {"422", "420p10", "411", "444alpha", "mono16", "yuv420p"}) {
+    const std::string e = open_text(std::string("YUV4MPEG2 W4 H2 C") + colour + "\nFRAME\n" + planes);
+    BOOST_TEST(contains(e, "video file " + file + " has the colour space '" + colour +
+                               "', which is not supported; faceauth reads 8-bit 420jpeg, 420paldv, "
+                               "420mpeg2, 420, 444 and mono"),
+               e);
+  }
+  // fps= overrides a header rate that is too slow to pace at.
+  write_bytes(file, "YUV4MPEG2 W4 H2 F1:2 C444\nFRAME\n" + planes);
+  auto slow = make_frame_source("y4m:" + file + "?fps=0");
+  slow->open();
+  BOOST_TEST(count_frames(*slow) == 1);
+  // Garbage where the second frame should begin: the first frame, then an error.
+  write_bytes(file, "YUV4MPEG2 W4 H2 F25:1 C444\nFRAME\n" + planes + "GARBAGE\n" + planes);
+  auto src = make_y4m_source(file, 0.0);
+  src->open();
+  BOOST_TEST(src->next().has_value());
+  std::string e = error_of([&] { src->next(); });
+  BOOST_TEST(contains(e, "has no FRAME header where frame 1 should begin (byte 57)"), e);
+  // Not a file, or no file at all.
+  BOOST_TEST(contains(error_of([&] { make_y4m_source(dir)->open(); }), "video file " + dir + " is not a regular file"));
+  BOOST_TEST(contains(error_of([&] { make_y4m_source(dir + "/absent.y4m")->open(); }), "absent.y4m does not exist"));
+  BOOST_TEST(contains(error_of([&] { make_y4m_source(file)->next(); }), "is not open (open() first)"));
+  BOOST_TEST(contains(error_of([&] { make_y4m_source(file, -1.0); }), "frame rate must be between 0 and 1000"));
+  // Random damage to a small valid video: frames or FrameSourceErrors, never a crash.
+  const std::string good = "YUV4MPEG2 W6 H3 F25:1 Ip A1:1 C420mpeg2\nFRAME\n" + std::string(6 * 3 + 2 * 3 * 2, 'x') +
+                           "FRAME Ixyz\n" + std::string(6 * 3 + 2 * 3 * 2, 'y');
+  write_bytes(file, good);
+  src = make_y4m_source(file, 0.0);
+  src->open();
+  BOOST_TEST(count_frames(*src) == 2);  // frame parameters after "FRAME " are allowed
+  std::mt19937 rng(11);
+  int thrown = 0;
+  for (int round = 0; round < 500; ++round) {
+    std::string damaged = good;
+    for (int k = 0; k < 3; ++k) damaged[rng() % damaged.size()] = static_cast<char>(rng());
+    if (rng() % 2) damaged.resize(rng() % damaged.size());
+    write_bytes(file, damaged);
+    try {
+      auto s = make_y4m_source(file, 0.0, true);
+      s->open();
+      for (int i = 0; i < 5; ++i) BOOST_TEST(s->next()->image.width() > 0);
+    } catch (const FrameSourceError&) {
+      ++thrown;
+    }
+  }
+  BOOST_TEST_MESSAGE("y4m random damage: " << thrown << " of 500 refused");
+  BOOST_TEST(thrown > 0);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_y4m_colour_spaces_from_ffmpeg, *boost::unit_test::precondition(test::need_faces)) {
+  Derived d;
+  const std::string photo = test::faces_dir() + kPortrait;
+  const std::pair<const char*, const char*> refused[] = {
+      {"yuv422p", "has the colour space '422', which is not supported; faceauth reads 8-bit "
+                  "420jpeg, 420paldv, 420mpeg2, 420, 444 and mono (e.g. ffmpeg -i IN -pix_fmt yuv420p OUT.y4m)"},
+      {"yuv420p10le", "has the colour space '420p10', which is not supported"},
+      {"yuvj420p", "is full-range YUV (XCOLORRANGE=FULL), which is not supported"},
+  };
+  for (const auto& [pix_fmt, message] : refused) {
+    const std::string path = make_y4m(d, photo, pix_fmt, std::string(pix_fmt) + ".y4m");
+    auto src = make_frame_source("y4m:" + path);
+    const std::string e = error_of([&] { src->open(); });
+    BOOST_TEST(contains(e, "video file " + path + " " + message), e);
+    BOOST_TEST(contains(error_of([&] { src->next(); }), "is not open"));  // open() left it closed
+  }
+}
+
+BOOST_AUTO_TEST_CASE(planar_conversions_by_the_pixel) {
+  // I420, 3x3 (odd): Y then 2x2 U and V. Left column pairs and top row pairs share chroma.
+  std::vector<uint8_t> i420 = {235, 235, 16,    // Y row 0
+                               235, 235, 16,    // Y row 1
+                               81,  81,  235,   // Y row 2
+                               128, 128, 90, 128,   // U: (0,0) (1,0) / (0,1) (1,1)
+                               128, 128, 240, 128};  // V
+  Image img = convert_i420(i420, 3, 3);
+  BOOST_TEST(img.row(0)[0] == 255);  // white
+  BOOST_TEST(img.row(1)[3 + 2] == 255);
+  BOOST_TEST(img.row(0)[6] == 0);    // black, through the last (single-column) chroma sample
+  BOOST_TEST(img.row(2)[0] >= 253);  // red: Y=81, U=90, V=240
+  BOOST_TEST(img.row(2)[1] <= 2);
+  BOOST_TEST(img.row(2)[4] <= 2);
+  BOOST_TEST(img.row(2)[6] == 255);  // white in the last row, last column
+  // 4:4:4, 2x1: each pixel its own chroma.
+  const std::vector<uint8_t> yuv444 = {81, 235, 90, 128, 240, 128};
+  img = convert_yuv444(yuv444, 2, 1);
+  BOOST_TEST(img.data()[0] >= 253);
+  BOOST_TEST(img.data()[2] <= 2);
+  BOOST_TEST(img.data()[3] == 255);
+  BOOST_TEST(img.data()[5] == 255);
+  // Mono: full range as is; limited range stretched (16 -> 0, 235 -> 255, 126 -> 128).
+  const std::vector<uint8_t> mono = {16, 126, 235};
+  img = convert_mono(mono, 3, 1, true);
+  BOOST_TEST(img.data()[0] == 16);
+  BOOST_TEST(img.data()[8] == 235);
+  img = convert_mono(mono, 3, 1, false);
+  BOOST_TEST(img.data()[0] == 0);
+  BOOST_TEST(img.data()[4] == 128);
+  BOOST_TEST(img.data()[8] == 255);
+  // Short buffers and impossible sizes, as for the packed formats.
+  const std::vector<uint8_t> small(100, 128);
+  std::string e = error_of([&] { convert_i420(small, 640, 480); });
+  BOOST_TEST(contains(e, "I420 frame is truncated: 100 bytes where a 640x480 frame needs 460800"), e);
+  e = error_of([&] { convert_i420(small, 9, 9); });  // Y fits, chroma (2 x 5x5) does not
+  BOOST_TEST(contains(e, "needs 131"), e);
+  e = error_of([&] { convert_yuv444(small, 6, 6); });
+  BOOST_TEST(contains(e, "YUV444 frame is truncated: 100 bytes where a 6x6 frame needs 108"), e);
+  e = error_of([&] { convert_mono(small, 11, 10, false); });
+  BOOST_TEST(contains(e, "mono frame is truncated"), e);
+  e = error_of([&] { convert_i420(small, 0, 4); });
+  BOOST_TEST(contains(e, "I420 frame has an impossible size 0x4"), e);
+  e = error_of([&] { convert_yuv444(small, 8193, 1); });
+  BOOST_TEST(contains(e, "impossible size 8193x1"), e);
+  BOOST_TEST(convert_i420(small, 8, 8).width() == 8);  // a longer buffer is accepted
+}
+
+BOOST_AUTO_TEST_CASE(y4m_through_the_factory) {
+  BOOST_TEST(make_frame_source("y4m:/srv/face.y4m?fps=10&loop=1")->describe() == "y4m:/srv/face.y4m");
+  for (const char* bad : {"y4m:face.y4m", "y4m:/x.y4m?width=2", "y4m:/x.y4m?fps=-1"}) {
+    const std::string e = error_of([&] { make_frame_source(bad); });
+    BOOST_TEST(contains(e, std::string("camera source '") + bad + "'"), e);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -274,6 +274,47 @@ BOOST_AUTO_TEST_CASE(camera_specs) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(y4m_camera_specs) {
+  BOOST_TEST(load_text("camera = y4m:/x.y4m?fps=10&loop=1\n").camera == "y4m:/x.y4m?fps=10&loop=1");
+  const auto y = faceauth::parse_source_spec("y4m:/srv/face video.y4m?fps=10&loop=1");
+  BOOST_TEST((y.kind == faceauth::SourceSpec::Kind::y4m));
+  BOOST_TEST(y.path == "/srv/face video.y4m");
+  BOOST_TEST(y.fps == 10);
+  BOOST_TEST(y.fps_given);
+  BOOST_TEST(y.loop);
+  // Without fps= the file's own rate applies; fps=0 is given (as fast as asked).
+  const auto plain = faceauth::parse_source_spec("y4m:/x.y4m");
+  BOOST_TEST(!plain.fps_given);
+  BOOST_TEST(!plain.loop);
+  const auto fast = faceauth::parse_source_spec("y4m:/x.y4m?fps=0");
+  BOOST_TEST(fast.fps_given);
+  BOOST_TEST(fast.fps == 0);
+  BOOST_TEST(!faceauth::parse_source_spec("dir:/x").fps_given);
+  const std::pair<const char*, const char*> bad[] = {
+      {"y4m:x.y4m", "the path in 'y4m:x.y4m' must be absolute"},
+      {"y4m:", "must be absolute"},
+      {"y4m:/x.y4m?fps=fast", "option 'fps=fast' is invalid; use a number from 0"},
+      {"y4m:/x.y4m?fps=241", "option 'fps=241' is invalid"},
+      {"y4m:/x.y4m?loop=2", "option 'loop=2' is invalid"},
+      {"y4m:/x.y4m?format=yuyv", "unknown option 'format' for a y4m source; valid options are fps and loop"},
+      {"y4m:/x.y4m?loop=1&loop=0", "option 'loop' is given twice"},
+      {"y4m:/x.y4m?loop", "is not name=value"},
+      {"Y4M:/x.y4m", "unknown source kind 'Y4M'"},
+  };
+  for (const auto& [spec, message] : bad) {
+    BOOST_TEST_CONTEXT("camera = " << spec) {
+      const auto e = expect_error(std::string("queue_limit = 4\ncamera = ") + spec + "\n");
+      BOOST_TEST(e.key() == "camera");
+      BOOST_TEST(e.line() == 2);
+      BOOST_TEST(contains(e.what(), ":2: key 'camera': "), e.what());
+      BOOST_TEST(contains(e.what(), message), e.what());
+    }
+  }
+  // The texts that list the kinds name y4m.
+  const auto e = expect_error("camera = usb:/dev/video0\n");
+  BOOST_TEST(contains(e.what(), "dir:/absolute/folder or y4m:/absolute/file.y4m"), e.what());
+}
+
 BOOST_AUTO_TEST_CASE(source_spec_fields) {
   const auto d = faceauth::parse_source_spec("dir:/srv/f?fps=12.5&loop=yes");
   BOOST_TEST((d.kind == faceauth::SourceSpec::Kind::dir));
