@@ -1,5 +1,6 @@
 // Builds the frame source named by the `camera` setting (grammar in
-// config/source_spec.h): "v4l2:PATH[?options]" or "dir:PATH[?fps=N&loop=1]".
+// config/source_spec.h): "v4l2:PATH[?options]", "dir:PATH[?fps=N&loop=1]" or
+// "y4m:FILE[?fps=N&loop=1]".
 // Only configuration reaches this; no D-Bus caller can name a source.
 #pragma once
 
