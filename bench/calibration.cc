@@ -26,33 +26,12 @@ size_t EmbeddedSet::usable() const {
 
 namespace {
 
-struct CacheEntry {
-  FrameVerdict verdict;
-  Embedding embedding;
-};
 
 std::string cache_key(const std::string& photo, int jitters) {
   return sha256_file(photo) + ":" + std::to_string(jitters) + ":" +
          model(kRecognitionModel).sha256.substr(0, 16);
 }
 
-std::map<std::string, CacheEntry> read_cache(const std::string& path) {
-  std::map<std::string, CacheEntry> cache;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string key;
-    int verdict;
-    CacheEntry e;
-    if (!(ls >> key >> verdict) || verdict < 0 || verdict > 5) continue;
-    e.verdict = static_cast<FrameVerdict>(verdict);
-    bool ok = true;
-    for (auto& x : e.embedding.v) ok = ok && static_cast<bool>(ls >> x);
-    if (ok) cache[key] = e;
-  }
-  return cache;
-}
 
 struct ViewsEntry {
   FrameVerdict verdict;
@@ -63,6 +42,8 @@ std::string views_key(const std::string& photo, int k) {
   return sha256_file(photo) + ":views" + std::to_string(k) + ":" + model(kRecognitionModel).sha256.substr(0, 16);
 }
 
+// One line per photo: key, verdict, then (for a usable face) k + 1 embeddings.
+// The plain cache of embed_dataset is the same format with k = 0.
 std::map<std::string, ViewsEntry> read_views_cache(const std::string& path, int k) {
   std::map<std::string, ViewsEntry> cache;
   std::ifstream in(path);
@@ -117,10 +98,10 @@ EmbeddedSet empty_set(const std::vector<Identity>& people) {
   return set;
 }
 
-// Runs each(engine, photo) for every photo index in todo on `threads` threads,
+// Runs each(engine, photo) for every photo index in to_embed on `threads` threads,
 // one FaceEngine each (dlib networks are not shared). A photo that cannot be
 // decoded counts as "no face"; any other error stops all threads and is thrown.
-void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& todo, const EmbedOptions& opt,
+void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& to_embed, const EmbedOptions& opt,
                        const std::function<void(FaceEngine&, EmbeddedPhoto&)>& each) {
   std::atomic<size_t> next{0};
   std::mutex err_mu;
@@ -128,8 +109,8 @@ void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& todo, const 
   auto work = [&] {
     try {
       FaceEngine engine(opt.model_dir);
-      for (size_t n; (n = next++) < todo.size();) {
-        EmbeddedPhoto& p = set.photos[todo[n]];
+      for (size_t n; (n = next++) < to_embed.size();) {
+        EmbeddedPhoto& p = set.photos[to_embed[n]];
         try {
           each(engine, p);
         } catch (const DecodeError&) {
@@ -139,7 +120,7 @@ void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& todo, const 
     } catch (const std::exception& e) {
       std::lock_guard lock(err_mu);
       if (first_error.empty()) first_error = e.what();
-      next = todo.size();
+      next = to_embed.size();
     }
   };
   std::vector<std::thread> pool;
@@ -157,7 +138,7 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
   std::map<std::string, ViewsEntry> cache;
   if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, k);
   std::vector<std::string> keys(set.photos.size());
-  std::vector<size_t> todo;
+  std::vector<size_t> to_embed;
   for (size_t i = 0; i < set.photos.size(); ++i) {
     keys[i] = views_key(set.photos[i].path, k);
     auto it = cache.find(keys[i]);
@@ -167,12 +148,12 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
       if (!set.photos[i].views.empty()) set.photos[i].embedding = set.photos[i].views[0];
       ++set.cache_hits;
     } else {
-      todo.push_back(i);
+      to_embed.push_back(i);
     }
   }
   auto t0 = std::chrono::steady_clock::now();
-  if (!todo.empty()) {
-    embed_in_parallel(set, todo, opt, [k, &opt](FaceEngine& engine, EmbeddedPhoto& p) {
+  if (!to_embed.empty()) {
+    embed_in_parallel(set, to_embed, opt, [k, &opt](FaceEngine& engine, EmbeddedPhoto& p) {
       Image img = load_image_file(p.path);
       FrameAnalysis a = engine.analyze(img, opt.quality, 0);
       p.verdict = a.verdict;
@@ -193,7 +174,7 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
     if (!opt.cache_path.empty()) {
       std::ofstream out(opt.cache_path, std::ios::app);
       out.precision(9);
-      for (size_t i : todo) {
+      for (size_t i : to_embed) {
         out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
         for (const auto& v : set.photos[i].views)
           for (float x : v.v) out << ' ' << x;
@@ -207,24 +188,24 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
 
 EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOptions& opt) {
   EmbeddedSet set = empty_set(people);
-  std::map<std::string, CacheEntry> cache;
-  if (!opt.cache_path.empty()) cache = read_cache(opt.cache_path);
+  std::map<std::string, ViewsEntry> cache;
+  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, 0);
   std::vector<std::string> keys(set.photos.size());
-  std::vector<size_t> todo;
+  std::vector<size_t> to_embed;
   for (size_t i = 0; i < set.photos.size(); ++i) {
     keys[i] = cache_key(set.photos[i].path, opt.jitters);
     auto it = cache.find(keys[i]);
     if (it != cache.end()) {
       set.photos[i].verdict = it->second.verdict;
-      set.photos[i].embedding = it->second.embedding;
+      if (!it->second.views.empty()) set.photos[i].embedding = it->second.views[0];
       ++set.cache_hits;
     } else {
-      todo.push_back(i);
+      to_embed.push_back(i);
     }
   }
   auto t0 = std::chrono::steady_clock::now();
-  if (!todo.empty()) {
-    embed_in_parallel(set, todo, opt, [&opt](FaceEngine& engine, EmbeddedPhoto& p) {
+  if (!to_embed.empty()) {
+    embed_in_parallel(set, to_embed, opt, [&opt](FaceEngine& engine, EmbeddedPhoto& p) {
       Image img = load_image_file(p.path);
       FrameAnalysis a = engine.analyze(img, opt.quality, opt.jitters);
       p.verdict = a.verdict;
@@ -233,7 +214,7 @@ EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOption
     if (!opt.cache_path.empty()) {
       std::ofstream out(opt.cache_path, std::ios::app);
       out.precision(9);
-      for (size_t i : todo) {
+      for (size_t i : to_embed) {
         out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
         for (float x : set.photos[i].embedding.v) out << ' ' << x;
         out << '\n';
