@@ -54,21 +54,25 @@ void CameraWorker::run() {
   }
 }
 
-std::shared_ptr<JobControl> CameraWorker::enqueue(JobFn run) {
+std::shared_ptr<JobControl> CameraWorker::enqueue(JobFn run, bool priority) {
   auto ctl = std::make_shared<JobControl>();
-  Job job{ctl, [ctl, run = std::move(run)](FaceEngine* engine, const std::string& model_error) {
+  Job job{ctl, priority, [ctl, run = std::move(run)](FaceEngine* engine, const std::string& model_error) {
             run(engine, model_error, *ctl);
           }};
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= queue_limit_ || stop_) return nullptr;
-    queue_.push_back(std::move(job));
+    if (queue_.size() >= queue_limit_ + (priority ? 1 : 0) || stop_) return nullptr;
+    // Priority jobs wait behind earlier priority jobs only.
+    auto pos = priority ? std::find_if(queue_.begin(), queue_.end(), [](const Job& j) { return !j.priority; })
+                        : queue_.end();
+    queue_.insert(pos, std::move(job));
   }
   cv_.notify_one();
   return ctl;
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) {
+  const bool priority = req.priority;
   auto shared_req = std::make_shared<VerifyRequest>(std::move(req));
   return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
     VerifyResult r;
@@ -85,7 +89,7 @@ std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::
     }
     shared_req->templates.clear();
     done(std::move(r));
-  });
+  }, priority);
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, ProgressFn progress,

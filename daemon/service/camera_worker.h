@@ -36,6 +36,10 @@ struct VerifyRequest {
   // waiting in the queue is answered within the timeout it asked for.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   QualityOptions quality;
+  // Logins (PAM in login, sudo and display managers runs as root) go ahead of
+  // users' own calls and have one queue place kept for them, so a user
+  // filling the queue cannot keep others from logging in.
+  bool priority = false;
 };
 
 struct VerifyResult {
@@ -114,10 +118,11 @@ class CameraWorker {
 
   using JobFn = std::function<void(FaceEngine*, const std::string& model_error, const JobControl&)>;
   // Queues a job; nullptr when the queue is full (or the worker stops).
-  std::shared_ptr<JobControl> enqueue(JobFn run);
+  std::shared_ptr<JobControl> enqueue(JobFn run, bool priority = false);
 
   struct Job {
     std::shared_ptr<JobControl> control;
+    bool priority = false;
     std::function<void(FaceEngine*, const std::string& model_error)> run;
   };
 

@@ -280,6 +280,7 @@ int Service::verify(CallPtr c) {
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    req.priority = c->caller == 0;
     req.quality = quality_;
     if (sender_has_job(c->sender)) {
       reply_error(c, kErrBusy, "this connection already has a verification running; wait for its answer");

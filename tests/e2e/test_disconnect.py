@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import V  # noqa: E402
+from harness import V, plain  # noqa: E402
 
 FIRST_TIMEOUT = 30
 
@@ -52,13 +52,15 @@ class DisconnectTest(harness.FaceAuthTestCase):
 
     def test_queue_full_while_the_job_runs(self):
         # precondition of the disconnect test: with queue_limit = 1 one job runs, one more
-        # may wait, and a third is answered Busy at once
-        running = self.start_long_verify()
-        waiting = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=60)
+        # may wait, and a third is answered Busy at once (user callers; a login as root
+        # has one more place kept for it: test_logins_keep_a_place_and_go_first)
+        nobody = harness.UNPRIVILEGED_USER
+        running = self.start_long_verify(as_user=nobody, user="")
+        waiting = self.call_async("Verify", "sa{sv}", "", {"timeout": V("u", 2)}, as_user=nobody, timeout=60)
         self.addCleanup(waiting.kill)
         time.sleep(0.5)
         self.assertTrue(waiting.running(), "the second Verify should wait for the camera")
-        r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=10)
+        r = self.call("Verify", "sa{sv}", "", {"timeout": V("u", 2)}, as_user=nobody, timeout=10)
         self.assertDBusError(r, "org.faceauth.Error.Busy", "third Verify while one runs and one waits")
         self.assertTrue(r.elapsed < 5, "Busy should come at once, took %.1f s" % r.elapsed)
         # the first client goes away: the waiting job gets the camera and finishes
@@ -108,6 +110,26 @@ class DisconnectTest(harness.FaceAuthTestCase):
         self.ok(r, "second Verify")
         self.assertLess(time.monotonic() - t0, 10, "second Verify took %.1f s" % (time.monotonic() - t0))
         self.assertDaemonAnswers("after the disconnect")
+
+    def test_logins_keep_a_place_and_go_first(self):
+        # nobody fills the queue (queue_limit = 1): one job runs, one waits, a third is Busy
+        running = self.start_long_verify(as_user=harness.UNPRIVILEGED_USER, user="")
+        waiting = self.call_async("Verify", "sa{sv}", "", {"timeout": V("u", 30)},
+                                  as_user=harness.UNPRIVILEGED_USER, timeout=60)
+        self.addCleanup(waiting.kill)
+        time.sleep(0.5)
+        r = self.call("Verify", "sa{sv}", "", {"timeout": V("u", 2)}, as_user=harness.UNPRIVILEGED_USER)
+        self.assertDBusError(r, "org.faceauth.Error.Busy", "nobody's third Verify")
+        # a login (root, as PAM in login/sudo/gdm) still gets a place, ahead of nobody's waiting job
+        login = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 10)}, timeout=60)
+        self.addCleanup(login.kill)
+        time.sleep(0.5)
+        self.assertTrue(login.running(), "the login was not queued: %s" % (None if login.running() else login.result(1),))
+        running.kill()                 # the camera frees up: the login runs next
+        r = login.result(timeout=15)
+        self.assertTrue(r.ok, r)
+        self.assertGreater(plain(r.data[1]).get("frames", 0), 0, "the login should have had the camera: %s" % r)
+        self.assertTrue(waiting.running(), "nobody's waiting job must not have gone before the login")
 
     def test_an_abandoned_attempt_still_counts(self):
         # A caller that compares a stranger's face and then goes away (a password
