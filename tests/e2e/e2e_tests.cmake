@@ -29,7 +29,8 @@ else()
     polkit
     breach
     suspend
-    video_camera)
+    video_camera
+    lockout_race)
   foreach(t IN LISTS FACEAUTH_E2E_TESTS)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
       add_test(NAME e2e_${t} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
