@@ -246,6 +246,18 @@ std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const st
   return out;
 }
 
+void Service::audit_refused_attempt(const std::string& user, const std::string& who) {
+  // Attempts refused without the camera (locked out, face auth off) are
+  // audited at most once per user every 10 s: each is a synced row, and a
+  // local user calling Verify on themselves in a loop must not be able to
+  // grow the audit log without bound. They change no state either way.
+  auto now = std::chrono::steady_clock::now();
+  auto it = last_refused_audit_.find(user);
+  if (it != last_refused_audit_.end() && now - it->second < std::chrono::seconds(10)) return;
+  last_refused_audit_[user] = now;
+  store_.record_verify(user, VerifyOutcome::Error, who);
+}
+
 // ---- methods -------------------------------------------------------------
 
 int Service::verify(CallPtr c) {
@@ -254,13 +266,13 @@ int Service::verify(CallPtr c) {
   int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
   authorize(c, Op::verify, uid, [this, c, user = user, timeout] {
     if (store_.face_auth_refused(user)) {
-      store_.record_verify(user, VerifyOutcome::Error, actor(c));
+      audit_refused_attempt(user, actor(c));
       send_verify_reply(c, user, "refused", 0, "use your password");
       return;
     }
     LockoutState lock = store_.lockout_state(user);
     if (lock.locked) {
-      store_.record_verify(user, VerifyOutcome::Error, actor(c));
+      audit_refused_attempt(user, actor(c));
       send_verify_reply(c, user, "locked-out", 0, "too many failed attempts: use your password",
                         lock.locked_until ? secs(*lock.locked_until) : 0);
       return;

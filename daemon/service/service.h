@@ -85,6 +85,8 @@ class Service {
   void register_job(uint64_t id, CallPtr c, std::shared_ptr<JobControl> ctl, const std::string& user);
   std::optional<Job> take_job(uint64_t id);
   std::string pending_incident(const std::string& user);
+  // Audits an attempt refused without the camera, at most every 10 s per user.
+  void audit_refused_attempt(const std::string& user, const std::string& who);
   // The store's integrity check and the audit-chain check, at most every 10 s.
   struct Health {
     std::string store = "ok", audit_chain = "ok";
@@ -109,6 +111,7 @@ class Service {
   uint64_t next_job_id_ = 1;   // camera jobs (jobs_)
   std::map<uint64_t, Job> jobs_;
   Health health_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_refused_audit_;
   sd_bus_slot* object_slot_ = nullptr;
   sd_bus_slot* sleep_slot_ = nullptr;
 };

@@ -98,6 +98,15 @@ class VerifyTest(harness.FaceAuthTestCase):
         result, details = self.verify(USER)
         self.assertEqual(result, "locked-out", "genuine face while locked out: %s" % details)
 
+        # attempts refused while locked are audited, but a caller in a loop cannot grow
+        # the audit log without bound: at most one such row per user every 10 s
+        def verify_rows():
+            return [e for e in self.ok(self.call("GetAuditLog", "s", USER))[0] if e[2] == "verify"]
+        before = len(verify_rows())
+        for _ in range(15):
+            self.assertEqual(self.verify(USER)[0], "locked-out")
+        self.assertLessEqual(len(verify_rows()) - before, 2, "15 refused attempts in a row")
+
         # nor does a restart: the counter lives in the store
         code = self.restart_daemon()
         self.assertEqual(code, 0, "faceauthd should exit 0 on SIGTERM, got %s" % code)
