@@ -11,6 +11,7 @@ and completes long before the first job's 30 s would have run out.
 """
 import json
 import os
+import pwd
 import sys
 import time
 
@@ -125,11 +126,17 @@ class DisconnectTest(harness.FaceAuthTestCase):
         self.addCleanup(login.kill)
         time.sleep(0.5)
         self.assertTrue(login.running(), "the login was not queued: %s" % (None if login.running() else login.result(1),))
-        running.kill()                 # the camera frees up: the login runs next
+        # the enrolled face appears and the runner goes away: the login must get the camera next
+        self.set_camera(harness.identity_photos("John_Salley")[5:])
+        running.kill()
         r = login.result(timeout=15)
         self.assertTrue(r.ok, r)
-        self.assertGreater(plain(r.data[1]).get("frames", 0), 0, "the login should have had the camera: %s" % r)
-        self.assertTrue(waiting.running(), "nobody's waiting job must not have gone before the login")
+        self.assertEqual(r.data[0], "match", "the login should have had the camera: %s" % r)
+        self.assertTrue(waiting.result(timeout=40).ok)
+        # the audit log shows the order in which the jobs ended: the login before nobody's waiting job
+        actors = [e[4] for e in self.ok(self.call("GetAuditLog", "s", ""))[0] if e[2] == "verify"]
+        nobody_uid = "uid:%d" % pwd.getpwnam(harness.UNPRIVILEGED_USER).pw_uid
+        self.assertEqual(actors[-2:], ["uid:0", nobody_uid], actors)
 
     def test_an_abandoned_attempt_still_counts(self):
         # A caller that compares a stranger's face and then goes away (a password
