@@ -26,6 +26,39 @@ def method_call(serial, dest, path, interface, member, signature=b"", body=b""):
     return _pad(header, 8) + body
 
 
+def messages(data):
+    """(type, reply_serial or None) of each whole message in data; types are
+    1 call, 2 method return, 3 error, 4 signal."""
+    out, i = [], 0
+    while i + 16 <= len(data):
+        body_len, _, fields_len = struct.unpack_from("<III", data, i + 4)
+        end = i + 16 + fields_len + ((-fields_len) % 8) + body_len
+        if end > len(data):
+            break
+        reply_serial, f = None, i + 16
+        while f < i + 16 + fields_len:
+            f += (-(f - i)) % 8
+            code, siglen = data[f], data[f + 1]
+            sig = data[f + 2:f + 2 + siglen]
+            f += 3 + siglen
+            if sig == b"u":
+                f += (-(f - i)) % 4
+                if code == 5:
+                    reply_serial = struct.unpack_from("<I", data, f)[0]
+                f += 4
+            elif sig in (b"s", b"o"):
+                f += (-(f - i)) % 4
+                n = struct.unpack_from("<I", data, f)[0]
+                f += 4 + n + 1
+            elif sig == b"g":
+                f += 1 + data[f] + 1
+            else:
+                break
+        out.append((data[i + 1], reply_serial))
+        i = end
+    return out
+
+
 class RawBus:
     def __init__(self, socket_path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
