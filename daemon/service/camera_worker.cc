@@ -157,6 +157,26 @@ struct OpenSource {
 };
 }  // namespace
 
+namespace {
+// The decision rule shared by verify() and test() (fusion.h, docs/recognition.md):
+// the mean of the last k usable frames must lie under the threshold from one
+// stored template. Embeddings are wiped on destruction.
+class AttemptWindow {
+ public:
+  explicit AttemptWindow(int k) : k_(static_cast<size_t>(std::max(1, k))) {}
+  // Adds a usable frame; true when the window now matches.
+  bool add(const Embedding& e, const std::vector<Embedding>& templates, double threshold) {
+    recent_.push_back(e);
+    if (recent_.size() > k_) recent_.erase(recent_.begin());
+    return recent_.size() == k_ && attempt_matches(templates, recent_, threshold);
+  }
+
+ private:
+  size_t k_;
+  std::vector<Embedding> recent_;
+};
+}  // namespace
+
 VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl) {
   VerifyResult r;
   const auto deadline = req.deadline;
@@ -166,7 +186,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   }
   unsigned& usable = r.usable;
   bool any_frame = false;
-  std::vector<Embedding> recent;  // the last k usable frames' embeddings (wiped on destruction)
+  AttemptWindow window(req.frames_needed);
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
@@ -185,12 +205,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
         continue;
       }
       ++usable;
-      // Fusion (fusion.h, docs/recognition.md): the mean of the last k usable
-      // frames must lie under the threshold from one stored template.
-      recent.push_back(a.embedding);
-      if (recent.size() > static_cast<size_t>(std::max(1, req.frames_needed))) recent.erase(recent.begin());
-      if (recent.size() == static_cast<size_t>(std::max(1, req.frames_needed)) &&
-          attempt_matches(req.templates, recent, req.threshold)) {
+      if (window.add(a.embedding, req.templates, req.threshold)) {
         r.result = "match";
         r.hint.clear();
         return r;
@@ -212,8 +227,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   const auto deadline = Clock::now() + req.timeout;
   int usable = 0;
   bool timed_out = false, matched = false;
-  const size_t k = static_cast<size_t>(std::max(1, req.frames_needed));
-  std::vector<Embedding> recent;  // the last k usable frames, decided as verify() does
+  AttemptWindow window(req.frames_needed);  // decided as verify() does
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled && static_cast<int>(r.frames.size()) < req.max_frames && usable < req.frames_window) {
@@ -237,9 +251,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
           if (best < 0 || d < best) best = d;
         }
         if (best >= 0) f.distance = best;
-        recent.push_back(a.embedding);
-        if (recent.size() > k) recent.erase(recent.begin());
-        if (recent.size() == k && attempt_matches(req.templates, recent, req.threshold)) matched = true;
+        if (window.add(a.embedding, req.templates, req.threshold)) matched = true;
       }
       r.frames.push_back(std::move(f));
     }
