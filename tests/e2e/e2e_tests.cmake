@@ -8,6 +8,23 @@ find_program(FACEAUTH_PYTHON3 python3)
 find_program(FACEAUTH_DBUS_DAEMON dbus-daemon)
 find_program(FACEAUTH_BUSCTL busctl)
 
+# faceauth_e2e_test(NAME TIMEOUT seconds [LABELS label...] [ENV VAR=value...]):
+# registers tests/e2e/test_NAME.py as e2e_NAME with the paths every e2e test
+# needs (the daemon, models, photos, sources) plus ENV.
+function(faceauth_e2e_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "LABELS;ENV" ${ARGN})
+  set(env "FACEAUTHD=$<TARGET_FILE:faceauthd>" "FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR}"
+          "FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR}" "FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}" ${T_ENV})
+  add_test(NAME e2e_${name} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${name}.py)
+  set(labels e2e ${T_LABELS})
+  set_tests_properties(e2e_${name} PROPERTIES
+    ENVIRONMENT "${env}"
+    TIMEOUT ${T_TIMEOUT}
+    RUN_SERIAL TRUE
+    SKIP_RETURN_CODE 77
+    LABELS "${labels}")
+endfunction()
+
 if(NOT FACEAUTH_PYTHON3 OR NOT FACEAUTH_DBUS_DAEMON OR NOT FACEAUTH_BUSCTL)
   message(STATUS "e2e tests: python3, dbus-daemon or busctl missing; not registered")
 elseif(NOT TARGET faceauthd)
@@ -33,13 +50,7 @@ else()
     lockout_race)
   foreach(t IN LISTS FACEAUTH_E2E_TESTS)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
-      add_test(NAME e2e_${t} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
-      set_tests_properties(e2e_${t} PROPERTIES
-        ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
-        TIMEOUT 300
-        RUN_SERIAL TRUE
-        SKIP_RETURN_CODE 77
-        LABELS e2e)
+      faceauth_e2e_test(${t} TIMEOUT 300 ENV "FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>")
     endif()
   endforeach()
 endif()
@@ -48,12 +59,7 @@ endif()
 # passed in FACEAUTHCTL and its translations in FACEAUTH_LOCALEDIR.
 if(FACEAUTH_PYTHON3 AND FACEAUTH_DBUS_DAEMON AND FACEAUTH_BUSCTL AND TARGET faceauthd AND TARGET faceauthctl)
   foreach(t client client_polkit client_docs)
-    add_test(NAME e2e_${t} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
-    set_tests_properties(e2e_${t} PROPERTIES
-      ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;FACEAUTHCTL=$<TARGET_FILE:faceauthctl>;FACEAUTH_LOCALEDIR=${CMAKE_BINARY_DIR}/client/locale;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
-      TIMEOUT 600
-      RUN_SERIAL TRUE
-      SKIP_RETURN_CODE 77
-      LABELS e2e)
+    faceauth_e2e_test(${t} TIMEOUT 600 ENV "FACEAUTHCTL=$<TARGET_FILE:faceauthctl>"
+                      "FACEAUTH_LOCALEDIR=${CMAKE_BINARY_DIR}/client/locale")
   endforeach()
 endif()

@@ -14,11 +14,8 @@ endif()
 find_program(FACEAUTH_PYTHON3 python3)
 if(FACEAUTH_PYTHON3 AND TARGET pam_faceauth AND TARGET faceauthd AND TARGET faceauth-pam-driver
    AND TARGET faceauth-fake-daemon)
-  add_test(NAME e2e_pam COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_pam.py)
-  set_tests_properties(e2e_pam PROPERTIES
-    ENVIRONMENT "FACEAUTHD=$<TARGET_FILE:faceauthd>;PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>;FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>;FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>;FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR};FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR};FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
-    TIMEOUT 900
-    RUN_SERIAL TRUE
-    SKIP_RETURN_CODE 77
-    LABELS "e2e;pam")
+  faceauth_e2e_test(pam TIMEOUT 900 LABELS pam
+                    ENV "PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>"
+                        "FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>"
+                        "FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>")
 endif()
