@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate_populations.h"
 #include "calibration.h"
 #include "decode.h"
 #include "models.h"
@@ -36,6 +37,9 @@ int usage(const char* msg) {
                "                          [--max-far F] [--from T] [--to T] [--step S] DATASET\n"
                "       faceauth-calibrate --protocol login [--views K] [--variant FUSION:E:A[:OUTLIER]]...\n"
                "                          [--enroll-photos N] [--folds 1|2] [--refuse D] [--roc FILE.svg] ... DATASET\n"
+               "       faceauth-calibrate --protocol populations [--shared DIR | --set NAME=DIR[,video]... [--impostors DIR]]\n"
+               "                          [--enroll-frames N] [--enroll-jitters N] [--attempt-frames K] [--time N] [--roc FILE.svg]\n"
+               "Every form takes [--embedder mobilefacenet|dlib-resnet] (default: the daemon's default).\n"
                "DATASET holds one sub-folder of photos per person.\n");
   return 2;
 }
@@ -60,9 +64,9 @@ int run_login(const std::string& dataset, const std::vector<Identity>& people, E
     specs = {"min:1:1", "mean:1:1"};
   if (time_photos > 0) {
     // Cost of one frame as the daemon analyses it: verification (no jitter)
-    // and enrollment (kEnrollJitters), on one thread.
-    FaceEngine engine(opt.model_dir);
-    for (int jit : {0, kAttemptJitters, kEnrollJitters, 10}) {
+    // and enrollment (the embedder's enroll_jitters), on one thread.
+    FaceEngine engine(opt.model_dir, opt.embedder);
+    for (int jit : {0, kAttemptJitters, calibration_of(opt.embedder).enroll_jitters, 10}) {
       double total = 0, embed = 0;
       int n = 0;
       for (const auto& p : set.photos) {
@@ -189,6 +193,9 @@ int main(int argc, char** argv) {
   LoginOptions login;
   double refuse = 0;
   int time_photos = 0;
+  opt.embedder = kDefaultEmbedder;
+  PopulationRun pop;
+  bool enroll_jitters_set = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](double lo, double hi, double& out) {
@@ -214,18 +221,51 @@ int main(int argc, char** argv) {
     else if (a == "--refuse") value(0, 2, refuse);
     else if (a == "--time") { value(0, 10000, n); time_photos = static_cast<int>(n); }
     else if (a == "--roc" && i + 1 < argc) roc_path = argv[++i];
+    else if (a == "--embedder" && i + 1 < argc) {
+      auto k = parse_embedder(argv[++i]);
+      if (!k) return usage("--embedder is mobilefacenet or dlib-resnet");
+      opt.embedder = *k;
+    } else if (a == "--set" && i + 1 < argc) {
+      std::string v = argv[++i];
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0) return usage("--set needs NAME=DIR[,video]");
+      PopulationSet ps{v.substr(0, eq), v.substr(eq + 1), false};
+      if (ps.dir.size() > 6 && ps.dir.compare(ps.dir.size() - 6, 6, ",video") == 0) {
+        ps.dir.resize(ps.dir.size() - 6);
+        ps.consecutive_frames = true;
+      }
+      pop.sets.push_back(ps);
+    } else if (a == "--impostors" && i + 1 < argc) pop.impostor_dir = argv[++i];
+    else if (a == "--shared" && i + 1 < argc) {
+      std::string d = argv[++i];
+      pop.sets = {{"lfw-dev", d + "/faces/lfw-dev", false},
+                  {"casia5", d + "/faces/casia5", false},
+                  {"nuaa", d + "/liveness/nuaa/real", true}};
+      pop.impostor_dir = d + "/faces/lfw-impostors";
+    }
+    else if (a == "--enroll-frames") { value(1, 50, n); pop.options.enroll_frames = static_cast<int>(n); }
+    else if (a == "--enroll-jitters") { value(0, 50, n); pop.options.enroll_jitters = static_cast<int>(n); enroll_jitters_set = true; }
+    else if (a == "--attempt-frames") { value(1, 10, n); pop.options.attempt_frames = static_cast<int>(n); }
     else if (a == "--help" || a == "-h") return usage(nullptr), 0;
     else if (!a.empty() && a[0] == '-') return usage(("unknown option " + a).c_str());
     else if (dataset.empty()) dataset = a;
     else return usage("only one DATASET may be named");
   }
-  if (dataset.empty()) return usage("no DATASET named");
-
   try {
+    if (protocol == "populations") {
+      if (!dataset.empty()) return usage("--protocol populations takes --set or --shared, not a DATASET");
+      pop.options.embed = opt;
+      if (!enroll_jitters_set) pop.options.enroll_jitters = calibration_of(opt.embedder).enroll_jitters;
+      pop.options.cache_dir = default_views_cache_dir();
+      pop.roc_path = roc_path;
+      pop.time_frames = time_photos;
+      return run_populations(pop);
+    }
+    if (dataset.empty()) return usage("no DATASET named");
     auto people = load_dataset(dataset);
     if (protocol == "login") return run_login(dataset, people, opt, views, variants, login, max_far, from, to, step,
                                               refuse, roc_path, time_photos);
-    if (protocol != "pairs") return usage("--protocol is pairs or login");
+    if (protocol != "pairs") return usage("--protocol is pairs, login or populations");
     EmbeddedSet set = embed_dataset(people, opt);
     size_t counts[6] = {0};
     for (const auto& p : set.photos) counts[static_cast<int>(p.verdict)]++;

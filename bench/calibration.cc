@@ -27,9 +27,12 @@ size_t EmbeddedSet::usable() const {
 namespace {
 
 
-std::string cache_key(const std::string& photo, int jitters) {
-  return sha256_file(photo) + ":" + std::to_string(jitters) + ":" +
-         model(kRecognitionModel).sha256.substr(0, 16);
+// The embedder's model hash is part of every key: a cache line is never read
+// for another embedder or another version of its weights.
+std::string model_tag(EmbedderKind k) { return model(embedder_model_file(k)).sha256.substr(0, 16); }
+
+std::string cache_key(const std::string& photo, int jitters, EmbedderKind k) {
+  return sha256_file(photo) + ":" + std::to_string(jitters) + ":" + model_tag(k);
 }
 
 
@@ -38,13 +41,13 @@ struct ViewsEntry {
   std::vector<Embedding> views;
 };
 
-std::string views_key(const std::string& photo, int k) {
-  return sha256_file(photo) + ":views" + std::to_string(k) + ":" + model(kRecognitionModel).sha256.substr(0, 16);
+std::string views_key(const std::string& photo, int k, EmbedderKind kind) {
+  return sha256_file(photo) + ":views" + std::to_string(k) + ":" + model_tag(kind);
 }
 
 // One line per photo: key, verdict, then (for a usable face) k + 1 embeddings.
 // The plain cache of embed_dataset is the same format with k = 0.
-std::map<std::string, ViewsEntry> read_views_cache(const std::string& path, int k) {
+std::map<std::string, ViewsEntry> read_views_cache(const std::string& path, int k, EmbedderKind kind) {
   std::map<std::string, ViewsEntry> cache;
   std::ifstream in(path);
   std::string line;
@@ -57,9 +60,9 @@ std::map<std::string, ViewsEntry> read_views_cache(const std::string& path, int 
     e.verdict = static_cast<FrameVerdict>(verdict);
     bool ok = true;
     if (e.verdict == FrameVerdict::ok) {
-      e.views.resize(static_cast<size_t>(k) + 1);
+      e.views.assign(static_cast<size_t>(k) + 1, Embedding(kind));
       for (auto& v : e.views)
-        for (auto& x : v.v) ok = ok && static_cast<bool>(ls >> x);
+        for (int d = 0; d < v.dims; ++d) ok = ok && static_cast<bool>(ls >> v.v[d]);
     }
     if (ok) cache[key] = std::move(e);
   }
@@ -68,12 +71,16 @@ std::map<std::string, ViewsEntry> read_views_cache(const std::string& path, int 
 
 }  // namespace
 
+std::string default_views_cache_dir() {
+  if (const char* c = std::getenv("FACEAUTH_CACHE"); c && *c) return c;
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/faceauth/calibration";
+  return {};
+}
+
 std::string default_views_cache(const std::string& dataset_dir, int jittered_views) {
   namespace fs = std::filesystem;
-  std::string dir;
-  if (const char* c = std::getenv("FACEAUTH_CACHE"); c && *c) dir = c;
-  else if (const char* h = std::getenv("HOME"); h && *h) dir = std::string(h) + "/.cache/faceauth/calibration";
-  else return {};
+  std::string dir = default_views_cache_dir();
+  if (dir.empty()) return {};
   std::error_code ec;
   fs::create_directories(dir, ec);
   std::string name = fs::path(dataset_dir).lexically_normal().filename().string();
@@ -108,7 +115,7 @@ void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& to_embed, co
   std::string first_error;
   auto work = [&] {
     try {
-      FaceEngine engine(opt.model_dir);
+      FaceEngine engine(opt.model_dir, opt.embedder);
       for (size_t n; (n = next++) < to_embed.size();) {
         EmbeddedPhoto& p = set.photos[to_embed[n]];
         try {
@@ -136,11 +143,11 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
   const int k = jittered_views;
   EmbeddedSet set = empty_set(people);
   std::map<std::string, ViewsEntry> cache;
-  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, k);
+  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, k, opt.embedder);
   std::vector<std::string> keys(set.photos.size());
   std::vector<size_t> to_embed;
   for (size_t i = 0; i < set.photos.size(); ++i) {
-    keys[i] = views_key(set.photos[i].path, k);
+    keys[i] = views_key(set.photos[i].path, k, opt.embedder);
     auto it = cache.find(keys[i]);
     if (it != cache.end()) {
       set.photos[i].verdict = it->second.verdict;
@@ -160,13 +167,13 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
       if (a.verdict != FrameVerdict::ok) return;
       p.embedding = a.embedding;
       p.views.push_back(a.embedding);
-      Image chip = engine.detector().align(img, a.face);
+      Image chip = engine.detector().chip(img, a.landmarks);
       for (int s = 1; s <= k; ++s) {
-        // embed(chip, 1, s) is the mean of the chip and one copy jittered
+        // embed(face, 1, s) is the mean of the face and one copy jittered
         // with seed s: recover that copy's own embedding.
-        Embedding m = engine.embedder().embed(chip, 1, static_cast<unsigned>(s));
-        Embedding j;
-        for (int d = 0; d < kEmbeddingSize; ++d) j.v[d] = 2 * m.v[d] - a.embedding.v[d];
+        Embedding m = engine.embedder().embed(FaceInput{img, a.landmarks, chip}, 1, static_cast<unsigned>(s));
+        Embedding j(m.kind);
+        for (int d = 0; d < j.dims; ++d) j.v[d] = 2 * m.v[d] - a.embedding.v[d];
         p.views.push_back(j);
       }
       chip.wipe();
@@ -177,7 +184,7 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
       for (size_t i : to_embed) {
         out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
         for (const auto& v : set.photos[i].views)
-          for (float x : v.v) out << ' ' << x;
+          for (int d = 0; d < v.dims; ++d) out << ' ' << v.v[d];
         out << '\n';
       }
     }
@@ -189,11 +196,11 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
 EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOptions& opt) {
   EmbeddedSet set = empty_set(people);
   std::map<std::string, ViewsEntry> cache;
-  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, 0);
+  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, 0, opt.embedder);
   std::vector<std::string> keys(set.photos.size());
   std::vector<size_t> to_embed;
   for (size_t i = 0; i < set.photos.size(); ++i) {
-    keys[i] = cache_key(set.photos[i].path, opt.jitters);
+    keys[i] = cache_key(set.photos[i].path, opt.jitters, opt.embedder);
     auto it = cache.find(keys[i]);
     if (it != cache.end()) {
       set.photos[i].verdict = it->second.verdict;
@@ -216,7 +223,8 @@ EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOption
       out.precision(9);
       for (size_t i : to_embed) {
         out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
-        for (float x : set.photos[i].embedding.v) out << ' ' << x;
+        const Embedding& e = set.photos[i].embedding;
+        for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
         out << '\n';
       }
     }

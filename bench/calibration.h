@@ -34,6 +34,7 @@ struct EmbeddedSet {
 
 struct EmbedOptions {
   std::string model_dir;
+  EmbedderKind embedder = EmbedderKind::dlib_resnet;
   QualityOptions quality;
   int jitters = 0;
   int threads = 2;
@@ -54,6 +55,8 @@ EmbeddedSet embed_views(const std::vector<Identity>& people, const EmbedOptions&
 // <dir>/<dataset folder name>.views<K>.cache where <dir> is $FACEAUTH_CACHE,
 // else $HOME/.cache/faceauth/calibration (created when missing).
 std::string default_views_cache(const std::string& dataset_dir, int jittered_views);
+// <dir> above ($FACEAUTH_CACHE, else $HOME/.cache/faceauth/calibration); empty when neither is set.
+std::string default_views_cache_dir();
 
 struct PairDistances {
   std::vector<float> genuine, impostor;  // sorted ascending

@@ -46,11 +46,11 @@ int main(int argc, char** argv) {
   }
   try {
     auto t0 = Clock::now();
-    FaceEngine engine(model_dir);
+    FaceEngine engine(model_dir, kDefaultEmbedder);
     std::printf("models verified and loaded in %.0f ms\n", ms(t0));
     const double threshold = default_threshold();
-    // Few enrollment photos: jitter them so the template is steadier.
-    const int enroll_jitters = 5;
+    // Enrollment photos jittered as the daemon does for this embedder.
+    const int enroll_jitters = calibration_of(kDefaultEmbedder).enroll_jitters;
 
     auto enroll_files = list_image_files(dirs[0]);
     std::vector<Embedding> enrolled;

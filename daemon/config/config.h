@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "models.h"  // default_model_dir()
+#include "embedding.h"       // EmbedderKind
+#include "models.h"          // default_model_dir()
+#include "operating_point.h" // kDefaultEmbedder
 
 namespace faceauth {
 
@@ -23,7 +25,12 @@ struct Config {
   // Frame source, see source_spec.h: "v4l2:/dev/video0", "dir:/srv/frames?fps=10&loop=1".
   std::string camera = "v4l2:/dev/video0";
   SecurityLevel security_level = SecurityLevel::balanced;
-  // Expert override of the level: raw Euclidean distance in (0, 1.5).
+  // The face model that turns a face into a template (docs/recognition.md).
+  // Templates of another embedder are never compared: changing it means
+  // everyone enrolls again.
+  EmbedderKind embedder = kDefaultEmbedder;
+  // Expert override of the level: the embedder's raw distance in (0, 1.5)
+  // (Euclidean for dlib-resnet, cosine distance for mobilefacenet).
   std::optional<double> threshold;
   int frames_needed = 2;            // k: matching frames needed ...
   int frames_window = 10;           // n: ... among this many examined frames

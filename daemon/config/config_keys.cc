@@ -55,6 +55,12 @@ void apply_security_level(Config& c, const std::string& v) {
   }
 }
 
+void apply_embedder(Config& c, const std::string& v) {
+  auto k = parse_embedder(v);
+  if (!k) throw ValueError(quoted(v) + " is not an embedder; use mobilefacenet or dlib-resnet");
+  c.embedder = *k;
+}
+
 void apply_threshold(Config& c, const std::string& v) {
   const std::string valid =
       "use a decimal number greater than 0 and less than 1.5 (e.g. 0.45), "
@@ -70,6 +76,7 @@ std::vector<KeySpec> make_keys() {
       {"camera", apply_camera},
       {"security_level", apply_security_level},
       {"threshold", apply_threshold},
+      {"embedder", apply_embedder},
       {"frames_needed", whole(&Config::frames_needed, 1, 100)},
       {"frames_window", whole(&Config::frames_window, 1, 100)},
       {"verify_timeout_seconds", whole(&Config::verify_timeout_seconds, 1, 60)},

@@ -3,6 +3,7 @@
 // includes dlib headers. Not thread-safe: one instance per thread.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,17 @@ namespace faceauth {
 
 struct FaceBox {
   int left = 0, top = 0, width = 0, height = 0;
+};
+
+struct Point2f {
+  float x = 0, y = 0;
+};
+
+// dlib's 5-point layout: 0-1 the corners of the eye on the image's right,
+// 2-3 the corners of the eye on the image's left, 4 the base of the nose.
+struct Landmarks {
+  std::array<Point2f, 5> p{};
+  FaceBox box;  // the detection they were found in
 };
 
 class FaceDetector {
@@ -28,8 +40,15 @@ class FaceDetector {
   // (finds faces down to ~40 px).
   std::vector<FaceBox> detect(const Image& img, bool upsample_if_none = true);
 
-  // 5-point landmarks, then the aligned 150x150 chip the embedder expects.
-  Image align(const Image& img, const FaceBox& face);
+  // The 5 landmarks of the face in `face`.
+  Landmarks landmarks(const Image& img, const FaceBox& face);
+
+  // dlib's aligned 150x150 chip (padding 0.25): the input of dlib's ResNet
+  // and of the sharpness gate, whatever the embedder.
+  Image chip(const Image& img, const Landmarks& lm);
+
+  // landmarks() then chip().
+  Image align(const Image& img, const FaceBox& face) { return chip(img, landmarks(img, face)); }
 
  private:
   struct Impl;

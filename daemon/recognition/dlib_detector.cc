@@ -48,10 +48,25 @@ std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_non
   return boxes;
 }
 
-Image FaceDetector::align(const Image& img, const FaceBox& face) {
+Landmarks FaceDetector::landmarks(const Image& img, const FaceBox& face) {
   auto m = to_dlib(img);
   dlib::rectangle r(face.left, face.top, face.left + face.width - 1, face.top + face.height - 1);
   dlib::full_object_detection shape = impl_->landmarks(m, r);
+  wipe(m);
+  Landmarks lm;
+  lm.box = face;
+  for (unsigned i = 0; i < 5 && i < shape.num_parts(); ++i)
+    lm.p[i] = Point2f{static_cast<float>(shape.part(i).x()), static_cast<float>(shape.part(i).y())};
+  return lm;
+}
+
+Image FaceDetector::chip(const Image& img, const Landmarks& lm) {
+  auto m = to_dlib(img);
+  const FaceBox& face = lm.box;
+  dlib::rectangle r(face.left, face.top, face.left + face.width - 1, face.top + face.height - 1);
+  std::vector<dlib::point> parts;
+  for (const auto& p : lm.p) parts.emplace_back(static_cast<long>(p.x), static_cast<long>(p.y));
+  dlib::full_object_detection shape(r, parts);
   dlib::matrix<dlib::rgb_pixel> chip;
   dlib::extract_image_chip(m, dlib::get_face_chip_details(shape, 150, 0.25), chip);
   Image out = from_dlib(chip);

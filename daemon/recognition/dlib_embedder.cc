@@ -36,38 +36,45 @@ using anet_type = loss_metric<fc_no_bias<128, avg_pool_everything<
 
 }  // namespace
 
-struct FaceEmbedder::Impl {
-  anet_type net;
+class DlibEmbedder final : public FaceEmbedder {
+ public:
+  explicit DlibEmbedder(const std::string& model_dir) {
+    std::string path = verified_model_path(model_dir, kRecognitionModel);
+    try {
+      dlib::deserialize(path) >> net_;
+    } catch (const std::exception& e) {
+      throw ModelError("cannot load recognition model " + path + ": " + e.what());
+    }
+  }
+
+  EmbedderKind kind() const override { return EmbedderKind::dlib_resnet; }
+
+  Embedding embed(const FaceInput& face, int jitters, unsigned seed) override {
+    const Image& chip = face.chip150;
+    if (chip.width() != 150 || chip.height() != 150)
+      throw std::invalid_argument("the dlib embedder needs an aligned 150x150 face chip");
+    std::vector<dlib::matrix<dlib::rgb_pixel>> batch;
+    batch.push_back(to_dlib(chip));
+    if (jitters > 0) {
+      dlib::rand rnd(seed);
+      for (int i = 0; i < jitters; ++i) batch.push_back(dlib::jitter_image(batch.front(), rnd));
+    }
+    std::vector<dlib::matrix<float, 0, 1>> outs = net_(batch, 16);
+    Embedding e(EmbedderKind::dlib_resnet);
+    for (auto& o : outs) {
+      for (int i = 0; i < e.dims; ++i) e.v[i] += o(i) / static_cast<float>(outs.size());
+      wipe(o);
+    }
+    for (auto& b : batch) wipe(b);
+    return e;
+  }
+
+ private:
+  anet_type net_;
 };
 
-FaceEmbedder::FaceEmbedder(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
-  std::string path = verified_model_path(model_dir, kRecognitionModel);
-  try {
-    dlib::deserialize(path) >> impl_->net;
-  } catch (const std::exception& e) {
-    throw ModelError("cannot load recognition model " + path + ": " + e.what());
-  }
-}
-
-FaceEmbedder::~FaceEmbedder() = default;
-
-Embedding FaceEmbedder::embed(const Image& chip, int jitters, unsigned seed) {
-  if (chip.width() != 150 || chip.height() != 150)
-    throw std::invalid_argument("the embedder needs an aligned 150x150 face chip");
-  std::vector<dlib::matrix<dlib::rgb_pixel>> batch;
-  batch.push_back(to_dlib(chip));
-  if (jitters > 0) {
-    dlib::rand rnd(seed);
-    for (int i = 0; i < jitters; ++i) batch.push_back(dlib::jitter_image(batch.front(), rnd));
-  }
-  std::vector<dlib::matrix<float, 0, 1>> outs = impl_->net(batch, 16);
-  Embedding e;
-  for (auto& o : outs) {
-    for (int i = 0; i < kEmbeddingSize; ++i) e.v[i] += o(i) / static_cast<float>(outs.size());
-    wipe(o);
-  }
-  for (auto& b : batch) wipe(b);
-  return e;
+std::unique_ptr<FaceEmbedder> make_dlib_embedder(const std::string& model_dir) {
+  return std::make_unique<DlibEmbedder>(model_dir);
 }
 
 }  // namespace faceauth

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "models.h"
 #include "quality.h"
 
 namespace faceauth {
@@ -58,7 +59,20 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-FaceEngine::FaceEngine(const std::string& model_dir) : detector_(model_dir), embedder_(model_dir) {}
+std::unique_ptr<FaceEmbedder> make_embedder(EmbedderKind kind, const std::string& model_dir) {
+  switch (kind) {
+    case EmbedderKind::dlib_resnet: return make_dlib_embedder(model_dir);
+    case EmbedderKind::mobilefacenet: return make_mobilefacenet_embedder(model_dir);
+  }
+  throw ModelError("unknown embedder");
+}
+
+const char* embedder_model_file(EmbedderKind kind) {
+  return kind == EmbedderKind::mobilefacenet ? kMobileFaceNetModel : kRecognitionModel;
+}
+
+FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder)
+    : detector_(model_dir), embedder_(make_embedder(embedder, model_dir)) {}
 
 FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters) {
   FrameAnalysis a;
@@ -95,7 +109,8 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
     return a;
   }
   t0 = std::chrono::steady_clock::now();
-  Image chip = detector_.align(frame, a.face);
+  a.landmarks = detector_.landmarks(frame, a.face);
+  Image chip = detector_.chip(frame, a.landmarks);
   a.times.landmarks_ms = ms_since(t0);
   a.sharpness = sharpness(chip);
   if (a.sharpness < q.min_sharpness) {
@@ -103,7 +118,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
     return a;
   }
   t0 = std::chrono::steady_clock::now();
-  a.embedding = embedder_.embed(chip, jitters);
+  a.embedding = embedder_->embed(FaceInput{frame, a.landmarks, chip}, jitters);
   a.times.embed_ms = ms_since(t0);
   a.verdict = FrameVerdict::ok;
   return a;

@@ -36,6 +36,7 @@ struct FrameAnalysis {
   FaceBox face;           // the face used, when there was exactly one of sufficient size
   double brightness = 0;  // mean luma of the frame
   double sharpness = 0;   // of the aligned chip (0 when no chip was made)
+  Landmarks landmarks;    // valid once a face of sufficient size was found
   Embedding embedding;    // valid only when verdict == ok
   StageTimes times;
   std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
@@ -43,17 +44,19 @@ struct FrameAnalysis {
 
 class FaceEngine {
  public:
-  // Loads both models from model_dir, checking their SHA-256 first (ModelError).
-  explicit FaceEngine(const std::string& model_dir);
+  // Loads the landmark model and the embedder's model from model_dir,
+  // checking their SHA-256 first (ModelError).
+  FaceEngine(const std::string& model_dir, EmbedderKind embedder);
 
   FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0);
 
   FaceDetector& detector() { return detector_; }
-  FaceEmbedder& embedder() { return embedder_; }
+  FaceEmbedder& embedder() { return *embedder_; }
+  EmbedderKind kind() const { return embedder_->kind(); }
 
  private:
   FaceDetector detector_;
-  FaceEmbedder embedder_;
+  std::unique_ptr<FaceEmbedder> embedder_;
 };
 
 }  // namespace faceauth

@@ -13,19 +13,22 @@ namespace {
 
 // Distance of views[i] to the mean of the views selected by `use`, leaving
 // views[i] itself out. `sum` is the element-wise sum of the selected views.
-float leave_one_out(const std::vector<Embedding>& views, const std::array<double, kEmbeddingSize>& sum,
+float leave_one_out(const std::vector<Embedding>& views, const std::array<double, kMaxEmbeddingSize>& sum,
                     size_t selected, size_t i) {
-  Embedding others;
+  Embedding others(views[i].kind);
   const double n = static_cast<double>(selected - 1);
-  for (int d = 0; d < kEmbeddingSize; ++d) others.v[d] = static_cast<float>((sum[d] - views[i].v[d]) / n);
+  for (int d = 0; d < others.dims; ++d) others.v[d] = static_cast<float>((sum[d] - views[i].v[d]) / n);
   return distance(views[i], others);
 }
 
-std::array<double, kEmbeddingSize> sum_of(const std::vector<Embedding>& views, const std::vector<bool>& use) {
-  std::array<double, kEmbeddingSize> sum{};
-  for (size_t i = 0; i < views.size(); ++i)
+std::array<double, kMaxEmbeddingSize> sum_of(const std::vector<Embedding>& views, const std::vector<bool>& use) {
+  std::array<double, kMaxEmbeddingSize> sum{};
+  for (size_t i = 0; i < views.size(); ++i) {
+    if (views[i].kind != views.front().kind)
+      throw std::invalid_argument("an enrollment mixes embeddings of different embedders");
     if (use[i])
-      for (int d = 0; d < kEmbeddingSize; ++d) sum[d] += views[i].v[d];
+      for (int d = 0; d < views[i].dims; ++d) sum[d] += views[i].v[d];
+  }
   return sum;
 }
 
@@ -64,7 +67,8 @@ EnrollmentReport assess_enrollment(const std::vector<Embedding>& views, const En
   }
   r.kept_count = static_cast<size_t>(std::count(r.kept.begin(), r.kept.end(), true));
   auto sum = sum_of(views, r.kept);
-  for (int d = 0; d < kEmbeddingSize; ++d) r.mean.v[d] = static_cast<float>(sum[d] / r.kept_count);
+  r.mean = Embedding(views.front().kind);
+  for (int d = 0; d < r.mean.dims; ++d) r.mean.v[d] = static_cast<float>(sum[d] / r.kept_count);
   std::vector<float> spreads;
   if (r.kept_count >= 2)
     for (size_t i = 0; i < n; ++i)

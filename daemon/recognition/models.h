@@ -1,4 +1,4 @@
-// The dlib model files and their verification by SHA-256 before use.
+// The model files (dlib's and the ONNX networks) and their verification by SHA-256 before use.
 #pragma once
 
 #include <stdexcept>
@@ -23,6 +23,8 @@ const ModelFile& model(const std::string& name);
 
 inline constexpr const char* kRecognitionModel = "dlib_face_recognition_resnet_model_v1.dat";
 inline constexpr const char* kLandmarkModel = "shape_predictor_5_face_landmarks.dat";
+// MobileFaceNet, model/fr_feature.onnx of faceplugin-face-recognition-js@0.0.1.
+inline constexpr const char* kMobileFaceNetModel = "faceplugin_fr_feature.onnx";
 
 // SHA-256 of a file as lower-case hex. Throws ModelError if it cannot be read.
 std::string sha256_file(const std::string& path);

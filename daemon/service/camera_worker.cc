@@ -11,8 +11,10 @@ namespace faceauth {
 
 using Clock = std::chrono::steady_clock;
 
-CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, size_t queue_limit)
-    : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), queue_limit_(queue_limit),
+CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder,
+                           size_t queue_limit)
+    : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), embedder_(embedder),
+      queue_limit_(queue_limit),
       thread_([this] { run(); }) {}
 
 CameraWorker::~CameraWorker() {
@@ -30,7 +32,7 @@ void CameraWorker::run() {
   std::unique_ptr<FaceEngine> engine;
   std::string model_error;
   try {
-    engine = std::make_unique<FaceEngine>(model_dir_);
+    engine = std::make_unique<FaceEngine>(model_dir_, embedder_);
   } catch (const std::exception& e) {
     model_error = e.what();
   }
@@ -297,8 +299,9 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
                     std::to_string(needed) + " good frames; nothing was stored";
         return r;
       }
-      // Enrollment frames are jittered: a steadier template from few frames.
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kEnrollJitters);
+      // Enrollment frames are jittered as the embedder's calibration says:
+      // a steadier template from few frames.
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, calibration_of(engine.kind()).enroll_jitters);
       frame->image.wipe();
       if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);
       progress(static_cast<unsigned>(captured.size()), needed,
@@ -309,12 +312,12 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
     r.message = e.what();
     return r;
   }
-  // No frame may lie kEnrollConsistencyLimit or more from the mean of the
-  // others (fusion.h; measured in docs/recognition.md): two people are refused.
+  // No frame may lie the embedder's consistency limit or more from the mean
+  // of the others (fusion.h; measured in docs/recognition.md): two people are refused.
   EnrollPolicy policy;
   policy.outlier_distance = kEnrollOutlierDistance;
   policy.max_outliers = kEnrollMaxOutliers;
-  policy.inconsistent_distance = kEnrollConsistencyLimit;
+  policy.inconsistent_distance = calibration_of(engine.kind()).enroll_consistency_limit;
   EnrollmentReport rep = assess_enrollment(captured, policy);
   if (!rep.consistent) {
     r.result = "inconsistent";

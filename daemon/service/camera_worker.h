@@ -29,7 +29,7 @@ struct JobControl {
 
 struct VerifyRequest {
   std::vector<Embedding> templates;  // the user's templates (wiped with the request)
-  double threshold = kDefaultThreshold;
+  double threshold = default_threshold();
   int frames_needed = 2;             // k: the mean of k consecutive usable frames must match ...
   int frames_window = 10;            // ... within at most n usable frames
   // Counted from the call, not from when the job gets the camera: a caller
@@ -51,6 +51,7 @@ struct VerifyResult {
 };
 
 struct EnrollRequest {
+  EmbedderKind embedder = kDefaultEmbedder;  // informational: the worker's engine decides
   int frames_needed = 5;
   std::chrono::milliseconds timeout{30000};
   QualityOptions quality;
@@ -66,7 +67,7 @@ struct EnrollResult {
 // never counted towards the lockout. Distances go to root/manage only.
 struct TestRequest {
   std::vector<Embedding> templates;  // may be empty (not enrolled: quality only)
-  double threshold = kDefaultThreshold;
+  double threshold = default_threshold();
   int frames_needed = 2;
   int frames_window = 10;            // stop after this many usable frames ...
   int max_frames = 20;               // ... or this many frames in all
@@ -94,7 +95,7 @@ using ProgressFn = std::function<void(unsigned captured, unsigned needed, const 
 
 class CameraWorker {
  public:
-  CameraWorker(std::string camera_spec, std::string model_dir, size_t queue_limit);
+  CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, size_t queue_limit);
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
@@ -128,6 +129,7 @@ class CameraWorker {
 
   const std::string camera_spec_;
   const std::string model_dir_;
+  const EmbedderKind embedder_;
   const size_t queue_limit_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -40,15 +40,17 @@ std::string hex(const Sha256& h) {
   return s;
 }
 
-double threshold_for(const Config& c) {
-  if (c.threshold) return *c.threshold;
+const LevelPoint& level_point(const Config& c) {
+  const EmbedderCalibration& cal = calibration_of(c.embedder);
   switch (c.security_level) {
-    case SecurityLevel::strict: return kStrictThreshold;
-    case SecurityLevel::balanced: return kDefaultThreshold;
-    case SecurityLevel::convenient: return kConvenientThreshold;
+    case SecurityLevel::strict: return cal.strict;
+    case SecurityLevel::balanced: return cal.balanced;
+    case SecurityLevel::convenient: return cal.convenient;
   }
-  return kDefaultThreshold;
+  return cal.balanced;
 }
+
+double threshold_for(const Config& c) { return c.threshold ? *c.threshold : level_point(c).threshold; }
 }  // namespace
 
 struct Service::Call {
@@ -62,7 +64,7 @@ struct Service::Call {
 Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
     : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
       notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
-      worker_(config.camera, config.model_dir, static_cast<size_t>(config.queue_limit)) {
+      worker_(config.camera, config.model_dir, config.embedder, static_cast<size_t>(config.queue_limit)) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
   int r = sd_bus_add_object_vtable(bus_, &object_slot_, kPath, kInterface, kVtable, this);
@@ -229,12 +231,17 @@ std::optional<Service::Job> Service::take_job(uint64_t id) {
   return job;
 }
 
-std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const std::string& user) {
+std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const std::string& user, size_t* stale) {
   std::vector<Embedding> out;
+  if (stale) *stale = 0;
   try {
     for (auto& t : store_.load_templates(user)) {
-      if (t.embedding.size() != static_cast<size_t>(kEmbeddingSize)) continue;
-      Embedding e;
+      // Templates of another embedder live in another space: never compared.
+      Embedding e(config_.embedder);
+      if (t.info.embedder != embedder_name(config_.embedder) || t.embedding.size() != e.size()) {
+        if (stale) ++*stale;
+        continue;
+      }
       std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
       out.push_back(e);
     }
@@ -282,9 +289,18 @@ int Service::verify(CallPtr c) {
       return;
     }
     VerifyRequest req;
-    auto templates = load_templates_or_refuse(user);
+    size_t stale = 0;
+    auto templates = load_templates_or_refuse(user, &stale);
     if (!templates) {
       send_verify_reply(c, user, "refused", 0, "use your password");
+      return;
+    }
+    if (templates->empty()) {
+      // Enrolled only with another embedder's templates (the configuration
+      // changed): no camera, no comparison, and the person is told.
+      audit_refused_attempt(user, actor(c));
+      send_verify_reply(c, user, "enroll-again", 0,
+                        "your face enrollment was made with another face model: run `faceauthctl enroll` again");
       return;
     }
     req.templates = std::move(*templates);
@@ -419,6 +435,7 @@ int Service::enroll(CallPtr c) {
     store_.record_consent(user, accepted->id, accepted->text, method);
     std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
     EnrollRequest req;
+    req.embedder = config_.embedder;
     req.frames_needed = config_.enroll_frames;
     req.timeout = std::chrono::seconds(std::max(30, config_.verify_timeout_seconds * 6));
     req.quality = quality_;
@@ -444,7 +461,8 @@ int Service::enroll(CallPtr c) {
         std::string result = shared->result, message = shared->message;
         if (result == "enrolled") {
           try {
-            id = store_.add_template(user, label, std::span<const float>(shared->mean.v.data(), shared->mean.v.size()), a);
+            id = store_.add_template(user, label, std::span<const float>(shared->mean.data(), shared->mean.size()), a,
+                                     embedder_name(shared->mean.kind));
           } catch (const std::exception& e) {
             result = "error";
             message = e.what();
@@ -608,26 +626,30 @@ int Service::status(CallPtr c) {
     const std::string& store_state = h.store;
     const std::string& chain = h.audit_chain;
     std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
-  // The measured error rates of the configured level (login protocol on LFW,
+  // The measured error rates of the configured level with their counts and
+  // 95 % upper bounds (login protocol over every population,
   // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
-  double far = 0, frr = 0;
-  if (!config_.threshold) {
-    switch (config_.security_level) {
-      case SecurityLevel::strict: far = kStrictFar; frr = kStrictFrr; break;
-      case SecurityLevel::balanced: far = kDefaultFar; frr = kDefaultFrr; break;
-      case SecurityLevel::convenient: far = kConvenientFar; frr = kConvenientFrr; break;
-    }
-  }
+  const LevelPoint& lp = level_point(config_);
+  const uint32_t stale = static_cast<uint32_t>(store_.count_templates_not_made_by(embedder_name(config_.embedder)));
     sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
     sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
     sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
     sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
     sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
     sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
+    sd_bus_message_append(m, "{sv}", "embedder", "s", embedder_name(config_.embedder));
     if (!config_.threshold) {
-      sd_bus_message_append(m, "{sv}", "measured_far", "d", far);
-      sd_bus_message_append(m, "{sv}", "measured_frr", "d", frr);
+      sd_bus_message_append(m, "{sv}", "measured_far", "d", lp.far.rate());
+      sd_bus_message_append(m, "{sv}", "measured_far_upper95", "d", lp.far.upper95);
+      sd_bus_message_append(m, "{sv}", "measured_far_counts", "(xx)", static_cast<int64_t>(lp.far.errors),
+                            static_cast<int64_t>(lp.far.trials));
+      sd_bus_message_append(m, "{sv}", "measured_far_shown", "b", lp.far_shown() ? 1 : 0);
+      sd_bus_message_append(m, "{sv}", "measured_frr", "d", lp.frr.rate());
+      sd_bus_message_append(m, "{sv}", "measured_frr_upper95", "d", lp.frr.upper95);
+      sd_bus_message_append(m, "{sv}", "measured_frr_counts", "(xx)", static_cast<int64_t>(lp.frr.errors),
+                            static_cast<int64_t>(lp.frr.trials));
     }
+    sd_bus_message_append(m, "{sv}", "stale_templates", "u", stale);
     sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
     sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
     sd_bus_message_close_container(m);

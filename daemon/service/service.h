@@ -95,7 +95,10 @@ class Service {
   const Health& health();
   // The user's templates, decrypted; nullopt (logged at critical priority)
   // when they fail their integrity check, i.e. face auth is refused.
-  std::optional<std::vector<Embedding>> load_templates_or_refuse(const std::string& user);
+  // The user's templates made by the configured embedder; `stale` counts
+  // those made by another one (never compared: the person must enroll again).
+  // nullopt when the store refuses (tampering).
+  std::optional<std::vector<Embedding>> load_templates_or_refuse(const std::string& user, size_t* stale = nullptr);
   std::string actor(const CallPtr& c) const;
 
   boost::asio::io_context& io_;

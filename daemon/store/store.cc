@@ -26,7 +26,7 @@ void check_user(const std::string& user) {
 }
 
 TemplateInfo info_from(Stmt& st) {
-  // columns: id, user, label, created, expires, dims
+  // columns: id, user, label, created, expires, dims, embedder
   TemplateInfo t;
   t.id = st.int64(0);
   t.user = st.text(1);
@@ -34,6 +34,7 @@ TemplateInfo info_from(Stmt& st) {
   t.created = at(st.int64(3));
   t.expires = at(st.int64(4));
   t.dims = static_cast<std::uint32_t>(st.int64(5));
+  t.embedder = st.text(6);
   return t;
 }
 }  // namespace
@@ -146,8 +147,13 @@ void Store::checkpoint() {
 }
 
 std::int64_t Store::add_template(const std::string& user, const std::string& label,
-                                 std::span<const float> embedding, std::string_view actor) {
+                                 std::span<const float> embedding, std::string_view actor,
+                                 std::string_view embedder) {
   check_user(user);
+  if (embedder.empty() || embedder.size() > 32 ||
+      embedder.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string_view::npos) {
+    throw StoreError(K::InvalidArgument, "an embedder name is 1 to 32 of a-z, 0-9 and '-'");
+  }
   if (label.size() > 200 || label.find('\0') != std::string::npos) {
     throw StoreError(K::InvalidArgument, "a template label must be at most 200 bytes of text");
   }
@@ -193,25 +199,28 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
   b.created = secs(now);
   b.expires = secs(now + opts_.retention);
   b.dims = static_cast<std::uint32_t>(embedding.size());
+  b.embedder = std::string(embedder);
   SealedTemplate sealed = seal_template(*key_, b, embedding);
 
   Stmt ins(*db_,
            "INSERT INTO templates(id, user, label, created, expires, format, dims, nonce, "
-           "ciphertext) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+           "ciphertext, embedder) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   ins.bind(1, id).bind(2, user).bind(3, label).bind(4, b.created).bind(5, b.expires);
   ins.bind(6, std::int64_t{b.format}).bind(7, std::int64_t{b.dims});
   ins.bind(8, std::span<const unsigned char>(sealed.nonce));
   ins.bind(9, std::span<const unsigned char>(sealed.ciphertext));
+  ins.bind(10, b.embedder);
   ins.run();
   append_audit(*db_, {now, AuditEvent::Enrolled, user, std::string(actor), id,
-                      "label \"" + label + "\", expires " + std::to_string(b.expires)});
+                      "label \"" + label + "\", embedder " + b.embedder + ", expires " +
+                          std::to_string(b.expires)});
   tx.commit();
   return id;
 }
 
 std::vector<TemplateInfo> Store::list_templates(const std::string& user) {
   Stmt st(*db_,
-          "SELECT id, user, label, created, expires, dims FROM templates WHERE user = ?1 "
+          "SELECT id, user, label, created, expires, dims, embedder FROM templates WHERE user = ?1 "
           "ORDER BY id");
   st.bind(1, user);
   std::vector<TemplateInfo> out;
@@ -233,17 +242,23 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
   std::vector<std::int64_t> bad_ids;
   {
     Stmt st(*db_,
-            "SELECT id, user, label, created, expires, dims, format, nonce, ciphertext "
+            "SELECT id, user, label, created, expires, dims, embedder, format, nonce, ciphertext "
             "FROM templates WHERE user = ?1 ORDER BY id");
     st.bind(1, user);
     while (st.step()) {
       TemplateInfo info = info_from(st);
-      const std::int64_t format = st.int64(6);
-      if (format != kTemplateFormat) {
+      const std::int64_t format = st.int64(7);
+      if (format != kTemplateFormat && format != kLegacyTemplateFormat) {
         problems.push_back("template " + std::to_string(info.id) + " has format version " +
                            std::to_string(format) +
-                           ", which faceauth does not write (there is no plaintext or legacy "
-                           "format)");
+                           ", which faceauth does not know (there is no plaintext format)");
+        bad_ids.push_back(info.id);
+        continue;
+      }
+      if (format == kLegacyTemplateFormat && info.embedder != kLegacyEmbedder) {
+        // Format 1 does not bind the embedder: only the value it implies is believed.
+        problems.push_back("template " + std::to_string(info.id) + " (format 1, made by " + kLegacyEmbedder +
+                           ") claims the embedder \"" + info.embedder + "\"");
         bad_ids.push_back(info.id);
         continue;
       }
@@ -262,8 +277,9 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
       b.expires = secs(info.expires);
       b.format = static_cast<std::uint32_t>(format);
       b.dims = static_cast<std::uint32_t>(dims);
+      b.embedder = info.embedder;
       SecureEmbedding emb;
-      if (!open_template(*key_, b, st.blob_view(7), st.blob_view(8), emb)) {
+      if (!open_template(*key_, b, st.blob_view(8), st.blob_view(9), emb)) {
         problems.push_back("template " + std::to_string(info.id) +
                            " failed authentication (its ciphertext or a bound column was "
                            "changed, or it was copied from another user or id)");
@@ -285,6 +301,12 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
     throw StoreError(K::Tampered, msg);
   }
   return out;
+}
+
+std::int64_t Store::count_templates_not_made_by(std::string_view embedder) {
+  Stmt st(*db_, "SELECT count(*) FROM templates WHERE embedder <> ?1");
+  st.bind(1, embedder);
+  return st.step() ? st.int64(0) : 0;
 }
 
 bool Store::is_enrolled(const std::string& user) {

@@ -40,9 +40,12 @@ class Store {
   // ---- templates ----
   // Encrypts and stores an embedding; expires = now + options.retention.
   // Throws Excluded, ConsentRequired (no active consent), FaceAuthRefused,
-  // InvalidArgument (empty/oversized/non-finite embedding, bad user/label).
+  // InvalidArgument (empty/oversized/non-finite embedding, bad user/label/embedder).
+  // `embedder` names what made the embedding; it is bound into the
+  // ciphertext's associated data and shown by list_templates.
   std::int64_t add_template(const std::string& user, const std::string& label,
-                            std::span<const float> embedding, std::string_view actor = "faceauthd");
+                            std::span<const float> embedding, std::string_view actor = "faceauthd",
+                            std::string_view embedder = "dlib-resnet");
   // Metadata of all the user's templates (expired ones included until purged).
   std::vector<TemplateInfo> list_templates(const std::string& user);
   // Decrypts the user's unexpired templates into locked memory. If any row
@@ -50,6 +53,9 @@ class Store {
   // (incident, audit entry, face auth refused for the user) and Tampered is
   // thrown. Throws FaceAuthRefused while the user's face auth is refused.
   std::vector<DecryptedTemplate> load_templates(const std::string& user);
+  // Templates (of every user, expired ones included until purged) made by
+  // another embedder than `embedder`: they are never compared. No decryption.
+  std::int64_t count_templates_not_made_by(std::string_view embedder);
   // True when the user has an unexpired template and face auth is usable
   // (not excluded, not refused). Cheap: no decryption.
   bool is_enrolled(const std::string& user);

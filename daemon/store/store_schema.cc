@@ -79,7 +79,13 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_by_user ON incidents(user);
 )SQL";
 
-constexpr const char* kMigrations[] = {kMigration1};
+// Migration 2: every template records the embedder that made it. Rows
+// written before (format 1) were all made by dlib's ResNet.
+constexpr const char* kMigration2 = R"SQL(
+ALTER TABLE templates ADD COLUMN embedder TEXT NOT NULL DEFAULT 'dlib-resnet';
+)SQL";
+
+constexpr const char* kMigrations[] = {kMigration1, kMigration2};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

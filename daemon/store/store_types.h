@@ -28,6 +28,7 @@ struct TemplateInfo {
   TimePoint created{};
   TimePoint expires{};
   std::uint32_t dims = 0;
+  std::string embedder;  // the embedder that made it: "mobilefacenet", "dlib-resnet"
   bool expired(TimePoint now) const { return expires <= now; }
 };
 

@@ -45,6 +45,7 @@ std::vector<unsigned char> template_associated_data(const TemplateBinding& b) {
   put_i64(ad, b.expires);
   put_str(ad, b.user);
   put_str(ad, b.label);
+  if (b.format >= 2) put_str(ad, b.embedder);
   return ad;
 }
 

@@ -3,14 +3,17 @@
 // every cleartext column of the row, so a row moved to another user or id,
 // or with its expiry edited, fails to decrypt.
 //
-// Associated data, format 1 (all integers big-endian):
+// Associated data (all integers big-endian):
 //   "faceauth-template\0"            18 bytes, domain separation
-//   u32 format (=1)
+//   u32 format (1 or 2)
 //   i64 template id
 //   u32 dims (number of floats)
 //   i64 created, i64 expires       (Unix seconds)
 //   u32 len(user)  || user bytes
 //   u32 len(label) || label bytes
+//   format 2 only: u32 len(embedder) || embedder bytes ("mobilefacenet", ...)
+// Format 1 rows (written before embedders were recorded) were all made by
+// "dlib-resnet" and are read as such; faceauth writes only format 2.
 // Plaintext: dims IEEE-754 binary32 values, little-endian.
 #pragma once
 
@@ -24,7 +27,9 @@
 
 namespace faceauth {
 
-inline constexpr std::uint32_t kTemplateFormat = 1;
+inline constexpr std::uint32_t kTemplateFormat = 2;      // written
+inline constexpr std::uint32_t kLegacyTemplateFormat = 1; // read: implies "dlib-resnet"
+inline constexpr const char* kLegacyEmbedder = "dlib-resnet";
 inline constexpr std::size_t kNonceBytes = 24;   // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 inline constexpr std::size_t kTagBytes = 16;     // crypto_aead_xchacha20poly1305_ietf_ABYTES
 inline constexpr std::uint32_t kMaxDims = 4096;
@@ -37,6 +42,7 @@ struct TemplateBinding {
   std::int64_t expires = 0;
   std::uint32_t format = kTemplateFormat;
   std::uint32_t dims = 0;
+  std::string embedder;  // bound from format 2 on
 };
 
 std::vector<unsigned char> template_associated_data(const TemplateBinding& b);

@@ -25,7 +25,8 @@ boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
-  BOOST_TEST(known_models().size() == 3u);
+  BOOST_TEST(known_models().size() == 4u);
+  BOOST_TEST(model(kMobileFaceNetModel).sha256 == "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
   BOOST_TEST(model(kLandmarkModel).sha256 == "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
   BOOST_CHECK_THROW(model("nonexistent.dat"), ModelError);
 }
@@ -50,13 +51,27 @@ BOOST_AUTO_TEST_CASE(corrupted_model_is_refused, *boost::unit_test::precondition
 }
 
 BOOST_AUTO_TEST_CASE(truncated_model_is_refused, *boost::unit_test::precondition(need_models)) {
-  std::string dir = test::make_temp_dir("models");
-  std::string path = dir + "/" + std::string(kRecognitionModel);
-  fs::copy_file(test::model_dir() + "/" + kRecognitionModel, path);
-  fs::resize_file(path, 1000);
-  BOOST_CHECK_EXCEPTION(FaceEmbedder{dir}, ModelError,
-                        [&](const ModelError& e) { return has(e, kRecognitionModel) && has(e, "expected"); });
-  fs::remove_all(dir);
+  for (EmbedderKind k : {EmbedderKind::dlib_resnet, EmbedderKind::mobilefacenet}) {
+    std::string dir = test::make_temp_dir("models");
+    const std::string name = embedder_model_file(k);
+    std::string path = dir + "/" + name;
+    fs::copy_file(test::model_dir() + "/" + name, path);
+    fs::resize_file(path, 1000);
+    BOOST_CHECK_EXCEPTION(make_embedder(k, dir), ModelError,
+                          [&](const ModelError& e) { return has(e, name) && has(e, "expected"); });
+    fs::remove_all(dir);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(each_embedder_loads_and_names_itself, *boost::unit_test::precondition(need_models)) {
+  for (EmbedderKind k : {EmbedderKind::dlib_resnet, EmbedderKind::mobilefacenet}) {
+    auto e = make_embedder(k, test::model_dir());
+    BOOST_TEST((e->kind() == k));
+    BOOST_TEST((parse_embedder(embedder_name(k)) == std::optional<EmbedderKind>(k)));
+  }
+  BOOST_TEST(!parse_embedder("arcface").has_value());
+  BOOST_TEST(embedder_dims(EmbedderKind::mobilefacenet) == 512);
+  BOOST_TEST(embedder_dims(EmbedderKind::dlib_resnet) == 128);
 }
 
 BOOST_AUTO_TEST_CASE(missing_model_names_the_fix) {

@@ -56,7 +56,7 @@ BOOST_FIXTURE_TEST_CASE(creates_private_files_and_schema, StoreFixture) {
   BOOST_TEST(fs::file_size(key_file()) == 32u);
   RawDb raw(db());
   BOOST_TEST(raw.text("PRAGMA journal_mode") == "wal");
-  BOOST_TEST(raw.integer("PRAGMA user_version") == 1);
+  BOOST_TEST(raw.integer("PRAGMA user_version") == 2);
   BOOST_TEST(raw.blob("SELECT value FROM meta WHERE key='key_check'").size() > 24u);
 }
 
@@ -227,13 +227,46 @@ BOOST_FIXTURE_TEST_CASE(plaintext_or_unknown_format_rows_are_refused, StoreFixtu
     raw.set_blob("INSERT INTO templates(user,label,created,expires,format,dims,nonce,ciphertext) "
                  "VALUES('alice','plain',1700000000,1900000000,0,128,x'',?1)", plain);
     raw.set_blob("INSERT INTO templates(user,label,created,expires,format,dims,nonce,ciphertext) "
-                 "VALUES('bob','future',1700000000,1900000000,2,128,zeroblob(24),?1)", plain);
+                 "VALUES('bob','future',1700000000,1900000000,3,128,zeroblob(24),?1)", plain);
   }
   Store s(options());
   auto m1 = expect_store_error(K::Tampered, [&] { s.load_templates("alice"); });
   BOOST_TEST(m1.find("format version 0") != std::string::npos, m1);
   auto m2 = expect_store_error(K::Tampered, [&] { s.load_templates("bob"); });
-  BOOST_TEST(m2.find("format version 2") != std::string::npos, m2);
+  BOOST_TEST(m2.find("format version 3") != std::string::npos, m2);
+}
+
+BOOST_FIXTURE_TEST_CASE(each_template_records_its_embedder, StoreFixture) {
+  std::int64_t a = 0, b = 0;
+  {
+    Store s(options());
+    s.record_consent("alice", "notice-v1", kNotice, "test");
+    a = s.add_template("alice", "new", std::vector<float>(512, 0.04f), "test", "mobilefacenet");
+    b = s.add_template("alice", "old", sample_embedding(4), "test", "dlib-resnet");
+    BOOST_CHECK_THROW(s.add_template("alice", "x", sample_embedding(4), "test", "Bad Name"), StoreError);
+    BOOST_CHECK_THROW(s.add_template("alice", "x", sample_embedding(4), "test", ""), StoreError);
+    auto list = s.list_templates("alice");
+    BOOST_REQUIRE(list.size() == 2u);
+    BOOST_TEST(list[0].embedder == "mobilefacenet");
+    BOOST_TEST(list[0].dims == 512u);
+    BOOST_TEST(list[1].embedder == "dlib-resnet");
+    BOOST_TEST(s.count_templates_not_made_by("mobilefacenet") == 1);
+    BOOST_TEST(s.count_templates_not_made_by("dlib-resnet") == 1);
+    auto loaded = s.load_templates("alice");
+    BOOST_REQUIRE(loaded.size() == 2u);
+    BOOST_TEST(loaded[0].info.embedder == "mobilefacenet");
+    BOOST_TEST(loaded[0].embedding.size() == 512u);
+  }
+  {
+    // The embedder is bound into the associated data: relabelling a template
+    // as another embedder's is tampering, never a silent comparison.
+    RawDb raw(db());
+    raw.must("UPDATE templates SET embedder='mobilefacenet' WHERE id=" + std::to_string(b));
+  }
+  Store s(options());
+  auto m = expect_store_error(K::Tampered, [&] { s.load_templates("alice"); });
+  BOOST_TEST(m.find("template " + std::to_string(b)) != std::string::npos, m);
+  (void)a;
 }
 
 BOOST_FIXTURE_TEST_CASE(wrong_key_is_a_clear_error_at_open, StoreFixture) {
