@@ -491,10 +491,12 @@ int Service::list_templates(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::list, uid, [this, c, user = user] {
     reply(c, [&](sd_bus_message* m) {
-      sd_bus_message_open_container(m, 'a', "(xstt)");
+      sd_bus_message_open_container(m, 'a', "(xsttsb)");
+      const char* current = embedder_name(config_.embedder);
       for (const auto& t : store_.list_templates(user))
-        sd_bus_message_append(m, "(xstt)", t.id, t.label.c_str(), static_cast<uint64_t>(secs(t.created)),
-                              static_cast<uint64_t>(secs(t.expires)));
+        sd_bus_message_append(m, "(xsttsb)", t.id, t.label.c_str(), static_cast<uint64_t>(secs(t.created)),
+                              static_cast<uint64_t>(secs(t.expires)), t.embedder.c_str(),
+                              t.embedder == current ? 1 : 0);
       sd_bus_message_close_container(m);
     });
   });
@@ -670,9 +672,14 @@ int Service::test_verify(CallPtr c) {
     }
     TestRequest req;
     if (store_.is_enrolled(user)) {
-      auto templates = load_templates_or_refuse(user);
+      size_t stale = 0;
+      auto templates = load_templates_or_refuse(user, &stale);
       if (!templates) {
         send_test_reply(c, "refused", {});
+        return;
+      }
+      if (templates->empty()) {  // only another embedder's templates: as Verify answers
+        send_test_reply(c, "enroll-again", {});
         return;
       }
       req.templates = std::move(*templates);
@@ -784,7 +791,7 @@ const sd_bus_vtable Service::kVtable[] = {
                              SD_BUS_PARAM(job) SD_BUS_PARAM(captured) SD_BUS_PARAM(needed) SD_BUS_PARAM(hint), 0),
     SD_BUS_SIGNAL_WITH_NAMES("EnrollFinished", "ossx",
                              SD_BUS_PARAM(job) SD_BUS_PARAM(result) SD_BUS_PARAM(message) SD_BUS_PARAM(template_id), 0),
-    SD_BUS_METHOD_WITH_NAMES("ListTemplates", "s", SD_BUS_PARAM(user), "a(xstt)", SD_BUS_PARAM(templates),
+    SD_BUS_METHOD_WITH_NAMES("ListTemplates", "s", SD_BUS_PARAM(user), "a(xsttsb)", SD_BUS_PARAM(templates),
                              (dispatch<&Service::list_templates>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "sx", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", ,
                              (dispatch<&Service::remove_template>), SD_BUS_VTABLE_UNPRIVILEGED),

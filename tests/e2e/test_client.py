@@ -259,9 +259,19 @@ class ConsentTest(ClientTestCase):
         # the measured error rates of the configured level (balanced: FAR <= 1e-4)
         self.assertLessEqual(st["measured_far"], 1e-4)
         self.assertLess(st["measured_frr"], 0.05)
+        # every rate with its counts and its 95 % bound
+        errors, trials = st["measured_far_counts"]
+        self.assertGreater(trials, 100000)
+        self.assertLessEqual(errors, trials)
+        self.assertGreaterEqual(st["measured_far_upper95"], st["measured_far"])
+        self.assertGreaterEqual(st["measured_frr_upper95"], st["measured_frr"])
+        self.assertEqual(st["embedder"], "mobilefacenet")
+        self.assertEqual(st["stale_templates"], 0)
         human = self.ran(self.ctl("status")).stdout
         self.assertRegex(human, r"Daemon:\s+running")
-        self.assertRegex(human, r"Security level:\s+balanced \(measured on LFW: [0-9.e+-]+ of impostor")
+        self.assertRegex(human, r"Face model:\s+mobilefacenet")
+        self.assertRegex(human, r"Security level:\s+balanced \(measured over every population: \d+ of \d+ impostor "
+                                r"attempts accepted, 95 % bound [0-9.e+-]+; \d+ of \d+ genuine attempts refused")
         self.assertIn("Audit chain:", human)
 
         self.ran(self.ctl("remove", "abc", "--user", USER), code=2)
@@ -293,9 +303,11 @@ class ConsentTest(ClientTestCase):
             md = f.read()
         self.assertIn("# Personal information protection impact assessment", md)
         self.assertIn("Templates expire 365 days after enrollment", md)
-        m = re.search(r"Security level balanced, distance threshold (0\.\d{3});", md)
+        m = re.search(r"Face model \(embedder\) mobilefacenet; security level balanced, distance threshold "
+                      r"(0\.\d{3});", md)
         self.assertIsNotNone(m, md)
-        self.assertRegex(md, r"\| balanced \*\*\(in use\)\*\* \| %s \| \d\.\de-\d+ \(\d+ / \d+\) \|"
+        # Each rate with its counts and its 95 % bound.
+        self.assertRegex(md, r"\| balanced \*\*\(in use\)\*\* \| %s \| \d\.\de-\d+ \(\d+ / \d+, <= \d\.\de-\d+\) \|"
                          % re.escape(m.group(1)))
         self.assertIn(self.state_dir + "/store.db", md)
         self.assertIn(self.state_dir + "/store.key: mode 0400, owner faceauth", md)

@@ -96,7 +96,10 @@ class IntrospectionTest(harness.FaceAuthTestCase):
         st = self.status()
         for key, typ in (("version", str), ("camera", str), ("models", str), ("store", str),
                          ("audit_chain", str), ("security_level", str), ("measured_far", float),
-                         ("measured_frr", float), ("enrolled_users", int), ("busy", bool)):
+                         ("measured_frr", float), ("measured_far_upper95", float),
+                         ("measured_frr_upper95", float), ("measured_far_counts", list),
+                         ("measured_frr_counts", list), ("measured_far_shown", bool), ("embedder", str),
+                         ("stale_templates", int), ("enrolled_users", int), ("busy", bool)):
             self.assertIn(key, st, "Status lacks %r: %s" % (key, json.dumps(st)))
             self.assertIsInstance(st[key], typ, "Status[%r] = %r" % (key, st[key]))
         self.assertEqual(st["store"], "ok")

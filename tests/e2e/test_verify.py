@@ -47,8 +47,10 @@ class VerifyTest(harness.FaceAuthTestCase):
         self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [True])
         templates = self.ok(self.call("ListTemplates", "s", USER))[0]
         self.assertEqual(len(templates), 1, templates)
-        tid, label, created, expires = templates[0]
+        tid, label, created, expires, embedder, current = templates[0]
         self.assertEqual(tid, self.template_id)
+        self.assertEqual(embedder, "mobilefacenet", "the default embedder made the template")
+        self.assertTrue(current)
         self.assertEqual(label, "salley")
         self.assertLess(abs(created - time.time()), 300)
         self.assertGreater(expires, created)
