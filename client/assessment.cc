@@ -182,7 +182,7 @@ int verb_impact_assessment(const Options& o) {
   md << " (" << format(_("notice file %s; built-in texts when it is absent"), cfg.notice_path.c_str()) << ")\n\n";
 
   md << "## 2. " << _("Data stored and where") << "\n\n";
-  md << "- " << _("Stored: numeric face templates (128 numbers per template, the mean of several frames), their "
+  md << "- " << _("Stored: numeric face templates (512 numbers per template with the default face model, 128 with dlib-resnet; the mean of several frames), their "
                   "labels and dates, consent records, lockout counters, incidents and a hash-chained audit log. No "
                   "images: frames live in memory for milliseconds and are wiped.")
      << "\n";

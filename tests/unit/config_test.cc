@@ -158,6 +158,16 @@ BOOST_AUTO_TEST_CASE(security_levels) {
   BOOST_TEST(contains(e.what(), "strict, balanced or convenient"));
 }
 
+BOOST_AUTO_TEST_CASE(embedders) {
+  BOOST_TEST((load_text("").embedder == faceauth::EmbedderKind::mobilefacenet));
+  BOOST_TEST((load_text("embedder = dlib-resnet\n").embedder == faceauth::EmbedderKind::dlib_resnet));
+  BOOST_TEST((load_text("embedder = mobilefacenet\n").embedder == faceauth::EmbedderKind::mobilefacenet));
+  const auto e = expect_error("\nembedder = arcface\n");
+  BOOST_TEST(e.line() == 2);
+  BOOST_TEST(e.key() == "embedder");
+  BOOST_TEST(contains(e.what(), "use mobilefacenet or dlib-resnet"));
+}
+
 BOOST_AUTO_TEST_CASE(range_errors_name_file_line_key_and_valid_range) {
   const auto e = expect_error("# header\nqueue_limit = 4\n\n\n\n\nlockout_attempts = 0\n");
   BOOST_TEST(e.line() == 7);
