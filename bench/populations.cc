@@ -1,6 +1,7 @@
 #include "populations.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -37,6 +38,29 @@ std::vector<Embedding> attempts_of(const std::vector<const Embedding*>& frames, 
 }
 
 }  // namespace
+
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t i2 = i, j2 = j;
+      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+      const std::string x = a.substr(i, i2 - i), y = b.substr(j, j2 - j);
+      const size_t zx = x.find_first_not_of('0'), zy = y.find_first_not_of('0');
+      const std::string nx = zx == std::string::npos ? "" : x.substr(zx), ny = zy == std::string::npos ? "" : y.substr(zy);
+      if (nx.size() != ny.size()) return nx.size() < ny.size();
+      if (nx != ny) return nx < ny;
+      i = i2;
+      j = j2;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
 
 double upper95(size_t k, size_t n) {
   if (n == 0) return 1;
@@ -136,7 +160,15 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
   std::vector<std::vector<size_t>> persons_of(sets.size());
   for (size_t s = 0; s < sets.size(); ++s) {
     std::vector<Person> ps(plain[s].names.size());
-    for (size_t i = 0; i < plain[s].photos.size(); ++i) {
+    // Video frames in recording order: file names carry the frame number
+    // ("..._01_154.jpg"), so they are ordered with numbers compared as numbers.
+    std::vector<size_t> order(plain[s].photos.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (sets[s].consecutive_frames)
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return natural_less(plain[s].photos[a].path, plain[s].photos[b].path);
+      });
+    for (size_t i : order) {
       const EmbeddedPhoto& p = plain[s].photos[i];
       if (p.verdict != FrameVerdict::ok) continue;
       const EmbeddedPhoto& e = opt.enroll_jitters > 0 ? enroll[s].photos[i] : p;

@@ -54,6 +54,10 @@ struct PopulationScores {
 PopulationScores score_populations(const std::vector<PopulationSet>& sets, const std::string& impostor_dir,
                                    const PopulationOptions& opt);
 
+// File-name order with digit runs compared as numbers ("_16" before "_154"):
+// the recording order of video frames named by frame number.
+bool natural_less(const std::string& a, const std::string& b);
+
 // One-sided 95 % upper confidence bound of a binomial rate with k events in n
 // trials (Clopper-Pearson; with k = 0 this is 1 - 0.05^(1/n), the "rule of
 // three", about 3/n). 1 when n = 0.

@@ -467,14 +467,14 @@ int verb_test(const Options& o) {
   Message r = bus.call(m, 400);
   std::string result = read_string(r.get());
   Json frames = Json::array();
-  Table t{{_("FRAME"), _("USABLE"), _("DISTANCE"), _("REASON"), _("HINT")}, {}};
-  check(sd_bus_message_enter_container(r.get(), 'a', "(sbds)"), "TestVerify");
+  Table t{{_("FRAME"), _("USABLE"), _("DISTANCE"), _("LIVE"), _("REASON"), _("HINT")}, {}};
+  check(sd_bus_message_enter_container(r.get(), 'a', "(sbdsd)"), "TestVerify");
   int n = 0;
   for (;;) {
     const char *reason, *hint;
     int usable;
-    double distance;
-    int k = sd_bus_message_read(r.get(), "(sbds)", &reason, &usable, &distance, &hint);
+    double distance, live;
+    int k = sd_bus_message_read(r.get(), "(sbdsd)", &reason, &usable, &distance, &hint, &live);
     check(k, "TestVerify");
     if (k == 0) break;
     ++n;
@@ -483,11 +483,13 @@ int verb_test(const Options& o) {
                     .set("frame", n)
                     .set("usable", usable != 0)
                     .set("distance", has_distance ? Json(distance) : Json())
+                    .set("live", usable && live >= 0 ? Json(live) : Json())
                     .set("reason", reason)
                     .set("hint", hint));
-    char d[32] = "-";
+    char d[32] = "-", l[32] = "-";
     if (has_distance) std::snprintf(d, sizeof d, "%.3f", distance);
-    t.rows.push_back({std::to_string(n), yes_no(usable), d, reason, usable ? "" : hint_text(hint)});
+    if (usable && live >= 0) std::snprintf(l, sizeof l, "%.2f", live);
+    t.rows.push_back({std::to_string(n), yes_no(usable), d, l, reason, usable ? "" : hint_text(hint)});
   }
   const std::string who = subject(o);
   if (o.json) {
@@ -499,6 +501,10 @@ int verb_test(const Options& o) {
       std::cout << format(_("%s is not enrolled: the frames show image quality only. Enroll with: faceauthctl "
                             "enroll --user %s"),
                           who.c_str(), who.c_str())
+                << "\n";
+    if (result == "spoof-suspected")
+      std::cout << _("The face matched but did not look live (LIVE column): a printed photo or a screen would be "
+                     "refused this way.")
                 << "\n";
     if (result == "enroll-again")
       std::cout << format(_("The templates of %s were made by another face model than the one configured and are "
@@ -543,7 +549,7 @@ int verb_status(const Options& o) {
     const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
     if (o.json) {
       Json j = Json::object().set("daemon", "running");
-      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "embedder",
+      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
                             "measured_far", "measured_far_upper95", "measured_far_counts", "measured_far_shown",
                             "measured_frr", "measured_frr_upper95", "measured_frr_counts", "stale_templates",
                             "enrolled_users", "busy"})
@@ -559,6 +565,9 @@ int verb_status(const Options& o) {
         {_("Store"), store},
         {_("Audit chain"), chain},
         {_("Face model"), st["embedder"].str("?")},
+        {_("Liveness"), st["liveness"].str("?") == "required"
+                            ? std::string(_("required (a passive check refuses printed photos; docs/liveness.md)"))
+                            : std::string(_("off: a printed photo of an enrolled person is accepted"))},
         {_("Security level"), level_text(st)},
         {_("Enrolled users"), std::to_string(st["enrolled_users"].num())},
         {_("Stale templates"),

@@ -63,7 +63,7 @@ struct options {
 
 enum outcome {
     O_MATCH, O_NO_MATCH, O_NO_FACE, O_TIMEOUT, O_CAMERA, O_LOCKED, O_REFUSED,
-    O_NOT_ENROLLED, O_ENROLL_AGAIN, O_CANCELLED, O_UNAVAILABLE, O_HUNG
+    O_NOT_ENROLLED, O_ENROLL_AGAIN, O_SPOOF, O_CANCELLED, O_UNAVAILABLE, O_HUNG
 };
 
 struct verdict {
@@ -365,6 +365,7 @@ static enum outcome outcome_of(const char *result) {
         {"timeout", O_TIMEOUT},      {"camera-unavailable", O_CAMERA},
         {"locked-out", O_LOCKED},    {"refused", O_REFUSED},     {"not-enrolled", O_NOT_ENROLLED},
         {"cancelled", O_CANCELLED},  {"enroll-again", O_ENROLL_AGAIN},
+        {"spoof-suspected", O_SPOOF},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (!strcmp(result, table[i].name)) return table[i].o;
@@ -440,6 +441,10 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     case O_CAMERA: msg = _("Camera unavailable"); break;
     case O_REFUSED: msg = _("Face verification is suspended for this account; use your password"); break;
     case O_NOT_ENROLLED: rc = PAM_IGNORE; break;
+    case O_SPOOF:
+        rc = PAM_AUTH_ERR;
+        msg = _("Face not accepted: the camera may be seeing a photo or a screen; use your password");
+        break;
     case O_ENROLL_AGAIN:
         msg = _("Your face enrollment was made with another face model: run faceauthctl enroll again; use your password now");
         break;
@@ -458,7 +463,7 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     else if (talk && msg)
         say(pamh, PAM_ERROR_MSG, "%s", msg);
     if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED && v->outcome != O_REFUSED &&
-        v->outcome != O_ENROLL_AGAIN)
+        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF)
         say(pamh, PAM_TEXT_INFO, "%s", v->hint);
     return rc;
 }

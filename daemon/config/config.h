@@ -17,6 +17,11 @@ namespace faceauth {
 
 enum class SecurityLevel { strict, balanced, convenient };
 
+// required: a verification needs identity and a live verdict from the
+// passive liveness network over the attempt's frames; off: identity only (a
+// printed photo of the person is accepted).
+enum class LivenessMode { required, off };
+
 // "strict", "balanced", "convenient".
 std::string to_string(SecurityLevel level);
 
@@ -29,6 +34,8 @@ struct Config {
   // Templates of another embedder are never compared: changing it means
   // everyone enrolls again.
   EmbedderKind embedder = kDefaultEmbedder;
+  // Presentation-attack detection (docs/liveness.md).
+  LivenessMode liveness = LivenessMode::required;
   // Expert override of the level: the embedder's raw distance in (0, 1.5)
   // (Euclidean for dlib-resnet, cosine distance for mobilefacenet).
   std::optional<double> threshold;

@@ -61,6 +61,12 @@ void apply_embedder(Config& c, const std::string& v) {
   c.embedder = *k;
 }
 
+void apply_liveness(Config& c, const std::string& v) {
+  if (v == "required") c.liveness = LivenessMode::required;
+  else if (v == "off") c.liveness = LivenessMode::off;
+  else throw ValueError(quoted(v) + " is not a liveness mode; use required or off");
+}
+
 void apply_threshold(Config& c, const std::string& v) {
   const std::string valid =
       "use a decimal number greater than 0 and less than 1.5 (e.g. 0.45), "
@@ -77,6 +83,7 @@ std::vector<KeySpec> make_keys() {
       {"security_level", apply_security_level},
       {"threshold", apply_threshold},
       {"embedder", apply_embedder},
+      {"liveness", apply_liveness},
       {"frames_needed", whole(&Config::frames_needed, 1, 100)},
       {"frames_window", whole(&Config::frames_window, 1, 100)},
       {"verify_timeout_seconds", whole(&Config::verify_timeout_seconds, 1, 60)},

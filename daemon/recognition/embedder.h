@@ -2,7 +2,7 @@
 //   dlib-resnet    dlib_face_recognition_resnet_model_v1, 128-d, Euclidean
 //                  (dlib_embedder.cc, the second of the two dlib files)
 //   mobilefacenet  MobileFaceNet ONNX from faceplugin-face-recognition-js, 512-d,
-//                  cosine (onnx_embedder.cc, the only file with OpenCV headers)
+//                  cosine (onnx_networks.cc, the only file with OpenCV headers)
 // Not thread-safe: one instance per thread.
 #pragma once
 
@@ -40,7 +40,7 @@ std::unique_ptr<FaceEmbedder> make_embedder(EmbedderKind kind, const std::string
 // The model files an embedder needs (for `status` and the install list).
 const char* embedder_model_file(EmbedderKind kind);
 
-// Defined by dlib_embedder.cc and onnx_embedder.cc respectively.
+// Defined by dlib_embedder.cc and onnx_networks.cc respectively.
 std::unique_ptr<FaceEmbedder> make_dlib_embedder(const std::string& model_dir);
 std::unique_ptr<FaceEmbedder> make_mobilefacenet_embedder(const std::string& model_dir);
 

@@ -71,8 +71,10 @@ const char* embedder_model_file(EmbedderKind kind) {
   return kind == EmbedderKind::mobilefacenet ? kMobileFaceNetModel : kRecognitionModel;
 }
 
-FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder)
-    : detector_(model_dir), embedder_(make_embedder(embedder, model_dir)) {}
+FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness)
+    : detector_(model_dir),
+      embedder_(make_embedder(embedder, model_dir)),
+      liveness_(liveness ? make_liveness_net(model_dir) : nullptr) {}
 
 FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters) {
   FrameAnalysis a;
@@ -120,6 +122,11 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
   t0 = std::chrono::steady_clock::now();
   a.embedding = embedder_->embed(FaceInput{frame, a.landmarks, chip}, jitters);
   a.times.embed_ms = ms_since(t0);
+  if (liveness_) {
+    t0 = std::chrono::steady_clock::now();
+    a.live = liveness_->live_score(frame, a.face);
+    a.times.liveness_ms = ms_since(t0);
+  }
   a.verdict = FrameVerdict::ok;
   return a;
 }

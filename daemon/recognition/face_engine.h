@@ -9,6 +9,7 @@
 #include "embedder.h"
 #include "embedding.h"
 #include "image.h"
+#include "liveness.h"
 
 namespace faceauth {
 
@@ -27,7 +28,7 @@ struct QualityOptions {
 };
 
 struct StageTimes {
-  double detect_ms = 0, landmarks_ms = 0, embed_ms = 0;
+  double detect_ms = 0, landmarks_ms = 0, embed_ms = 0, liveness_ms = 0;
 };
 
 struct FrameAnalysis {
@@ -38,6 +39,8 @@ struct FrameAnalysis {
   double sharpness = 0;   // of the aligned chip (0 when no chip was made)
   Landmarks landmarks;    // valid once a face of sufficient size was found
   Embedding embedding;    // valid only when verdict == ok
+  float live = -1;        // liveness network's live probability (0..1) when verdict == ok
+                          // and the engine has the network; -1 otherwise
   StageTimes times;
   std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
 };
@@ -46,17 +49,21 @@ class FaceEngine {
  public:
   // Loads the landmark model and the embedder's model from model_dir,
   // checking their SHA-256 first (ModelError).
-  FaceEngine(const std::string& model_dir, EmbedderKind embedder);
+  // With `liveness`, also the passive liveness network (liveness.h): each
+  // usable frame then carries a live score.
+  FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness = false);
 
   FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0);
 
   FaceDetector& detector() { return detector_; }
   FaceEmbedder& embedder() { return *embedder_; }
   EmbedderKind kind() const { return embedder_->kind(); }
+  bool has_liveness() const { return liveness_ != nullptr; }
 
  private:
   FaceDetector detector_;
   std::unique_ptr<FaceEmbedder> embedder_;
+  std::unique_ptr<LivenessNet> liveness_;
 };
 
 }  // namespace faceauth

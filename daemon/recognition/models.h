@@ -25,6 +25,8 @@ inline constexpr const char* kRecognitionModel = "dlib_face_recognition_resnet_m
 inline constexpr const char* kLandmarkModel = "shape_predictor_5_face_landmarks.dat";
 // MobileFaceNet, model/fr_feature.onnx of faceplugin-face-recognition-js@0.0.1.
 inline constexpr const char* kMobileFaceNetModel = "faceplugin_fr_feature.onnx";
+// Passive liveness network, model/fr_liveness.onnx of the same package.
+inline constexpr const char* kLivenessModel = "faceplugin_fr_liveness.onnx";
 
 // SHA-256 of a file as lower-case hex. Throws ModelError if it cannot be read.
 std::string sha256_file(const std::string& path);

@@ -82,6 +82,14 @@ inline constexpr EmbedderCalibration kDlibResnetCalibration{
     {"balanced", 0.0001, 0.325, {2, 2111765, 2.981e-06}, {829, 1945, 4.450e-01}, "casia5", {2, 34620, 1.818e-04}},
     {"convenient", 0.001, 0.340, {45, 2111765, 2.732e-05}, {677, 1945, 3.663e-01}, "casia5", {29, 34620, 1.142e-03}}};
 
+// ---- Liveness (liveness.h, docs/liveness.md) -----------------------------
+// An identity match counts only when the mean live score of every usable
+// frame of the attempt so far reaches this threshold (liveness = required).
+// Chosen by `faceauth-liveness` on NUAA subjects 0001-0008 (the middle of the
+// gap between their highest attack score and lowest live score); on held-back
+// subjects 0009-0012: 0 of 155 attack and 0 of 112 live frames wrong.
+inline constexpr double kLivenessThreshold = 0.476;
+
 // The embedder used when the configuration names none: at the balanced level
 // MobileFaceNet refuses 35 of 1 945 genuine attempts where dlib refuses 829,
 // with fewer false accepts on the East-Asian sets (docs/recognition.md).

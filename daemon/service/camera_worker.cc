@@ -11,10 +11,10 @@ namespace faceauth {
 
 using Clock = std::chrono::steady_clock;
 
-CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder,
+CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
                            size_t queue_limit)
     : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), embedder_(embedder),
-      queue_limit_(queue_limit),
+      liveness_(liveness), queue_limit_(queue_limit),
       thread_([this] { run(); }) {}
 
 CameraWorker::~CameraWorker() {
@@ -32,7 +32,7 @@ void CameraWorker::run() {
   std::unique_ptr<FaceEngine> engine;
   std::string model_error;
   try {
-    engine = std::make_unique<FaceEngine>(model_dir_, embedder_);
+    engine = std::make_unique<FaceEngine>(model_dir_, embedder_, liveness_);
   } catch (const std::exception& e) {
     model_error = e.what();
   }
@@ -163,19 +163,33 @@ namespace {
 // The decision rule shared by verify() and test() (fusion.h, docs/recognition.md):
 // the mean of the last k usable frames must lie under the threshold from one
 // stored template. Embeddings are wiped on destruction.
+// Liveness is decided over every usable frame of the attempt so far (the mean
+// live score), never per window: a window of lucky frames cannot pass alone.
 class AttemptWindow {
  public:
   explicit AttemptWindow(int k) : k_(static_cast<size_t>(std::max(1, k))) {}
-  // Adds a usable frame; true when the window now matches.
-  bool add(const Embedding& e, const std::vector<Embedding>& templates, double threshold) {
+  // Adds a usable frame; true when the window now matches (identity only).
+  bool add(const Embedding& e, float live, const std::vector<Embedding>& templates, double threshold) {
     recent_.push_back(e);
     if (recent_.size() > k_) recent_.erase(recent_.begin());
+    live_sum_ += live;
+    ++frames_;
     return recent_.size() == k_ && attempt_matches(templates, recent_, threshold);
+  }
+  // The attempt's answer once identity matched: "match", or
+  // "spoof-suspected" when liveness is required and the mean live score of
+  // all usable frames so far lies under the threshold.
+  std::string on_identity_match(const LivenessPolicy& p) const {
+    if (!p.required) return "match";
+    const double mean = frames_ ? live_sum_ / static_cast<double>(frames_) : 0;
+    return mean >= p.threshold ? "match" : "spoof-suspected";
   }
 
  private:
   size_t k_;
   std::vector<Embedding> recent_;
+  double live_sum_ = 0;
+  size_t frames_ = 0;
 };
 }  // namespace
 
@@ -188,6 +202,10 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   }
   unsigned& usable = r.usable;
   bool any_frame = false;
+  if (req.liveness.required && !engine.has_liveness()) {
+    r.result = "liveness-unavailable";
+    return r;
+  }
   AttemptWindow window(req.frames_needed);
   try {
     OpenSource cam(camera_spec_);
@@ -207,8 +225,8 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
         continue;
       }
       ++usable;
-      if (window.add(a.embedding, req.templates, req.threshold)) {
-        r.result = "match";
+      if (window.add(a.embedding, a.live, req.templates, req.threshold)) {
+        r.result = window.on_identity_match(req.liveness);
         r.hint.clear();
         return r;
       }
@@ -228,7 +246,12 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   TestResult r;
   const auto deadline = Clock::now() + req.timeout;
   int usable = 0;
-  bool timed_out = false, matched = false;
+  bool timed_out = false;
+  std::string decided;  // verify()'s answer at the first identity match
+  if (req.liveness.required && !engine.has_liveness()) {
+    r.result = "liveness-unavailable";
+    return r;
+  }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
   try {
     OpenSource cam(camera_spec_);
@@ -253,7 +276,9 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
           if (best < 0 || d < best) best = d;
         }
         if (best >= 0) f.distance = best;
-        if (window.add(a.embedding, req.templates, req.threshold)) matched = true;
+        f.live = a.live;
+        if (window.add(a.embedding, a.live, req.templates, req.threshold) && decided.empty())
+          decided = window.on_identity_match(req.liveness);
       }
       r.frames.push_back(std::move(f));
     }
@@ -264,7 +289,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   }
   if (ctl.cancelled) r.result = "cancelled";
   else if (req.templates.empty()) r.result = "not-enrolled";
-  else if (matched) r.result = "match";
+  else if (!decided.empty()) r.result = decided;
   else if (usable > 0) r.result = "no-match";
   else if (r.frames.empty() && timed_out) r.result = "timeout";
   else r.result = "no-face";

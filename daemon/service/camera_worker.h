@@ -27,11 +27,18 @@ struct JobControl {
   std::atomic<bool> cancelled{false};
 };
 
+// Liveness in a decision (operating_point.h: kLivenessThreshold).
+struct LivenessPolicy {
+  bool required = true;
+  double threshold = kLivenessThreshold;
+};
+
 struct VerifyRequest {
   std::vector<Embedding> templates;  // the user's templates (wiped with the request)
   double threshold = default_threshold();
   int frames_needed = 2;             // k: the mean of k consecutive usable frames must match ...
   int frames_window = 10;            // ... within at most n usable frames
+  LivenessPolicy liveness;           // and, when required, the attempt must look live
   // Counted from the call, not from when the job gets the camera: a caller
   // waiting in the queue is answered within the timeout it asked for.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -43,7 +50,9 @@ struct VerifyRequest {
 };
 
 struct VerifyResult {
-  std::string result;     // match, no-match, no-face, camera-unavailable, timeout, cancelled
+  // match, no-match, spoof-suspected, no-face, camera-unavailable,
+  // liveness-unavailable, timeout, cancelled
+  std::string result;
   unsigned frames = 0;    // frames examined
   unsigned usable = 0;    // of them, frames with a usable face (compared with the templates)
   std::string hint;       // for the person, from the last frame that did not count
@@ -71,6 +80,7 @@ struct TestRequest {
   int frames_needed = 2;
   int frames_window = 10;            // stop after this many usable frames ...
   int max_frames = 20;               // ... or this many frames in all
+  LivenessPolicy liveness;
   std::chrono::milliseconds timeout{5000};
   QualityOptions quality;
 };
@@ -79,11 +89,13 @@ struct TestFrame {
   std::string reason;     // "face found" or why the frame did not count
   bool usable = false;
   double distance = 0;    // smallest distance to a template; 0 when not usable or no templates
+  double live = -1;       // live score (0..1) of a usable frame; -1 when not computed
   std::string hint;       // advice for the person ("move closer", ...)
 };
 
 struct TestResult {
-  // What Verify would have answered on these frames: match, no-match, no-face,
+  // What Verify would have answered on these frames: match, no-match,
+  // spoof-suspected, liveness-unavailable, no-face,
   // not-enrolled (no templates; frames show quality only), camera-unavailable,
   // timeout, cancelled.
   std::string result;
@@ -95,7 +107,9 @@ using ProgressFn = std::function<void(unsigned captured, unsigned needed, const 
 
 class CameraWorker {
  public:
-  CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, size_t queue_limit);
+  // With `liveness`, the engine also loads the passive liveness network.
+  CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
+               size_t queue_limit);
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
@@ -130,6 +144,7 @@ class CameraWorker {
   const std::string camera_spec_;
   const std::string model_dir_;
   const EmbedderKind embedder_;
+  const bool liveness_;
   const size_t queue_limit_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

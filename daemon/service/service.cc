@@ -64,7 +64,8 @@ struct Service::Call {
 Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
     : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
       notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
-      worker_(config.camera, config.model_dir, config.embedder, static_cast<size_t>(config.queue_limit)) {
+      worker_(config.camera, config.model_dir, config.embedder, config.liveness == LivenessMode::required,
+              static_cast<size_t>(config.queue_limit)) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
   int r = sd_bus_add_object_vtable(bus_, &object_slot_, kPath, kInterface, kVtable, this);
@@ -307,6 +308,7 @@ int Service::verify(CallPtr c) {
     req.threshold = threshold_;
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
+    req.liveness.required = config_.liveness == LivenessMode::required;
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.priority = c->caller == 0;
     req.quality = quality_;
@@ -359,10 +361,15 @@ void Service::finish_verify(uint64_t id, const VerifyResult& r) {
     if (refused) result = "refused";
     else if (before.locked) result = "locked-out";
     else if (r.result == "match" && !c->replied) outcome = VerifyOutcome::Match;
+    else if (r.result == "spoof-suspected") outcome = VerifyOutcome::SpoofSuspected;
     else if (r.usable > 0 && r.result != "match") outcome = VerifyOutcome::NoMatch;
     LockoutState after = store_.record_verify(user, outcome, actor(c));
     log::info("verify " + user + ": " + result + (c->replied ? " (after the caller's answer)" : ""),
               {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
+    if (result == "spoof-suspected")
+      log::warn("face verification of " + user + " refused: the face matched but did not look live (a photo or a "
+                "screen held to the camera?)",
+                {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
     if (after.locked && !before.locked)
       log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
     if (c->replied) return;  // answered already (its timeout passed)
@@ -640,6 +647,7 @@ int Service::status(CallPtr c) {
     sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
     sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
     sd_bus_message_append(m, "{sv}", "embedder", "s", embedder_name(config_.embedder));
+    sd_bus_message_append(m, "{sv}", "liveness", "s", config_.liveness == LivenessMode::required ? "required" : "off");
     if (!config_.threshold) {
       sd_bus_message_append(m, "{sv}", "measured_far", "d", lp.far.rate());
       sd_bus_message_append(m, "{sv}", "measured_far_upper95", "d", lp.far.upper95);
@@ -688,6 +696,7 @@ int Service::test_verify(CallPtr c) {
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
     req.max_frames = frames;
+    req.liveness.required = config_.liveness == LivenessMode::required;
     req.timeout = std::chrono::seconds(timeout);
     req.quality = quality_;
     if (sender_has_job(c->sender)) {
@@ -723,9 +732,9 @@ int Service::test_verify(CallPtr c) {
 void Service::send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames) {
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_append(m, "s", result.c_str());
-    sd_bus_message_open_container(m, 'a', "(sbds)");
+    sd_bus_message_open_container(m, 'a', "(sbdsd)");
     for (const auto& f : frames)
-      sd_bus_message_append(m, "(sbds)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str());
+      sd_bus_message_append(m, "(sbdsd)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str(), f.live);
     sd_bus_message_close_container(m);
   });
 }
@@ -811,7 +820,7 @@ const sd_bus_vtable Service::kVtable[] = {
                              (dispatch<&Service::reset_lockout>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Status", "", , "a{sv}", SD_BUS_PARAM(status), (dispatch<&Service::status>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbds)",
+    SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbdsd)",
                              SD_BUS_PARAM(result) SD_BUS_PARAM(frames), (dispatch<&Service::test_verify>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("Version", "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),

@@ -47,6 +47,7 @@ const char* to_string(VerifyOutcome o) noexcept {
   switch (o) {
     case VerifyOutcome::Match: return "match";
     case VerifyOutcome::NoMatch: return "no-match";
+    case VerifyOutcome::SpoofSuspected: return "spoof-suspected";
     case VerifyOutcome::Error: return "error";
   }
   return "unknown";

@@ -183,7 +183,7 @@ LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome
     }
     if (outcome == VerifyOutcome::Match) {
       failures = 0;
-    } else if (outcome == VerifyOutcome::NoMatch) {
+    } else if (outcome == VerifyOutcome::NoMatch || outcome == VerifyOutcome::SpoofSuspected) {
       ++failures;
       if (failures >= opts_.lockout.max_failures) {
         locked_until = secs(now + opts_.lockout.duration);

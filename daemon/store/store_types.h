@@ -87,7 +87,9 @@ struct AuditCheck {
   std::string reason;                        // what is wrong with it, for people
 };
 
-enum class VerifyOutcome { Match, NoMatch, Error };
+// SpoofSuspected: identity matched but the attempt did not look live (a
+// printed photo or a screen, liveness.h); it counts as a failure.
+enum class VerifyOutcome { Match, NoMatch, SpoofSuspected, Error };
 const char* to_string(VerifyOutcome o) noexcept;
 
 struct LockoutPolicy {

@@ -59,6 +59,7 @@ MODEL_FILES = (
     "shape_predictor_5_face_landmarks.dat",
     "mmod_human_face_detector.dat",
     "faceplugin_fr_feature.onnx",
+    "faceplugin_fr_liveness.onnx",
 )
 
 NAME_WAIT_SECONDS = 30.0      # daemon start-up: models load in ~0.4 s, leave room for slow CI

@@ -122,6 +122,14 @@ BOOST_AUTO_TEST_CASE(the_default_level_keeps_false_rejects_low_on_every_populati
   }
 }
 
+BOOST_AUTO_TEST_CASE(video_frames_are_ordered_by_frame_number) {
+  BOOST_TEST(natural_less("0001_00_00_01_16.jpg", "0001_00_00_01_154.jpg"));
+  BOOST_TEST(!natural_less("0001_00_00_01_154.jpg", "0001_00_00_01_16.jpg"));
+  BOOST_TEST(natural_less("0001_00_00_01_479.jpg", "0001_00_00_02_21.jpg"));
+  BOOST_TEST(natural_less("a/0009_9.jpg", "a/0009_10.jpg"));
+  BOOST_TEST(!natural_less("x_5.jpg", "x_5.jpg"));
+}
+
 BOOST_AUTO_TEST_CASE(upper_bounds_are_clopper_pearson) {
   // Known values: rule of three for 0 of n; Clopper-Pearson one-sided 95 %.
   BOOST_TEST(std::abs(upper95(0, 1000) - 0.002991) < 2e-5);

@@ -25,7 +25,8 @@ boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
-  BOOST_TEST(known_models().size() == 4u);
+  BOOST_TEST(known_models().size() == 5u);
+  BOOST_TEST(model(kLivenessModel).sha256 == "afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d");
   BOOST_TEST(model(kMobileFaceNetModel).sha256 == "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
   BOOST_TEST(model(kLandmarkModel).sha256 == "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
   BOOST_CHECK_THROW(model("nonexistent.dat"), ModelError);

@@ -1,7 +1,9 @@
-// The one translation unit with OpenCV headers: MobileFaceNet (512-d) run by
-// OpenCV's dnn module from the ONNX file that the npm package
-// faceplugin-face-recognition-js@0.0.1 ships as model/fr_feature.onnx.
+// The one translation unit with OpenCV headers: the two ONNX networks of the
+// npm package faceplugin-face-recognition-js@0.0.1, run by OpenCV's dnn module:
+// MobileFaceNet (model/fr_feature.onnx, the embedder) and the passive liveness
+// network (model/fr_liveness.onnx, liveness.h).
 //
+// MobileFaceNet:
 // Input [1,3,112,112], RGB, (x - 127) / 128, the face aligned to the usual
 // 112x112 five-point layout (ArcFace's) by a least-squares similarity
 // transform from dlib's landmarks: both eye centres and the base of the nose.
@@ -14,6 +16,7 @@
 #include <random>
 
 #include "embedder.h"
+#include "liveness.h"
 #include "models.h"
 
 namespace faceauth {
@@ -133,7 +136,63 @@ class MobileFaceNet final : public FaceEmbedder {
   cv::dnn::Net net_;
 };
 
+// The liveness network (liveness.h).
+class OnnxLiveness final : public LivenessNet {
+ public:
+  explicit OnnxLiveness(const std::string& model_dir) {
+    std::string path = verified_model_path(model_dir, kLivenessModel);
+    try {
+      net_ = cv::dnn::readNetFromONNX(path);
+      net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+      net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    } catch (const cv::Exception& e) {
+      throw ModelError("cannot load liveness model " + path + ": " + e.what());
+    }
+    if (net_.empty()) throw ModelError("cannot load liveness model " + path + ": empty network");
+  }
+
+  float live_score(const Image& img, const FaceBox& box) override {
+    if (img.empty() || box.width <= 0 || box.height <= 0) return 0;
+    // The box scaled x2.7 about its centre, clipped to the frame.
+    const double cx = box.left + box.width / 2.0, cy = box.top + box.height / 2.0;
+    const double w = box.width * 2.7, h = box.height * 2.7;
+    int x0 = std::max(0, static_cast<int>(std::lround(cx - w / 2))), y0 = std::max(0, static_cast<int>(std::lround(cy - h / 2)));
+    int x1 = std::min(img.width(), static_cast<int>(std::lround(cx + w / 2)));
+    int y1 = std::min(img.height(), static_cast<int>(std::lround(cy + h / 2)));
+    if (x1 - x0 < 8 || y1 - y0 < 8) return 0;
+    cv::Mat frame(img.height(), img.width(), CV_8UC3, const_cast<uint8_t*>(img.data()));
+    cv::Mat crop;
+    cv::resize(frame(cv::Rect(x0, y0, x1 - x0, y1 - y0)), crop, cv::Size(128, 128), 0, 0, cv::INTER_LINEAR);
+    // Raw 0-255 values, BGR order (swapRB: our frames are RGB).
+    cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(0, 0, 0), true, false, CV_32F);
+    wipe_mat(crop);
+    net_.setInput(blob);
+    cv::Mat o = net_.forward();
+    wipe_mat(blob);
+    if (o.total() < 2 || o.type() != CV_32F) {
+      wipe_mat(o);
+      throw ModelError("the liveness model gave an output of an unexpected shape");
+    }
+    const float* f = o.ptr<float>();
+    const size_t n = o.total();
+    float mx = f[0];
+    for (size_t i = 1; i < n; ++i) mx = std::max(mx, f[i]);
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(f[i] - mx));
+    const float live = static_cast<float>(std::exp(static_cast<double>(f[0] - mx)) / sum);
+    wipe_mat(o);
+    return live;
+  }
+
+ private:
+  cv::dnn::Net net_;
+};
+
 }  // namespace
+
+std::unique_ptr<LivenessNet> make_liveness_net(const std::string& model_dir) {
+  return std::make_unique<OnnxLiveness>(model_dir);
+}
 
 std::unique_ptr<FaceEmbedder> make_mobilefacenet_embedder(const std::string& model_dir) {
   return std::make_unique<MobileFaceNet>(model_dir);
