@@ -93,7 +93,7 @@ std::vector<Consent> read_consent(sd_bus_message* r) {
 }
 
 // "balanced (measured over every population: 12 of 2111765 impostor attempts
-// accepted, 95 % bound 9.2e-06; 35 of 1945 genuine attempts refused, ...)".
+// accepted, 95 % bound 9.2e-06; 38 of 1945 genuine attempts refused, ...)".
 std::string level_text(std::map<std::string, Json>& st) {
   const std::string level = st["security_level"].str();
   if (!st.count("measured_far") || !st.count("measured_far_counts")) return level;
