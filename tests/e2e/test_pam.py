@@ -15,6 +15,7 @@ Needs root, ../shared/faces, libpam-wrapper, dbus-daemon (skips otherwise).
 """
 import os
 import pwd
+import re
 import signal
 import subprocess
 import sys
@@ -38,6 +39,14 @@ IGNORED = "Permission denied"     # PAM_IGNORE of a module alone in its stack
 
 LOOKING = "Looking at the camera…"
 NOT_RECOGNISED = "Face not recognised"
+SPOOF = "Face not accepted: the camera may be seeing a photo or a screen; use your password"
+NUAA = os.path.join(harness.SHARED_DIR, "liveness", "nuaa")
+
+
+def nuaa_frames(kind, subject):
+    d = os.path.join(NUAA, kind, subject)
+    key = lambda f: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", f)]  # noqa: E731
+    return [os.path.join(d, f) for f in sorted(os.listdir(d), key=key) if f.endswith(".jpg")]
 
 
 def note(text):
@@ -84,6 +93,39 @@ class PamTestCase(PamMixin, harness.FaceAuthTestCase):
     def continue_daemon_later(self):
         self.addCleanup(lambda: self.daemon.proc and self.daemon.proc.poll() is None
                         and os.kill(self.daemon.proc.pid, signal.SIGCONT))
+
+
+@unittest.skipUnless(os.path.isdir(NUAA), "needs %s (set FACEAUTH_SHARED_DIR)" % NUAA)
+class PrintedPhotoTest(PamTestCase):
+    """A printed photo of the enrolled person (NUAA photo/ frames) held to the camera:
+    refused with liveness required (the default), the person is told, the password follows."""
+
+    ENROLL = None
+    CONFIG = {"verify_timeout_seconds": "10", "min_face_pixels": "60"}
+
+    def setUp(self):
+        super().setUp()
+        result, message, _, _ = self.enroll(USER, nuaa_frames("real", "0009")[:5], label="nuaa")
+        self.assertEqual(result, "enrolled", message)
+        self.write_service("timeout=8")
+
+    def test_printed_photo_asks_for_the_password(self):
+        self.set_camera(nuaa_frames("photo", "0009"))
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(len(run.prompts), 1, "the password must be asked: %r" % run)
+        self.assertIn(("error", SPOOF), run.messages, run)
+
+    def test_printed_photo_alone_does_not_log_in(self):
+        self.set_camera(nuaa_frames("photo", "0009"))
+        run = self.run_pam(USER, ["not the password"])
+        self.assertEqual(run.rc(), AUTH_ERR, run)
+
+    def test_the_live_person_needs_no_password(self):
+        self.set_camera(nuaa_frames("real", "0009")[5:])
+        run = self.run_pam(USER)
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(run.prompts, [], run)
 
 
 class SequentialTest(PamTestCase):
