@@ -59,11 +59,12 @@ struct options {
     bool debug, quiet, parallel;
     unsigned timeout, max_tries;
     const char *daemon_user;
+    const char *require; /* "liveness" (default), "any" or "ir": passed to Verify */
 };
 
 enum outcome {
     O_MATCH, O_NO_MATCH, O_NO_FACE, O_TIMEOUT, O_CAMERA, O_LOCKED, O_REFUSED,
-    O_NOT_ENROLLED, O_ENROLL_AGAIN, O_SPOOF, O_CANCELLED, O_UNAVAILABLE, O_HUNG
+    O_NOT_ENROLLED, O_ENROLL_AGAIN, O_SPOOF, O_NO_LIVENESS, O_CANCELLED, O_UNAVAILABLE, O_HUNG
 };
 
 struct verdict {
@@ -89,7 +90,8 @@ static uint64_t now_usec(void) {
 }
 
 static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *o) {
-    *o = (struct options){.timeout = DEFAULT_TIMEOUT, .max_tries = 1, .daemon_user = "faceauth"};
+    *o = (struct options){.timeout = DEFAULT_TIMEOUT, .max_tries = 1, .daemon_user = "faceauth",
+                          .require = "liveness"};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "debug") == 0) {
@@ -114,6 +116,11 @@ static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
                 pam_syslog(pamh, LOG_ERR, "%s: want 1 to 5; using 1", a);
             else
                 o->max_tries = (unsigned)n;
+        } else if (strncmp(a, "require=", 8) == 0) {
+            if (strcmp(a + 8, "liveness") == 0 || strcmp(a + 8, "any") == 0 || strcmp(a + 8, "ir") == 0)
+                o->require = a + 8;
+            else
+                pam_syslog(pamh, LOG_ERR, "%s: want require=liveness, any or ir; using liveness", a);
         } else if (strncmp(a, "daemon_user=", 12) == 0 && a[12]) {
             o->daemon_user = a + 12;
         } else {
@@ -365,7 +372,7 @@ static enum outcome outcome_of(const char *result) {
         {"timeout", O_TIMEOUT},      {"camera-unavailable", O_CAMERA},
         {"locked-out", O_LOCKED},    {"refused", O_REFUSED},     {"not-enrolled", O_NOT_ENROLLED},
         {"cancelled", O_CANCELLED},  {"enroll-again", O_ENROLL_AGAIN},
-        {"spoof-suspected", O_SPOOF},
+        {"spoof-suspected", O_SPOOF}, {"liveness-unavailable", O_NO_LIVENESS},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (!strcmp(result, table[i].name)) return table[i].o;
@@ -404,15 +411,15 @@ static int parse_verify(sd_bus_message *m, struct verdict *v) {
     return r < 0 ? r : sd_bus_message_exit_container(m);
 }
 
-/* Verify(user, {"timeout": seconds}) bounded by c->deadline. */
-static void do_verify(struct conn *c, const char *user, struct verdict *v) {
+/* Verify(user, {"timeout": seconds, "require": what the service accepts}) bounded by c->deadline. */
+static void do_verify(struct conn *c, const char *user, const char *require, struct verdict *v) {
     sd_bus_message *reply = NULL;
     uint64_t left = c->deadline > now_usec() ? c->deadline - now_usec() : 0;
     uint32_t secs = left > VERIFY_MARGIN_USEC ? (uint32_t)((left - VERIFY_MARGIN_USEC) / USEC_PER_SEC) : 0;
     if (secs < 1) secs = 1;
     if (secs > MAX_TIMEOUT) secs = MAX_TIMEOUT;
     int r = call(c, c->owner, OBJECT_PATH, INTERFACE, "Verify", &reply, v->why, sizeof v->why,
-                 "sa{sv}", user, 1u, "timeout", "u", secs);
+                 "sa{sv}", user, 2u, "timeout", "u", secs, "require", "s", require);
     if (r == CALL_OK) {
         if (parse_verify(reply, v) < 0) {
             v->outcome = O_UNAVAILABLE;
@@ -445,6 +452,9 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
         rc = PAM_AUTH_ERR;
         msg = _("Face not accepted: the camera may be seeing a photo or a screen; use your password");
         break;
+    case O_NO_LIVENESS:
+        msg = _("This login needs a liveness check the camera cannot provide; use your password");
+        break;
     case O_ENROLL_AGAIN:
         msg = _("Your face enrollment was made with another face model: run faceauthctl enroll again; use your password now");
         break;
@@ -463,7 +473,7 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     else if (talk && msg)
         say(pamh, PAM_ERROR_MSG, "%s", msg);
     if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED && v->outcome != O_REFUSED &&
-        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF)
+        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF && v->outcome != O_NO_LIVENESS)
         say(pamh, PAM_TEXT_INFO, "%s", v->hint);
     return rc;
 }
@@ -484,7 +494,7 @@ static void cleanup_string(pam_handle_t *pamh, void *data, int status) {
 
 struct worker {
     struct conn *c;
-    const char *user;
+    const char *user, *require;
     struct verdict v;
     pthread_mutex_t lock;
     bool finished;
@@ -495,7 +505,7 @@ struct worker {
 static void *worker_main(void *arg) {
     struct worker *w = arg;
     struct verdict v = {0};
-    do_verify(w->c, w->user, &v);
+    do_verify(w->c, w->user, w->require, &v);
     pthread_mutex_lock(&w->lock);
     w->v = v;
     w->finished = true;
@@ -512,7 +522,7 @@ static bool worker_finished(struct worker *w) {
 
 /* Ask for the password while the camera runs. Returns the PAM code. */
 static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags, struct conn *c, const char *user) {
-    struct worker w = {.c = c, .user = user};
+    struct worker w = {.c = c, .user = user, .require = o->require};
     int pipefd[2], rc;
     pthread_t th;
     sigset_t all, old;
@@ -634,7 +644,7 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
     for (unsigned attempt = 1;; attempt++) {
         if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
         v = (struct verdict){0};
-        do_verify(&c, user, &v);
+        do_verify(&c, user, o.require, &v);
         if (o.debug) pam_syslog(pamh, LOG_DEBUG, "verify %s (attempt %u): %s", user, attempt, v.why);
         else if (v.outcome == O_UNAVAILABLE || v.outcome == O_HUNG) pam_syslog(pamh, LOG_NOTICE, "%s", v.why);
         rc = conclude(pamh, &o, flags, &v);

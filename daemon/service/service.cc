@@ -270,9 +270,18 @@ void Service::audit_refused_attempt(const std::string& user, const std::string& 
 
 int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
-  Options opts = read_options(c->msg, {{"timeout", 'u'}});
+  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"require", 's'}});
   int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
-  authorize(c, Op::verify, uid, [this, c, user = user, timeout] {
+  // What the calling service accepts (the PAM module's require=): "any" (the
+  // configuration decides), "liveness" (a liveness check must run), "ir" (an
+  // infrared camera must be used; none is supported yet).
+  std::string require = "any";
+  if (auto it = opts.find("require"); it != opts.end()) {
+    require = std::get<std::string>(it->second);
+    if (require != "any" && require != "liveness" && require != "ir")
+      throw InvalidArgument("option 'require' must be any, liveness or ir");
+  }
+  authorize(c, Op::verify, uid, [this, c, user = user, timeout, require] {
     if (store_.face_auth_refused(user)) {
       audit_refused_attempt(user, actor(c));
       send_verify_reply(c, user, "refused", 0, "use your password");
@@ -287,6 +296,13 @@ int Service::verify(CallPtr c) {
     }
     if (!store_.is_enrolled(user)) {
       send_verify_reply(c, user, "not-enrolled", 0, "");
+      return;
+    }
+    // The camera cannot satisfy the service: no camera used, nothing counted.
+    if (require == "ir" || (require == "liveness" && config_.liveness != LivenessMode::required)) {
+      send_verify_reply(c, user, "liveness-unavailable", 0,
+                        require == "ir" ? "this login needs an infrared camera: use your password"
+                                        : "this login needs a liveness check, which is off: use your password");
       return;
     }
     VerifyRequest req;

@@ -128,6 +128,52 @@ class PrintedPhotoTest(PamTestCase):
         self.assertEqual(run.prompts, [], run)
 
 
+NO_LIVENESS = "This login needs a liveness check the camera cannot provide; use your password"
+
+
+class LivenessPolicyTest(PamTestCase):
+    """require= per PAM service: by default (require=liveness) a face is accepted only with a
+    liveness check; with liveness = off in the daemon the password follows, unless the
+    administrator opts in with require=any. require=ir needs an IR camera (none supported)."""
+
+    CONFIG = {"verify_timeout_seconds": "10", "liveness": "off"}
+
+    def test_default_needs_liveness(self):
+        self.set_camera(self.salley[5:])
+        self.write_service("timeout=5")
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(len(run.prompts), 1, "the password must be asked: %r" % run)
+        self.assertIn(("error", NO_LIVENESS), run.messages, run)
+        # Not an attempt: nothing counted.
+        data = self.ok(self.call("ExportPersonalData", "s", USER))[0]
+        self.assertIn('"failures":0', data.replace(" ", ""))
+
+    def test_administrator_opts_in_with_require_any(self):
+        self.set_camera(self.salley[5:])
+        self.write_service("timeout=5 require=any")
+        run = self.run_pam(USER)
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(run.prompts, [], run)
+
+    def test_require_ir_is_not_met_by_an_rgb_camera(self):
+        self.daemon.stop()
+        self.write_config(liveness="required")
+        self.daemon.start()
+        self.set_camera(self.salley[5:])
+        self.write_service("timeout=5 require=ir")
+        run = self.run_pam(USER, [PASSWORD])
+        self.assertEqual(run.rc(), SUCCESS, run)
+        self.assertEqual(len(run.prompts), 1, run)
+        self.assertIn(("error", NO_LIVENESS), run.messages, run)
+
+    def test_bad_require_value_is_invalid_argument(self):
+        r = self.call("Verify", "sa{sv}", USER, {"require": harness.V("s", "fast")})
+        self.assertDBusError(r, "org.faceauth.Error.InvalidArgument", "Verify(require=fast)")
+        r = self.call("Verify", "sa{sv}", USER, {"require": harness.V("u", 1)})
+        self.assertDBusError(r, "org.faceauth.Error.InvalidArgument", "Verify(require as u)")
+
+
 class SequentialTest(PamTestCase):
     """The default mode: face first, the password module after it."""
 
