@@ -57,19 +57,26 @@ cv::Mat similarity(const Point2f* src, const Point2f* dst, int n) {
   return m;
 }
 
+// An ONNX model file of model_dir, checked by SHA-256, on OpenCV's own CPU
+// backend. `what` names it in errors ("recognition model").
+cv::dnn::Net load_onnx(const std::string& model_dir, const char* file, const char* what) {
+  std::string path = verified_model_path(model_dir, file);
+  cv::dnn::Net net;
+  try {
+    net = cv::dnn::readNetFromONNX(path);
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  } catch (const cv::Exception& e) {
+    throw ModelError(std::string("cannot load ") + what + " " + path + ": " + e.what());
+  }
+  if (net.empty()) throw ModelError(std::string("cannot load ") + what + " " + path + ": empty network");
+  return net;
+}
+
 class MobileFaceNet final : public FaceEmbedder {
  public:
-  explicit MobileFaceNet(const std::string& model_dir) {
-    std::string path = verified_model_path(model_dir, kMobileFaceNetModel);
-    try {
-      net_ = cv::dnn::readNetFromONNX(path);
-      net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-      net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    } catch (const cv::Exception& e) {
-      throw ModelError("cannot load recognition model " + path + ": " + e.what());
-    }
-    if (net_.empty()) throw ModelError("cannot load recognition model " + path + ": empty network");
-  }
+  explicit MobileFaceNet(const std::string& model_dir)
+      : net_(load_onnx(model_dir, kMobileFaceNetModel, "recognition model")) {}
 
   EmbedderKind kind() const override { return EmbedderKind::mobilefacenet; }
 
@@ -139,17 +146,8 @@ class MobileFaceNet final : public FaceEmbedder {
 // The liveness network (liveness.h).
 class OnnxLiveness final : public LivenessNet {
  public:
-  explicit OnnxLiveness(const std::string& model_dir) {
-    std::string path = verified_model_path(model_dir, kLivenessModel);
-    try {
-      net_ = cv::dnn::readNetFromONNX(path);
-      net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-      net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    } catch (const cv::Exception& e) {
-      throw ModelError("cannot load liveness model " + path + ": " + e.what());
-    }
-    if (net_.empty()) throw ModelError("cannot load liveness model " + path + ": empty network");
-  }
+  explicit OnnxLiveness(const std::string& model_dir)
+      : net_(load_onnx(model_dir, kLivenessModel, "liveness model")) {}
 
   float live_score(const Image& img, const FaceBox& box) override {
     if (img.empty() || box.width <= 0 || box.height <= 0) return 0;

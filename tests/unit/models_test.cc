@@ -7,6 +7,7 @@
 
 #include "detector.h"
 #include "embedder.h"
+#include "liveness.h"
 #include "models.h"
 #include "test_support.h"
 
@@ -62,6 +63,17 @@ BOOST_AUTO_TEST_CASE(truncated_model_is_refused, *boost::unit_test::precondition
                           [&](const ModelError& e) { return has(e, name) && has(e, "expected"); });
     fs::remove_all(dir);
   }
+}
+
+BOOST_AUTO_TEST_CASE(truncated_liveness_model_is_refused, *boost::unit_test::precondition(need_models)) {
+  std::string dir = test::make_temp_dir("models");
+  std::string path = dir + "/" + std::string(kLivenessModel);
+  fs::copy_file(test::model_dir() + "/" + kLivenessModel, path);
+  fs::resize_file(path, 1000);
+  BOOST_CHECK_EXCEPTION(make_liveness_net(dir), ModelError,
+                        [&](const ModelError& e) { return has(e, kLivenessModel) && has(e, "expected"); });
+  fs::remove_all(dir);
+  BOOST_TEST(make_liveness_net(test::model_dir()) != nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(each_embedder_loads_and_names_itself, *boost::unit_test::precondition(need_models)) {

@@ -138,6 +138,47 @@ BOOST_AUTO_TEST_CASE(mobilefacenet_jitter_is_repeatable_and_close) {
   BOOST_TEST(distance(plain.embedding, j1.embedding) < 0.2f);
 }
 
+boost::test_tools::assertion_result need_nuaa(boost::unit_test::test_unit_id) {
+  const std::string nuaa = test::shared_dir() + "/liveness/nuaa";
+  if (std::filesystem::is_directory(nuaa)) return true;
+  boost::test_tools::assertion_result r(false);
+  r.message() << "skipped: " << nuaa << " is absent; set FACEAUTH_SHARED_DIR";
+  return r;
+}
+
+BOOST_AUTO_TEST_CASE(liveness_scores_separate_a_print_from_the_person, *boost::unit_test::precondition(need_nuaa)) {
+  const std::string nuaa = test::shared_dir() + "/liveness/nuaa";
+  FaceEngine e(test::model_dir(), kDefaultEmbedder, true);
+  BOOST_TEST(e.has_liveness());
+  int live_ok = 0, attack_ok = 0, live_n = 0, attack_n = 0;
+  for (const char* kind : {"real", "photo"}) {
+    auto files = list_image_files(nuaa + "/" + kind + "/0010");
+    for (size_t i = 0; i < files.size() && i < 8; ++i) {
+      auto a = e.analyze(load_image_file(files[i]));
+      if (a.verdict != FrameVerdict::ok) continue;
+      BOOST_TEST(a.live >= 0.0f);
+      BOOST_TEST(a.live <= 1.0f);
+      BOOST_TEST(a.times.liveness_ms > 0);
+      if (std::string(kind) == "real") {
+        ++live_n;
+        live_ok += a.live >= kLivenessThreshold;
+      } else {
+        ++attack_n;
+        attack_ok += a.live < kLivenessThreshold;
+      }
+    }
+  }
+  BOOST_TEST_MESSAGE("NUAA 0010: " << live_ok << " of " << live_n << " live frames and " << attack_ok << " of "
+                                   << attack_n << " photo frames judged right");
+  BOOST_TEST(live_n >= 4);
+  BOOST_TEST(attack_n >= 4);
+  BOOST_TEST(live_ok == live_n);
+  BOOST_TEST(attack_ok == attack_n);
+  // Without the network no score is made.
+  auto plain = engine().analyze(load_image_file(list_image_files(nuaa + "/real/0010").front()));
+  BOOST_TEST(plain.live == -1.0f);
+}
+
 BOOST_AUTO_TEST_CASE(dogs_give_no_face) {
   auto a = engine().analyze(load_image_file(scene("dogs.jpg")));
   BOOST_TEST(verdict_name(a.verdict) == std::string("no-face"));
