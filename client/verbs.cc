@@ -443,7 +443,7 @@ int verb_audit(const Options& o) {
 
 int verb_unlock(const Options& o) {
   Bus bus;
-  if (o.user_set) start_polkit_agent();
+  start_polkit_agent();  // one's own lockout too: polkit asks for the password (unlock-self)
   call_user(bus, "ResetLockout", o);
   const std::string who = subject(o);
   if (o.json) print_json(Json::object().set("user", who).set("unlocked", true));

@@ -35,9 +35,11 @@ std::array<double, kMaxEmbeddingSize> sum_of(const std::vector<Embedding>& views
 }  // namespace
 
 std::string EnrollmentReport::summary() const {
+  // Categories only: a distance here would tell someone enrolling photos of a
+  // victim plus one candidate fake how close the fake is.
   char buf[128];
-  std::snprintf(buf, sizeof buf, "spread %.2f (median %.2f) over %zu of %zu frames", static_cast<double>(spread),
-                static_cast<double>(median_spread), kept_count, kept.size());
+  std::snprintf(buf, sizeof buf, "%s, %zu of %zu frames used", consistent ? "consistent" : "frames differ",
+                kept_count, kept.size());
   return buf;
 }
 

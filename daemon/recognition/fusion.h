@@ -39,7 +39,8 @@ struct EnrollmentReport {
   size_t kept_count = 0;
   float spread = 0;       // largest distance of a kept view to the mean of the other kept views
   float median_spread = 0;  // median of those distances
-  // "spread 0.21 (median 0.15) over 5 of 5 frames"; no biometric data beyond two numbers.
+  // "consistent, 5 of 5 frames used" or "frames differ, ...": categories, never
+  // a distance (they reach the person enrolling, who may not be the person).
   std::string summary() const;
 };
 

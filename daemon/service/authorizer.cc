@@ -24,14 +24,20 @@ Decision decide(Op op, uid_t caller, uid_t target) {
     case Op::get_consent:
     case Op::audit_log:
     case Op::export_data:
-    // Deleting one's own data, withdrawing one's own consent and clearing
-    // one's own lockout are always allowed: they cannot raise anyone's access,
-    // and erasure must never be blocked (PIPL Art. 47, GDPR Art. 17).
+    // Deleting one's own data and withdrawing one's own consent are always
+    // allowed: they cannot raise anyone's access, and erasure must never be
+    // blocked (PIPL Art. 47, GDPR Art. 17).
     case Op::remove:
     case Op::remove_all:
     case Op::withdraw:
-    case Op::reset_lockout:
       return caller == target ? Decision{Decision::allow} : Decision{Decision::ask_polkit, kActionManage};
+    // Clearing a lockout gives face attempts back, so code running in a
+    // person's session must not do it freely (it could then try faces against
+    // sudo without limit): the person re-types their password (auth_self).
+    // Root (the PAM account step after another module authenticated the
+    // person) needs nothing.
+    case Op::reset_lockout:
+      return {Decision::ask_polkit, caller == target ? kActionUnlockSelf : kActionManage};
   }
   return {Decision::ask_polkit, kActionManage};
 }

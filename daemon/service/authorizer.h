@@ -16,7 +16,8 @@ enum class Op {
   status, get_notice,                                         // anyone
   verify,                                                     // self; others: verify-other
   is_enrolled, list, get_consent, audit_log, export_data,     // self; others: manage
-  remove, remove_all, withdraw, reset_lockout,                // self; others: manage
+  remove, remove_all, withdraw,                               // self; others: manage
+  reset_lockout,                                              // root; self: unlock-self; others: manage
   enroll,                                                     // self: enroll-self; others: manage
   test_verify,                                                // always manage (distances: admins only)
 };
@@ -24,6 +25,7 @@ enum class Op {
 inline constexpr const char* kActionVerifyOther = "org.faceauth.verify-other";
 inline constexpr const char* kActionEnrollSelf = "org.faceauth.enroll-self";
 inline constexpr const char* kActionManage = "org.faceauth.manage";
+inline constexpr const char* kActionUnlockSelf = "org.faceauth.unlock-self";
 
 struct Decision {
   enum Kind { allow, ask_polkit } kind = allow;

@@ -17,6 +17,7 @@
 #include "authorizer.h"
 #include "bus_loop.h"
 #include "camera_worker.h"
+#include "rate_limit.h"
 #include "config.h"
 #include "notice.h"
 #include "store.h"
@@ -115,6 +116,11 @@ class Service {
   std::map<uint64_t, Job> jobs_;
   Health health_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_refused_audit_;
+  // Self-service writes (ResetLockout, WithdrawConsent, RemoveTemplate,
+  // RemoveAll) by non-root callers: at most 20 a minute per uid.
+  RateLimit self_writes_{20, std::chrono::minutes(1)};
+  // Throws Busy when c's caller has used up its self-service writes.
+  void charge_self_write(const CallPtr& c);
   sd_bus_slot* object_slot_ = nullptr;
   sd_bus_slot* sleep_slot_ = nullptr;
 };

@@ -18,6 +18,12 @@ class InvalidArgument : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// A caller asked too often or the camera queue is full: org.faceauth.Error.Busy.
+class BusyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A user name as Debian's useradd accepts it (1..32 bytes, [a-z_][a-z0-9_-]*[$]?,
 // the same rule as the PAM module's) that
 // resolves with getpwnam. Returns its uid. Throws InvalidArgument.

@@ -94,7 +94,9 @@ class Store {
   LockoutState record_verify(const std::string& user, VerifyOutcome outcome,
                              std::string_view actor = "faceauthd");
   LockoutState lockout_state(const std::string& user);
-  void reset_lockout(const std::string& user, std::string_view actor);
+  // Clears the failure count and any lockout. Returns false, and writes
+  // nothing (no audit row), when there was nothing to clear.
+  bool reset_lockout(const std::string& user, std::string_view actor);
 
   // ---- tampering and incidents ----
   bool face_auth_refused(const std::string& user);

@@ -123,6 +123,14 @@ WithdrawResult Store::withdraw_consent(const std::string& user, const std::strin
           "WHERE user = ?1 AND withdrawn_at IS NULL");
   up.bind(1, user).bind(2, secs(now)).bind(3, method).run();
   r.consent_withdrawn = db_->changes() > 0;
+  bool has_templates = false;
+  {
+    Stmt count(*db_, "SELECT count(*) FROM templates WHERE user = ?1");
+    count.bind(1, user);
+    has_templates = count.step() && count.int64(0) > 0;
+  }  // finalized before the deletions and the checkpoint
+  // A call that changes nothing writes nothing: repeating it cannot grow the log.
+  if (!r.consent_withdrawn && !has_templates) return r;
   append_audit(*db_, {now, AuditEvent::ConsentWithdrawn, user, std::string(actor), std::nullopt,
                       (r.consent_withdrawn ? "withdrawn via " : "no active consent; erasure via ") +
                           method});
@@ -213,15 +221,18 @@ LockoutState Store::lockout_state(const std::string& user) {
   return state_from(row.failures, row.locked_until, now);
 }
 
-void Store::reset_lockout(const std::string& user, std::string_view actor) {
+bool Store::reset_lockout(const std::string& user, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
   auto before = user_row(user);
+  // A call that changes nothing writes nothing: repeating it cannot grow the log.
+  if (before.failures == 0 && before.locked_until == 0) return false;
   Stmt up(*db_, "UPDATE users SET failures = 0, locked_until = 0 WHERE user = ?1");
   up.bind(1, user).run();
   append_audit(*db_, {now, AuditEvent::LockoutReset, user, std::string(actor), std::nullopt,
                       "failures were " + std::to_string(before.failures)});
   tx.commit();
+  return true;
 }
 
 // ---- tampering and incidents ----

@@ -741,6 +741,10 @@ class FaceAuthTestCase(unittest.TestCase):
                     finished = data[1:]
         self.assertIsNotNone(finished, "Enroll(%r): no EnrollFinished for %s within %d s"
                              % (user, job, wait))
+        # No number derived from distances may reach the caller (a score oracle
+        # for someone enrolling photos of a victim and a candidate fake).
+        for text in [finished[1]] + [str(p) for p in progress]:
+            self.assertIsNone(re.search(r"\d\.\d", text), "an enrollment message carries a number: %r" % text)
         return finished[0], finished[1], finished[2], progress
 
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "authorizer.h"
+#include "rate_limit.h"
 #include "validate.h"
 
 using namespace faceauth;
@@ -41,12 +42,33 @@ BOOST_AUTO_TEST_CASE(test_verify_distances_are_for_administrators_only) {
 
 BOOST_AUTO_TEST_CASE(own_data_is_readable_and_erasable_others_need_manage) {
   for (Op op : {Op::is_enrolled, Op::list, Op::get_consent, Op::audit_log, Op::export_data, Op::remove,
-                Op::remove_all, Op::withdraw, Op::reset_lockout}) {
+                Op::remove_all, Op::withdraw}) {
     BOOST_TEST(allowed(op, kAlice, kAlice));
     BOOST_TEST(action(op, kAlice, kBob) == kActionManage);
   }
   BOOST_TEST(allowed(Op::status, kAlice, kBob));
   BOOST_TEST(allowed(Op::get_notice, kAlice, kBob));
+}
+
+BOOST_AUTO_TEST_CASE(clearing_a_lockout_needs_the_password_except_for_root) {
+  // Code in a person's session must not buy itself unlimited face attempts.
+  BOOST_TEST(action(Op::reset_lockout, kAlice, kAlice) == kActionUnlockSelf);
+  BOOST_TEST(action(Op::reset_lockout, kAlice, kBob) == kActionManage);
+  BOOST_TEST(allowed(Op::reset_lockout, kRoot, kAlice));
+}
+
+BOOST_AUTO_TEST_CASE(rate_limit_counts_per_uid_and_spares_root) {
+  RateLimit rl(3, std::chrono::seconds(60));
+  auto t = RateLimit::Clock::now();
+  RateLimit::Clock::duration wait{};
+  for (int i = 0; i < 3; ++i) BOOST_TEST(rl.allow(kAlice, t, wait));
+  BOOST_TEST(!rl.allow(kAlice, t + std::chrono::seconds(10), wait));
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(wait).count() == 50);
+  BOOST_TEST(rl.allow(kBob, t, wait));
+  for (int i = 0; i < 100; ++i) BOOST_TEST(rl.allow(kRoot, t, wait));
+  rl.refund(kAlice);
+  BOOST_TEST(rl.allow(kAlice, t + std::chrono::seconds(10), wait));
+  BOOST_TEST(rl.allow(kAlice, t + std::chrono::seconds(61), wait));  // the window moved on
 }
 
 BOOST_AUTO_TEST_CASE(user_names_are_checked) {

@@ -437,6 +437,24 @@ BOOST_FIXTURE_TEST_CASE(withdrawal_deletes_all_and_only_that_users_templates, St
   expect_store_error(K::ConsentRequired, [&] { s.add_template("alice", "x", sample_embedding(1)); });
 }
 
+BOOST_FIXTURE_TEST_CASE(calls_that_change_nothing_write_nothing, StoreFixture) {
+  Store s(options());
+  const auto before = s.audit_entries().size();
+  for (int i = 0; i < 50; ++i) {
+    BOOST_TEST(!s.reset_lockout("alice", "uid:1000"));
+    WithdrawResult r = s.withdraw_consent("alice", "test", "uid:1000");
+    BOOST_TEST(!r.consent_withdrawn);
+    BOOST_TEST(r.templates_deleted == 0u);
+  }
+  BOOST_TEST(s.audit_entries().size() == before, "no audit row for calls that changed nothing");
+  // A real change still writes its row.
+  s.record_verify("alice", VerifyOutcome::NoMatch, "uid:1000");
+  const auto after_failure = s.audit_entries().size();
+  BOOST_TEST(s.reset_lockout("alice", "uid:1000"));
+  BOOST_TEST(s.audit_entries().size() == after_failure + 1);
+  BOOST_TEST(s.lockout_state("alice").failures == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(deleted_templates_are_overwritten_on_disk, StoreFixture) {
   Store s(options());
   auto id = enroll(s, "alice", 1);
