@@ -46,6 +46,17 @@ class PolkitTest(polkit_support.PolkitMixin, harness.FaceAuthTestCase):
         job = self.ok(r, "enroll-self with a grant")[0]
         self.assertTrue(job.startswith(harness.OBJECT_PATH + "/jobs/"), job)
 
+    def test_own_lockout_reset_is_asked_of_polkit(self):
+        self.start_polkitd("")
+        r = self.call("ResetLockout", "s", "", as_user="nobody")
+        self.assertDBusError(r, "org.faceauth.Error.PermissionDenied", "unlock-self without a grant")
+        self.assertIn("org.faceauth.unlock-self", r.message)
+        self.assertNotIn("could not be asked", r.message, "polkit must have answered: " + r.message)
+
+    def test_own_lockout_reset_granted(self):
+        self.start_polkitd(ALLOW_NOBODY % "org.faceauth.unlock-self")
+        self.ok(self.call("ResetLockout", "s", "", as_user="nobody"), "unlock-self with a grant")
+
     def test_manage_grant_lets_a_user_read_another_users_templates(self):
         self.start_polkitd(ALLOW_NOBODY % "org.faceauth.manage")
         r = self.call("ListTemplates", "s", "daemon", as_user="nobody")
