@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "text_safety.h"
+
 #include <algorithm>
 #include <clocale>
 #include <cstdarg>
@@ -91,11 +93,12 @@ std::string Table::render() const {
   std::vector<size_t> w(header.size(), 0);
   for (size_t i = 0; i < header.size(); ++i) w[i] = display_width(header[i]);
   for (const auto& r : rows)
-    for (size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
+    for (size_t i = 0; i < r.size() && i < w.size(); ++i)
+      w[i] = std::max(w[i], display_width(faceauth::terminal_safe(r[i])));
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (size_t i = 0; i < w.size(); ++i) {
-      const std::string cell = i < cells.size() ? cells[i] : "";
+      const std::string cell = i < cells.size() ? faceauth::terminal_safe(cells[i]) : "";
       out += i + 1 < w.size() ? pad(cell, w[i]) + "  " : cell;
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
@@ -113,7 +116,7 @@ std::string key_values(const std::vector<std::pair<std::string, std::string>>& i
   size_t w = 0;
   for (const auto& [k, v] : items) w = std::max(w, display_width(k));
   std::string out;
-  for (const auto& [k, v] : items) out += pad(k + ":", w + 1) + "  " + v + "\n";
+  for (const auto& [k, v] : items) out += pad(k + ":", w + 1) + "  " + faceauth::terminal_safe(v) + "\n";
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "text_safety.h"
 #include "models.h"
 #include "operating_point.h"
 #include "validate.h"
@@ -434,14 +435,18 @@ int Service::enroll(CallPtr c) {
   std::string label = "face", method = "D-Bus Enroll";
   if (auto it = opts.find("label"); it != opts.end()) label = std::get<std::string>(it->second);
   if (auto it = opts.find("method"); it != opts.end()) method = std::get<std::string>(it->second);
-  auto printable = [](const std::string& s, size_t max) {
-    if (s.empty() || s.size() > max) return false;
-    for (unsigned char ch : s)
-      if (ch < 0x20 || ch == 0x7f) return false;
-    return true;
+  // Both reach administrators' terminals (list, audit): no control, C1 or
+  // bidirectional characters.
+  auto check_text = [](const std::string& s, size_t max, const char* what) {
+    if (s.empty() || s.size() > max)
+      throw InvalidArgument(std::string("option '") + what + "' must be 1 to " + std::to_string(max) +
+                            " bytes of printable text");
+    if (auto bad = first_unsafe_char(s))
+      throw InvalidArgument(std::string("option '") + what + "' contains " + describe_char(*bad) +
+                            ", which is not allowed");
   };
-  if (!printable(label, 64)) throw InvalidArgument("option 'label' must be 1 to 64 printable characters");
-  if (!printable(method, 128)) throw InvalidArgument("option 'method' must be 1 to 128 printable characters");
+  check_text(label, 64, "label");
+  check_text(method, 128, "method");
   // Any shipped language variant of the current notice; the consent records
   // that exact text's hash.
   const Notice* accepted = notice_.find(notice_id);

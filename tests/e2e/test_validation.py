@@ -152,6 +152,23 @@ class ValidationTest(harness.FaceAuthTestCase):
                 self.expect_invalid("Enroll", "ssa{sv}", *self.enroll_args(**opts),
                                     what="Enroll(%s)" % label)
 
+    def test_terminal_controls_in_labels_and_methods_are_refused_by_name(self):
+        # They would reach administrators' terminals through list and audit.
+        for label, opts, char in (
+                ("label with CSI (C1)", {"label": V("s", "a\u009b31mb")}, "U+009B"),
+                ("label with a right-to-left override", {"label": V("s", "office\u202etxt.exe")}, "U+202E"),
+                ("label with a bidi isolate", {"label": V("s", "a\u2066b")}, "U+2066"),
+                ("label with a zero-width space", {"label": V("s", "a\u200bb")}, "U+200B"),
+                ("method with a right-to-left override", {"method": V("s", "typed \u202eyes")}, "U+202E"),
+                ("method with ESC", {"method": V("s", "a\x1b[2Jb")}, "U+001B")):
+            with self.subTest(label):
+                r = self.call("Enroll", "ssa{sv}", *self.enroll_args(**opts))
+                self.assertDBusError(r, INVALID, "Enroll(%s)" % label)
+                self.assertIn(char, r.message)
+        # Ordinary non-ASCII text stays allowed.
+        r = self.call("Enroll", "ssa{sv}", *self.enroll_args(label=V("s", "办公室 café")))
+        self.assertNotEqual(r.error, INVALID, r.message)
+
     def test_enroll_needs_the_current_notice_and_the_age_confirmation(self):
         for label, args in (("empty notice id", self.enroll_args(notice_id="")),
                             ("unknown notice id", self.enroll_args(notice_id="v0:0000")),

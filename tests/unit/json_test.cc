@@ -34,3 +34,23 @@ BOOST_AUTO_TEST_CASE(bad_text_is_an_error) {
   for (const char* bad : {"", "{", "{\"a\":}", "[1,]", "\"\\x\"", "nul", "{\"a\":1} x"})
     BOOST_CHECK_THROW(Json::parse(bad), std::runtime_error);
 }
+
+// text_safety.h (faceauth_common): what may reach an administrator's terminal.
+#include "text_safety.h"
+
+BOOST_AUTO_TEST_CASE(terminal_controls_are_found_and_replaced) {
+  using faceauth::first_unsafe_char;
+  BOOST_TEST(!first_unsafe_char("office").has_value());
+  BOOST_TEST(!first_unsafe_char("办公室 café").has_value());
+  BOOST_TEST(uint32_t(first_unsafe_char("a\x1b[2J").value()) == 0x1bU);
+  BOOST_TEST(uint32_t(first_unsafe_char("a\xc2\x9b" "31m").value()) == 0x9bU);              // C1 CSI
+  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x80\xae" "txt").value()) == 0x202eU);        // RLO
+  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x81\xa6").value()) == 0x2066U);              // LRI
+  BOOST_TEST(uint32_t(first_unsafe_char("\xff").value()) == 0xfffdU);                       // invalid UTF-8
+  BOOST_TEST(uint32_t(first_unsafe_char("\xc0\xaf").value()) == 0xfffdU);                   // overlong
+  BOOST_TEST(faceauth::terminal_safe("ok\xe2\x80\xae" "cba") == "ok\xef\xbf\xbd" "cba");
+  BOOST_TEST(faceauth::terminal_safe("\x1b[31mred") == "\xef\xbf\xbd[31mred");
+  BOOST_TEST(faceauth::terminal_safe("办公室") == "办公室");
+  BOOST_TEST(faceauth::describe_char(0x202E).find("U+202E") == 0u);
+  BOOST_TEST(faceauth::describe_char(0x9B).find("C1") != std::string::npos);
+}
