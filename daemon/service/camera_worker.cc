@@ -49,6 +49,7 @@ void CameraWorker::run() {
       job = std::move(queue_.front());
       queue_.pop_front();
       running_ = job.control;
+      running_priority_ = job.priority;
     }
     job.run(engine.get(), model_error);
     std::lock_guard lock(mu_);
@@ -68,6 +69,9 @@ std::shared_ptr<JobControl> CameraWorker::enqueue(JobFn run, bool priority) {
     auto pos = priority ? std::find_if(queue_.begin(), queue_.end(), [](const Job& j) { return !j.priority; })
                         : queue_.end();
     queue_.insert(pos, std::move(job));
+    // A login pre-empts a user's own job that holds the camera (it answers
+    // "cancelled"): nobody can keep the camera from a login by asking first.
+    if (priority && running_ && !running_priority_) running_->cancelled = true;
   }
   cv_.notify_one();
   return ctl;

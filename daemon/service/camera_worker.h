@@ -45,7 +45,8 @@ struct VerifyRequest {
   QualityOptions quality;
   // Logins (PAM in login, sudo and display managers runs as root) go ahead of
   // users' own calls and have one queue place kept for them, so a user
-  // filling the queue cannot keep others from logging in.
+  // filling the queue cannot keep others from logging in; a user's job that
+  // holds the camera is cancelled when such a login arrives.
   bool priority = false;
 };
 
@@ -150,6 +151,7 @@ class CameraWorker {
   std::condition_variable cv_;
   std::deque<Job> queue_;
   std::shared_ptr<JobControl> running_;
+  bool running_priority_ = false;
   std::string models_state_ = "loading";
   bool stop_ = false;
   std::thread thread_;

@@ -275,6 +275,9 @@ int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
   Options opts = read_options(c->msg, {{"timeout", 'u'}, {"require", 's'}});
   int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
+  // Only root (logins) may ask for more camera time than the configuration
+  // gives: a user's own call cannot hold the camera longer.
+  if (c->caller != 0) timeout = std::min(timeout, config_.verify_timeout_seconds);
   // What the calling service accepts (the PAM module's require=): "any" (the
   // configuration decides), "liveness" (a liveness check must run), "ir" (an
   // infrared camera must be used; none is supported yet).

@@ -101,5 +101,43 @@ class HostileUserTest(harness.FaceAuthTestCase):
         self.assertDaemonAnswers("after the flood")
 
 
+
+class CameraHogTest(harness.FaceAuthTestCase):
+    """An enrolled user asking for 60 s of camera with no face in view cannot keep a root
+    login from the camera: non-root callers get at most verify_timeout_seconds, and a root
+    Verify pre-empts the running job, which answers "cancelled"."""
+    CAMERA_OPTIONS = "fps=10&loop=1"
+    CONFIG = {"verify_timeout_seconds": "8", "liveness": "off"}
+
+    def setUp(self):
+        super().setUp()
+        for user, who in ((NOBODY, "John_Simm"), ("daemon", "John_Salley")):
+            result, message, _, _ = self.enroll(user, harness.identity_photos(who)[:5], label=who)
+            self.assertEqual(result, "enrolled", message)
+
+    def test_a_root_login_preempts_a_users_camera_job(self):
+        self.set_camera([harness.scene_photo("dogs.jpg")])
+        hog = harness.AsyncCall(self.address, "Verify", "sa{sv}", ["", {"timeout": harness.V("u", 60)}],
+                                as_user=NOBODY, timeout=90)
+        time.sleep(1.5)
+        self.assertTrue(hog.running(), "the user's Verify should still hold the camera")
+        self.set_camera(harness.identity_photos("John_Salley")[5:])
+        t0 = time.monotonic()
+        result, details = self.verify("daemon", timeout=3)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(result, "match", "the root login must get the camera: %s" % details)
+        r = hog.result(timeout=30)
+        self.assertEqual(self.ok(r, "the pre-empted Verify")[0], "cancelled", r)
+        sys.stdout.write("    [hog] root login matched after %.2f s; the user's job answered cancelled\n" % elapsed)
+
+    def test_a_user_gets_at_most_the_configured_camera_time(self):
+        self.set_camera([harness.scene_photo("dogs.jpg")])
+        t0 = time.monotonic()
+        result, _ = self.verify("", timeout=60, as_user=NOBODY)
+        elapsed = time.monotonic() - t0
+        self.assertIn(result, ("no-face", "timeout"))
+        self.assertLess(elapsed, 8 + 3, "asked for 60 s, got %.1f s of camera" % elapsed)
+
+
 if __name__ == "__main__":
     harness.main()
