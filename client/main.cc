@@ -65,6 +65,23 @@ const Verb kVerbs[] = {
      {"user", "verify", "json"}},
     {"unlock", verb_unlock, "unlock [--user USER]", N_("Clear a face verification lockout."),
      N_("Resets the failure counter and lockout after too many failed attempts."), {"user", "json"}},
+    {"restore", verb_restore, "restore --user USER",
+     N_("Administrators: let face verification work again after a tampering incident."),
+     N_("After you reviewed the incident (faceauthctl my-data --user USER, the journal): erases every template of "
+        "USER, none of which can be trusted, and lifts the refusal. The person then enrolls again. Needs root or "
+        "org.faceauth.manage."),
+     {"user", "json"}},
+    {"exclude", verb_exclude, "exclude --user USER [--reason TEXT]",
+     N_("Administrators: exclude an account from face verification (e.g. a child under 14)."),
+     N_("Withdraws USER's consent, erases their templates and refuses enrollment until faceauthctl include. The "
+        "reason (at most 200 bytes) is audited. Needs root or org.faceauth.manage.\n"
+        "  --reason TEXT   why, for the audit log"),
+     {"user", "reason", "json"}},
+    {"include", verb_include, "include --user USER [--reason TEXT]",
+     N_("Administrators: lift an exclusion from face verification."),
+     N_("USER may enroll again (with a new consent). Needs root or org.faceauth.manage.\n"
+        "  --reason TEXT   why, for the audit log"),
+     {"user", "reason", "json"}},
     {"test", verb_test, "test [--user USER] [--frames N] [--timeout SEC]",
      N_("Administrators: live per-frame distances and quality reasons; nothing stored."),
      N_("Looks through the camera and shows, per frame, whether it was usable, its distance to the enrolled "
@@ -154,7 +171,7 @@ int main(int argc, char** argv) {
         static const std::set<std::string> flags = {"json", "no-ask-password", "confirm-age", "all", "withdraw",
                                                     "verify"};
         static const std::set<std::string> valued = {"user", "label", "accept-notice", "language", "output",
-                                                     "config", "timeout", "frames"};
+                                                     "config", "timeout", "frames", "reason"};
         if (flags.count(name)) {
           if (has_value) throw Error(kUsage, format(_("--%s takes no value"), name.c_str()));
         } else if (valued.count(name)) {
@@ -195,6 +212,7 @@ int main(int argc, char** argv) {
         else if (name == "config") o.config = value;
         else if (name == "timeout") o.timeout = parse_number(name, value);
         else if (name == "frames") o.frames = parse_number(name, value);
+        else if (name == "reason") o.reason = value;
         continue;
       }
       if (a.size() > 1 && a[0] == '-')

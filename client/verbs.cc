@@ -451,6 +451,47 @@ int verb_unlock(const Options& o) {
   return kOk;
 }
 
+int verb_restore(const Options& o) {
+  if (!o.user_set) throw Error(kUsage, _("restore needs --user USER (an administrator's decision)"));
+  Bus bus;
+  start_polkit_agent();
+  Message m = bus.new_call("RestoreFaceAuth");
+  check(sd_bus_message_append(m.get(), "s", o.user.c_str()), "RestoreFaceAuth");
+  Message r = bus.call(m, 30);
+  uint32_t erased = 0;
+  check(sd_bus_message_read(r.get(), "u", &erased), "RestoreFaceAuth");
+  if (o.json) print_json(Json::object().set("user", o.user).set("restored", true).set("templates_erased", Json(erased)));
+  else
+    std::cout << format(_("Face verification of %s works again; %u template(s) erased. The person must enroll again: "
+                          "faceauthctl enroll --user %s"),
+                        o.user.c_str(), erased, o.user.c_str())
+              << "\n";
+  return kOk;
+}
+
+namespace {
+int set_excluded(const Options& o, bool excluded) {
+  if (!o.user_set) throw Error(kUsage, excluded ? _("exclude needs --user USER") : _("include needs --user USER"));
+  Bus bus;
+  start_polkit_agent();
+  Message m = bus.new_call("SetExcluded");
+  check(sd_bus_message_append(m.get(), "sbs", o.user.c_str(), excluded ? 1 : 0, o.reason.c_str()), "SetExcluded");
+  bus.call(m, 30);
+  if (o.json) print_json(Json::object().set("user", o.user).set("excluded", excluded));
+  else if (excluded)
+    std::cout << format(_("%s is excluded from face verification: consent withdrawn, templates erased, enrollment "
+                          "refused until faceauthctl include --user %s."),
+                        o.user.c_str(), o.user.c_str())
+              << "\n";
+  else
+    std::cout << format(_("%s may enroll for face verification again."), o.user.c_str()) << "\n";
+  return kOk;
+}
+}  // namespace
+
+int verb_exclude(const Options& o) { return set_excluded(o, true); }
+int verb_include(const Options& o) { return set_excluded(o, false); }
+
 int verb_test(const Options& o) {
   if (o.timeout && (o.timeout < 1 || o.timeout > 60)) throw Error(kUsage, _("--timeout must be 1 to 60 seconds"));
   if (o.frames && o.frames > 100) throw Error(kUsage, _("--frames must be 1 to 100"));

@@ -33,6 +33,7 @@ struct Options {
   std::string config;         // impact-assessment --config
   unsigned timeout = 0;       // enroll/test --timeout (seconds; 0 = default)
   unsigned frames = 0;        // test --frames
+  std::string reason;         // exclude/include --reason
   std::vector<std::string> args;  // positional arguments after the verb
 };
 
@@ -44,6 +45,9 @@ int verb_consent(const Options& o);
 int verb_my_data(const Options& o);
 int verb_audit(const Options& o);
 int verb_unlock(const Options& o);
+int verb_restore(const Options& o);
+int verb_exclude(const Options& o);
+int verb_include(const Options& o);
 int verb_test(const Options& o);
 int verb_status(const Options& o);
 int verb_impact_assessment(const Options& o);

@@ -15,6 +15,11 @@ Decision decide(Op op, uid_t caller, uid_t target) {
       return caller == target ? Decision{Decision::allow} : Decision{Decision::ask_polkit, kActionVerifyOther};
     case Op::enroll:
       return {Decision::ask_polkit, caller == target ? kActionEnrollSelf : kActionManage};
+    case Op::restore:
+    case Op::set_excluded:
+      // An administrator's decision after review (tampering, a child's account):
+      // never the person's own, who might be the one who tampered.
+      return {Decision::ask_polkit, kActionManage};
     case Op::test_verify:
       // Per-frame distances would let someone tune a fake face: administrators
       // only, even for a person's own face.

@@ -665,6 +665,35 @@ int Service::reset_lockout(CallPtr c) {
   return 1;
 }
 
+int Service::restore_face_auth(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  authorize(c, Op::restore, uid, [this, c, user = user] {
+    const size_t erased = store_.restore_face_auth(user, actor(c));
+    log::warn("face authentication of " + user + " restored by " + actor(c) + "; " + std::to_string(erased) +
+                  " template(s) erased",
+              {"FACEAUTH_USER=" + user});
+    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "u", static_cast<uint32_t>(erased)); });
+  });
+  return 1;
+}
+
+int Service::set_excluded(CallPtr c) {
+  auto [user, uid] = target_user(c);
+  int excluded = 0;
+  const char* reason = nullptr;
+  if (sd_bus_message_read(c->msg, "bs", &excluded, &reason) < 0)
+    throw InvalidArgument("SetExcluded takes (s user, b excluded, s reason)");
+  std::string why = reason;
+  if (why.size() > 200) throw InvalidArgument("the reason must be at most 200 bytes");
+  if (auto bad = first_unsafe_char(why))
+    throw InvalidArgument("the reason contains " + describe_char(*bad) + ", which is not allowed");
+  authorize(c, Op::set_excluded, uid, [this, c, user = user, excluded, why] {
+    store_.set_excluded(user, excluded != 0, why, actor(c));
+    reply(c, nullptr);
+  });
+  return 1;
+}
+
 void Service::charge_self_write(const CallPtr& c) {
   RateLimit::Clock::duration wait{};
   if (self_writes_.allow(c->caller, RateLimit::Clock::now(), wait)) return;
@@ -865,6 +894,10 @@ const sd_bus_vtable Service::kVtable[] = {
                              (dispatch<&Service::export_personal_data>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("ResetLockout", "s", SD_BUS_PARAM(user), "", ,
                              (dispatch<&Service::reset_lockout>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("RestoreFaceAuth", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(templates_erased),
+                             (dispatch<&Service::restore_face_auth>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("SetExcluded", "sbs", SD_BUS_PARAM(user) SD_BUS_PARAM(excluded) SD_BUS_PARAM(reason), "",
+                             , (dispatch<&Service::set_excluded>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Status", "", , "a{sv}", SD_BUS_PARAM(status), (dispatch<&Service::status>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbdsd)",

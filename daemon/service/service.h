@@ -56,6 +56,8 @@ class Service {
   int get_audit_log(CallPtr c);
   int export_personal_data(CallPtr c);
   int reset_lockout(CallPtr c);
+  int restore_face_auth(CallPtr c);
+  int set_excluded(CallPtr c);
   int status(CallPtr c);
   int test_verify(CallPtr c);
 

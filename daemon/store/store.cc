@@ -180,7 +180,7 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
     throw StoreError(K::FaceAuthRefused,
                      "face authentication is suspended for " + user +
                          " after stored data was tampered with; an administrator must review "
-                         "the incident and run `faceauthctl restore " + user + "` first");
+                         "the incident and run `faceauthctl restore --user " + user + "` first");
   }
   if (!active_consent(user)) {
     throw StoreError(K::ConsentRequired,
@@ -234,7 +234,7 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
     throw StoreError(K::FaceAuthRefused,
                      "face authentication is suspended for " + user +
                          " because stored data was tampered with; use the password. An "
-                         "administrator must review the incident and run `faceauthctl restore " +
+                         "administrator must review the incident and run `faceauthctl restore --user " +
                          user + "`");
   }
   const TimePoint now = opts_.clock();
@@ -297,8 +297,8 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
     std::string msg = "stored face data of " + user + " was tampered with: " + problems.front();
     if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more)";
     msg += ". Face authentication is suspended for this user; the password still works. "
-           "Remove the affected templates and run `faceauthctl restore " + user +
-           "` after investigating";
+           "After investigating, run `faceauthctl restore --user " + user +
+           "` (it erases the user's templates; the person enrolls again)";
     throw StoreError(K::Tampered, msg);
   }
   return out;

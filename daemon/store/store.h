@@ -101,7 +101,10 @@ class Store {
   // ---- tampering and incidents ----
   bool face_auth_refused(const std::string& user);
   // Admin action after investigating a tamper incident (audited).
-  void restore_face_auth(const std::string& user, std::string_view actor);
+  // After an administrator reviewed a tampering incident: erases every
+  // template of the user (none can be trusted), clears the refusal, audits
+  // both in one transaction. Returns how many templates were erased.
+  std::size_t restore_face_auth(const std::string& user, std::string_view actor);
   std::vector<Incident> incidents(const std::string& user, bool unacknowledged_only = false);
   // Marks all of the user's incidents as seen (audited); returns how many.
   std::size_t acknowledge_incidents(const std::string& user, std::string_view actor = "faceauthd");

@@ -256,14 +256,21 @@ void Store::record_tamper(const std::string& user, const std::vector<std::string
 
 bool Store::face_auth_refused(const std::string& user) { return user_row(user).face_refused; }
 
-void Store::restore_face_auth(const std::string& user, std::string_view actor) {
+std::size_t Store::restore_face_auth(const std::string& user, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
+  // None of the person's stored templates can be trusted after tampering:
+  // they are erased with the refusal, in one transaction; the person enrolls
+  // again. The incidents stay (and a pending notice is still shown).
+  const std::size_t erased =
+      delete_templates_audited(user, AuditEvent::Removed, actor, "erased when face authentication was restored");
   Stmt up(*db_, "UPDATE users SET face_refused = 0, face_refused_reason = '' WHERE user = ?1");
   up.bind(1, user).run();
   append_audit(*db_, {now, AuditEvent::FaceAuthRestored, user, std::string(actor), std::nullopt,
-                      "face authentication allowed again"});
+                      "face authentication allowed again; " + std::to_string(erased) + " template(s) erased"});
   tx.commit();
+  if (erased) checkpoint();
+  return erased;
 }
 
 std::vector<Incident> Store::incidents(const std::string& user, bool unacknowledged_only) {

@@ -43,6 +43,43 @@ class BreachTest(harness.FaceAuthTestCase):
         self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [False],
                          "face auth must be off for the person until an admin looks at it")
 
+    def test_an_administrator_restores_face_login_after_review(self):
+        def flip(db):
+            (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
+            db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?",
+                       (bytes([ct[0] ^ 0x01]) + ct[1:], self.template_id))
+        self.tamper_store(flip)
+        self.set_camera(self.salley[5:])
+        self.assertEqual(self.verify(USER)[0], "refused")
+        # the person cannot restore themselves; nobody cannot either
+        r = self.call("RestoreFaceAuth", "s", "", as_user=harness.UNPRIVILEGED_USER)
+        self.assertDBusError(r, "org.faceauth.Error.PermissionDenied", "RestoreFaceAuth as nobody")
+        self.assertIn("org.faceauth.manage", r.message)
+        # root (or manage): the untrusted template is erased, face login is allowed again
+        self.assertEqual(self.ok(self.call("RestoreFaceAuth", "s", USER)), [1])
+        self.assertEqual(self.ok(self.call("ListTemplates", "s", USER)), [[]])
+        audit = self.ok(self.call("GetAuditLog", "s", USER))[0]
+        self.assertIn("face-auth-restored", [e[2] for e in audit])
+        # the person enrolls again and logs in by face
+        result, message, _, _ = self.enroll(USER, self.salley[:5], label="again")
+        self.assertEqual(result, "enrolled", message)
+        self.set_camera(self.salley[5:])
+        self.assertEqual(self.verify(USER)[0], "match")
+
+    def test_exclusion_and_inclusion(self):
+        r = self.call("SetExcluded", "sbs", USER, True, "under 14", as_user=harness.UNPRIVILEGED_USER)
+        self.assertDBusError(r, "org.faceauth.Error.PermissionDenied", "SetExcluded as nobody")
+        r = self.call("SetExcluded", "sbs", USER, True, "bad \u202e reason")
+        self.assertDBusError(r, "org.faceauth.Error.InvalidArgument", "a bidi override in the reason")
+        self.ok(self.call("SetExcluded", "sbs", USER, True, "under 14"))
+        self.assertEqual(self.ok(self.call("ListTemplates", "s", USER)), [[]], "exclusion erases the templates")
+        self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [False])
+        r = self.call("Enroll", "ssa{sv}", USER, self.notice_id(), {"confirm_age": harness.V("b", True)})
+        self.assertDBusError(r, "org.faceauth.Error.Excluded", "Enroll while excluded")
+        self.ok(self.call("SetExcluded", "sbs", USER, False, "checked: 16"))
+        result, message, _, _ = self.enroll(USER, self.salley[:5], label="after")
+        self.assertEqual(result, "enrolled", message)
+
     def test_a_later_notice_reaches_a_person_whose_face_login_is_off(self):
         # first incident: the template is tampered with; the notice is delivered
         def flip(db):

@@ -247,6 +247,23 @@ class ConsentTest(ClientTestCase):
         p = self.ran(self.ctl("impact-assessment", as_user="nobody"), code=4)
         self.assertIn("root", p.stderr)
 
+    def test_administrator_verbs_exclude_include_restore(self):
+        self.assertEqual(self.json_of(self.ctl("exclude", "--user", USER, "--reason", "under 14", "--json")),
+                         {"user": USER, "excluded": True})
+        p = self.ran(self.ctl("enroll", "--user", USER, "--accept-notice=" + self.notice_id(), "--confirm-age"),
+                     code=6)
+        self.assertIn("excluded", p.stderr)
+        human = self.ran(self.ctl("include", "--user", USER, "--reason", "checked")).stdout
+        self.assertIn("may enroll for face verification again", human)
+        audit = self.json_of(self.ctl("audit", "--user", USER, "--json"))["entries"]
+        self.assertEqual([e["event"] for e in audit if e["event"] in ("excluded", "included")], ["excluded", "included"])
+        self.assertEqual(self.json_of(self.ctl("restore", "--user", USER, "--json")),
+                         {"user": USER, "restored": True, "templates_erased": 0})
+        # administrators' verbs need --user, and an ordinary user is refused with the action named
+        self.ran(self.ctl("restore"), code=2)
+        p = self.ran(self.ctl("exclude", "--user", USER, as_user="nobody"), code=4)
+        self.assertIn("org.faceauth.manage", p.stderr)
+
     def test_status_exit_codes_and_errors(self):
         st = self.json_of(self.ctl("status", "--json"))
         self.assertEqual(st["daemon"], "running")

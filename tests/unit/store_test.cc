@@ -146,17 +146,22 @@ BOOST_FIXTURE_TEST_CASE(flipped_ciphertext_byte_is_tampered_and_audited, StoreFi
   expect_store_error(K::FaceAuthRefused,
                      [&] { s.add_template("alice", "x", sample_embedding(2)); });
   BOOST_TEST(s.verify_audit().ok);
-  // The refusal survives a restart; restoring without removing the bad row re-detects it.
+  // The refusal survives a restart; restoring erases every template (none can
+  // be trusted) and clears the refusal, audited.
   {
     Store again(options());
     BOOST_TEST(again.face_auth_refused("alice"));
   }
-  s.restore_face_auth("alice", "uid:0");
-  expect_store_error(K::Tampered, [&] { s.load_templates("alice"); });
-  s.restore_face_auth("alice", "uid:0");
-  s.remove_template("alice", id, "uid:0");
+  BOOST_TEST(s.restore_face_auth("alice", "uid:0") == 1u);
+  BOOST_TEST(!s.face_auth_refused("alice"));
+  BOOST_TEST(s.list_templates("alice").empty());
   BOOST_TEST(s.load_templates("alice").empty());
-  BOOST_TEST(s.acknowledge_incidents("alice") == 2u);
+  auto after = s.audit_entries(std::string("alice"));
+  BOOST_TEST(after.back().event == "face-auth-restored");
+  BOOST_TEST(after.back().detail.find("1 template(s) erased") != std::string::npos);
+  BOOST_TEST(s.add_template("alice", "again", sample_embedding(3)) > id);  // the person enrolls again
+  (void)id;
+  BOOST_TEST(s.acknowledge_incidents("alice") == 1u);  // one incident: restoring erased the bad row
   BOOST_TEST(s.incidents("alice", true).empty());
 }
 
