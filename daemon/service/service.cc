@@ -706,8 +706,15 @@ void Service::charge_self_write(const CallPtr& c) {
 int Service::status(CallPtr c) {
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_open_container(m, 'a', "{sv}");
-    uint32_t enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
+    // Status must describe a damaged store, not fail with it: each figure that
+    // needs the store is read on its own and left out when it cannot be.
     const Health& h = health();
+    std::optional<uint32_t> enrolled;
+    try {
+      enrolled = static_cast<uint32_t>(store_.enrolled_user_count());
+    } catch (const std::exception& e) {
+      if (h.store == "ok") health_.store = e.what();
+    }
     const std::string& store_state = h.store;
     const std::string& chain = h.audit_chain;
     std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
@@ -715,7 +722,11 @@ int Service::status(CallPtr c) {
   // 95 % upper bounds (login protocol over every population,
   // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
   const LevelPoint& lp = level_point(config_);
-  const uint32_t stale = static_cast<uint32_t>(store_.count_templates_not_made_by(embedder_name(config_.embedder)));
+  std::optional<uint32_t> stale;
+  try {
+    stale = static_cast<uint32_t>(store_.count_templates_not_made_by(embedder_name(config_.embedder)));
+  } catch (const std::exception&) {
+  }
     sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
     sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
     sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
@@ -735,8 +746,8 @@ int Service::status(CallPtr c) {
       sd_bus_message_append(m, "{sv}", "measured_frr_counts", "(xx)", static_cast<int64_t>(lp.frr.errors),
                             static_cast<int64_t>(lp.frr.trials));
     }
-    sd_bus_message_append(m, "{sv}", "stale_templates", "u", stale);
-    sd_bus_message_append(m, "{sv}", "enrolled_users", "u", enrolled);
+    if (stale) sd_bus_message_append(m, "{sv}", "stale_templates", "u", *stale);
+    if (enrolled) sd_bus_message_append(m, "{sv}", "enrolled_users", "u", *enrolled);
     sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
     sd_bus_message_close_container(m);
   });

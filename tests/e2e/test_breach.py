@@ -11,6 +11,7 @@ Python's sqlite3 module, the daemon is started again. Needs ../shared/faces.
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -65,6 +66,40 @@ class BreachTest(harness.FaceAuthTestCase):
         self.assertEqual(result, "enrolled", message)
         self.set_camera(self.salley[5:])
         self.assertEqual(self.verify(USER)[0], "match")
+
+    def test_status_reports_a_damaged_store(self):
+        path = os.path.join(self.state_dir, "store.db")
+        self.daemon.stop()
+        size = os.path.getsize(path)
+        with open(path, "r+b") as f:      # garbage over every page but the first (the header)
+            f.seek(4096)
+            f.write(os.urandom(max(0, size - 4096)))
+        for name in os.listdir(self.state_dir):
+            os.chown(os.path.join(self.state_dir, name), self.service_pw.pw_uid, self.service_pw.pw_gid)
+        self.daemon.start(wait=False)
+        time.sleep(1.0)
+        if not self.daemon.alive():
+            # Refusing to run on a damaged store is also an answer; it must say why.
+            sys.stdout.write("    [store] the daemon refused to start on the damaged store\n")
+            self.assertIn("store", self.daemon.log().lower())
+            return
+        self.daemon.wait_for_name()
+        st = self.status()
+        sys.stdout.write("    [store] Status with a damaged store: %r\n" % st.get("store"))
+        self.assertNotEqual(st.get("store"), "ok", st)
+        self.assertIn("version", st)
+
+    def test_status_answers_when_the_store_breaks_while_running(self):
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.state_dir, "store.db"))
+        db.execute("DROP TABLE templates")   # someone with write access, while the daemon runs
+        db.commit()
+        db.close()
+        r = self.call("Status")
+        st = harness.plain(self.ok(r, "Status with a broken store")[0])
+        sys.stdout.write("    [store] Status while the store is broken: %r\n" % st.get("store"))
+        self.assertNotEqual(st.get("store"), "ok", st)
+        self.assertNotIn("enrolled_users", st, "a figure the store cannot give is left out")
 
     def test_exclusion_and_inclusion(self):
         r = self.call("SetExcluded", "sbs", USER, True, "under 14", as_user=harness.UNPRIVILEGED_USER)
