@@ -590,7 +590,7 @@ int verb_status(const Options& o) {
     const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
     if (o.json) {
       Json j = Json::object().set("daemon", "running");
-      for (const char* k : {"version", "camera", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
+      for (const char* k : {"version", "camera", "camera_recorded", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
                             "measured_far", "measured_far_upper95", "measured_far_counts", "measured_far_shown",
                             "measured_frr", "measured_frr_upper95", "measured_frr_counts", "stale_templates",
                             "enrolled_users", "busy"})
@@ -601,7 +601,10 @@ int verb_status(const Options& o) {
     }
     std::vector<std::pair<std::string, std::string>> kv = {
         {_("Daemon"), format(_("running (version %s)"), st["version"].str("?").c_str())},
-        {_("Camera"), st["camera"].str()},
+        {_("Camera"), st.count("camera_recorded") && st["camera_recorded"].boolean()
+                          ? format(_("%s (a recording, not a live camera: for demos and tests only)"),
+                                   st["camera"].str().c_str())
+                          : st["camera"].str()},
         {_("Models"), st["models"].str()},
         {_("Store"), store},
         {_("Audit chain"), chain},

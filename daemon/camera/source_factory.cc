@@ -1,5 +1,7 @@
 #include "source_factory.h"
 
+#include "trusted_path.h"
+
 #include "source_spec.h"
 #include "v4l2_source.h"
 #include "y4m_source.h"
@@ -24,8 +26,14 @@ std::unique_ptr<FrameSource> make_frame_source(const std::string& spec) {
       return make_v4l2_source(parsed.path, options);
     }
     case SourceSpec::Kind::dir:
+      if (auto why = untrusted_reason(parsed.path))
+        throw FrameSourceError("recorded camera source not trusted (whoever can write it can log in as anyone "
+                               "enrolled): " + *why);
       return make_directory_source(parsed.path, parsed.fps, parsed.loop);
     case SourceSpec::Kind::y4m:
+      if (auto why = untrusted_reason(parsed.path))
+        throw FrameSourceError("recorded camera source not trusted (whoever can write it can log in as anyone "
+                               "enrolled): " + *why);
       return make_y4m_source(parsed.path,
                              parsed.fps_given ? std::optional<double>(parsed.fps) : std::nullopt,
                              parsed.loop);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "trusted_path.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -48,6 +49,11 @@ bool read_file(const std::string& path, bool required, std::string& out) {
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     throw ConfigError(path, 0, "", "is not a regular file; it must be a plain text file");
+  }
+  // The configuration chooses the camera and the threshold: only root may write it.
+  if (auto why = untrusted_reason(path)) {
+    ::close(fd);
+    throw ConfigError(path, 0, "", "not trusted: " + *why);
   }
   out.clear();
   char buf[4096];
@@ -184,6 +190,7 @@ std::vector<std::string> list_dropins(const std::string& dir) {
   if (!fs::is_directory(status)) {
     throw ConfigError(dir, 0, "", "is not a directory; drop-in files go in a directory of that name");
   }
+  if (auto why = untrusted_reason(dir)) throw ConfigError(dir, 0, "", "not trusted: " + *why);
   std::vector<std::string> files;
   fs::directory_iterator it(dir, ec);
   if (ec) throw ConfigError(dir, 0, "", "cannot list the drop-in directory: " + ec.message());

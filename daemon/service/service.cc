@@ -729,6 +729,8 @@ int Service::status(CallPtr c) {
   }
     sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
     sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
+    // A recorded source (dir:, y4m:) is for demos and tests: say so.
+    sd_bus_message_append(m, "{sv}", "camera_recorded", "b", config_.camera.rfind("v4l2:", 0) == 0 ? 0 : 1);
     sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
     sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
     sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());

@@ -287,6 +287,8 @@ class ConsentTest(ClientTestCase):
         human = self.ran(self.ctl("status")).stdout
         self.assertRegex(human, r"Daemon:\s+running")
         self.assertRegex(human, r"Face model:\s+mobilefacenet")
+        self.assertIn("a recording, not a live camera", human)  # the tests' dir: source
+        self.assertIs(st["camera_recorded"], True)
         self.assertRegex(human, r"Security level:\s+balanced \(measured over every population: \d+ of \d+ impostor "
                                 r"attempts accepted, 95 % bound [0-9.e+-]+; \d+ of \d+ genuine attempts refused")
         self.assertIn("Audit chain:", human)

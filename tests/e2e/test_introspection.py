@@ -94,7 +94,7 @@ class IntrospectionTest(harness.FaceAuthTestCase):
 
     def test_status_has_the_documented_keys(self):
         st = self.status()
-        for key, typ in (("version", str), ("camera", str), ("models", str), ("store", str),
+        for key, typ in (("version", str), ("camera", str), ("camera_recorded", bool), ("models", str), ("store", str),
                          ("audit_chain", str), ("security_level", str), ("measured_far", float),
                          ("measured_frr", float), ("measured_far_upper95", float),
                          ("measured_frr_upper95", float), ("measured_far_counts", list),

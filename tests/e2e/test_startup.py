@@ -4,6 +4,8 @@
 - a bad configuration (unknown key, value out of range) stops the daemon with a
   non-zero exit and a message naming the file and the key;
 - a state directory the service user cannot write stops it with a message naming it;
+- a configuration file writable by others, or owned by another user, is refused with
+  the owner/mode found and the fix;
 - run as a user the bus policy does not let own the name (nobody), it cannot take
   org.faceauth.FaceAuth1 and exits non-zero;
 - a second instance does not displace the running one and exits non-zero;
@@ -50,6 +52,21 @@ class StartupTest(harness.FaceAuthTestCase):
         code, log = self.run_to_exit(self.daemon)
         self.assertNotEqual(code, 0, log)
         self.assertIn("frames_window", log)
+
+    def test_configuration_others_can_write_is_refused(self):
+        # It chooses the camera: whoever can write it could point it at their photos.
+        os.chmod(self.config_path, 0o666)
+        code, log = self.run_to_exit(self.daemon)
+        self.assertNotEqual(code, 0, log)
+        self.assertIn(self.config_path, log)
+        self.assertIn("writable by others", log)
+        self.assertIn("chmod go-w", log)
+
+    def test_configuration_owned_by_another_user_is_refused(self):
+        os.chown(self.config_path, 65534, 65534)
+        code, log = self.run_to_exit(self.daemon)
+        self.assertNotEqual(code, 0, log)
+        self.assertIn("owned by uid 65534", log)
 
     def test_missing_config_file_is_refused(self):
         os.unlink(self.config_path)

@@ -385,6 +385,19 @@ BOOST_AUTO_TEST_CASE(factory_parses_specs) {
                       "unknown source kind 'http'"));
 }
 
+BOOST_AUTO_TEST_CASE(a_recorded_source_others_can_write_is_refused) {
+  // Whoever can put photos there can log in as anyone enrolled.
+  const std::string dir = test::make_temp_dir("camera-trust");
+  std::filesystem::permissions(dir, std::filesystem::perms::all);  // 0777
+  const std::string msg = error_of([&] { make_frame_source("dir:" + dir); });
+  BOOST_TEST(contains(msg, "not trusted"), msg);
+  BOOST_TEST(contains(msg, dir), msg);
+  BOOST_TEST(contains(msg, "chmod go-w"), msg);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+  BOOST_CHECK_NO_THROW(make_frame_source("dir:" + dir));
+  std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(factory_dir_source_serves_the_photos, *boost::unit_test::precondition(test::need_faces)) {
   const std::string dir = test::faces_dir() + "/identities/John_Salley";
   auto src = make_frame_source("dir:" + dir + "?loop=1");

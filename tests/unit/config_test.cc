@@ -158,6 +158,44 @@ BOOST_AUTO_TEST_CASE(security_levels) {
   BOOST_TEST(contains(e.what(), "strict, balanced or convenient"));
 }
 
+BOOST_AUTO_TEST_CASE(files_anyone_but_root_can_write_are_refused) {
+  TempConf t;
+  t.write_main("security_level = strict\n");
+  BOOST_TEST((load_config(t.main).security_level == SecurityLevel::strict));
+  fs::permissions(t.main, fs::perms::group_write, fs::perm_options::add);
+  try {
+    load_config(t.main);
+    BOOST_FAIL("a group-writable configuration file was read");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.file() == t.main);
+    BOOST_TEST(contains(e.what(), "writable by its group"));
+    BOOST_TEST(contains(e.what(), "chmod go-w " + t.main));
+  }
+  fs::permissions(t.main, fs::perms::group_write, fs::perm_options::remove);
+  t.write_dropin("10-camera.conf", "camera = dir:/srv/frames\n");
+  fs::permissions(t.main + ".d", fs::perms::others_write, fs::perm_options::add);
+  try {
+    load_config(t.main);
+    BOOST_FAIL("a world-writable drop-in directory was read");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(contains(e.what(), t.main + ".d"));
+    BOOST_TEST(contains(e.what(), "writable by others"));
+  }
+  fs::permissions(t.main + ".d", fs::perms::others_write, fs::perm_options::remove);
+  if (::geteuid() == 0) {  // a file owned by someone else (only root can hand a file to another uid)
+    BOOST_REQUIRE(::chown((t.main + ".d/10-camera.conf").c_str(), 65534, 65534) == 0);
+    try {
+      load_config(t.main);
+      BOOST_FAIL("a drop-in owned by another user was read");
+    } catch (const ConfigError& e) {
+      BOOST_TEST(contains(e.what(), "owned by uid 65534"));
+      BOOST_TEST(contains(e.what(), "chown root:root"));
+    }
+  } else {
+    BOOST_TEST_MESSAGE("owner check not exercised: needs root to chown a file to another uid");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(embedders) {
   BOOST_TEST((load_text("").embedder == faceauth::EmbedderKind::mobilefacenet));
   BOOST_TEST((load_text("embedder = dlib-resnet\n").embedder == faceauth::EmbedderKind::dlib_resnet));
