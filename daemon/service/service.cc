@@ -465,7 +465,10 @@ int Service::enroll(CallPtr c) {
   authorize(c, Op::enroll, uid, [this, c, user = user, label, method, accepted] {
     if (store_.is_excluded(user))
       throw StoreError(StoreError::Kind::Excluded, "the account " + user + " is excluded from face verification");
-    store_.record_consent(user, accepted->id, accepted->text, method);
+    // The consent the person gave for this enrollment is recorded with its
+    // template, in one transaction, when the enrollment succeeds: a Busy
+    // answer, a failed capture or a killed daemon leaves no orphan consent.
+    const std::string notice_id = accepted->id, notice_text = accepted->text;
     std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
     EnrollRequest req;
     req.embedder = config_.embedder;
@@ -487,15 +490,16 @@ int Service::enroll(CallPtr c) {
         emit(sig);
       });
     };
-    auto done = [this, path, emit, user, label, a = actor(c)](EnrollResult r) {
+    auto done = [this, path, emit, user, label, a = actor(c), notice_id, notice_text, method](EnrollResult r) {
       auto shared = std::make_shared<EnrollResult>(std::move(r));
-      boost::asio::post(io_, [this, path, emit, user, label, a, shared] {
+      boost::asio::post(io_, [this, path, emit, user, label, a, shared, notice_id, notice_text, method] {
         int64_t id = 0;
         std::string result = shared->result, message = shared->message;
         if (result == "enrolled") {
           try {
-            id = store_.add_template(user, label, std::span<const float>(shared->mean.data(), shared->mean.size()), a,
-                                     embedder_name(shared->mean.kind));
+            id = store_.add_template_with_consent(
+                user, notice_id, notice_text, method, label,
+                std::span<const float>(shared->mean.data(), shared->mean.size()), a, embedder_name(shared->mean.kind));
           } catch (const std::exception& e) {
             result = "error";
             message = e.what();

@@ -151,14 +151,22 @@ std::span<const unsigned char> Stmt::blob_view(int col) const {
   return {static_cast<const unsigned char*>(p), static_cast<std::size_t>(n)};
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+// Inside another transaction a Transaction is a savepoint, so store calls
+// compose into one atomic change (e.g. consent and template together).
+Transaction::Transaction(Db& db) : db_(db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
+  db_.exec(nested_ ? "SAVEPOINT faceauth_nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (done_) return;
+  if (nested_)
+    sqlite3_exec(db_.handle(), "ROLLBACK TO faceauth_nested; RELEASE faceauth_nested", nullptr, nullptr, nullptr);
+  else
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE faceauth_nested" : "COMMIT");
   done_ = true;
 }
 

@@ -219,6 +219,17 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
   return id;
 }
 
+std::int64_t Store::add_template_with_consent(const std::string& user, const std::string& notice_id,
+                                              std::string_view notice_text, const std::string& method,
+                                              const std::string& label, std::span<const float> embedding,
+                                              std::string_view actor, std::string_view embedder) {
+  Transaction tx(*db_);
+  record_consent(user, notice_id, notice_text, method);
+  const std::int64_t id = add_template(user, label, embedding, actor, embedder);
+  tx.commit();
+  return id;
+}
+
 std::vector<TemplateInfo> Store::list_templates(const std::string& user) {
   Stmt st(*db_,
           "SELECT id, user, label, created, expires, dims, embedder FROM templates WHERE user = ?1 "

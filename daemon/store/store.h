@@ -46,6 +46,14 @@ class Store {
   std::int64_t add_template(const std::string& user, const std::string& label,
                             std::span<const float> embedding, std::string_view actor = "faceauthd",
                             std::string_view embedder = "dlib-resnet");
+  // One atomic change for an enrollment: the person's consent (as
+  // record_consent) and the template (as add_template). Nothing is written
+  // unless both are, so an enrollment that is refused, busy or killed leaves
+  // no consent behind.
+  std::int64_t add_template_with_consent(const std::string& user, const std::string& notice_id,
+                                         std::string_view notice_text, const std::string& method,
+                                         const std::string& label, std::span<const float> embedding,
+                                         std::string_view actor, std::string_view embedder);
   // Metadata of all the user's templates (expired ones included until purged).
   std::vector<TemplateInfo> list_templates(const std::string& user);
   // Decrypts the user's unexpired templates into locked memory. If any row

@@ -50,10 +50,18 @@ class ClientPolkitTest(polkit_support.PolkitMixin, test_client.ClientTestCase):
         out = json.loads(p.stdout)
         self.assertEqual(out["result"], "timeout", out)     # the camera folder is empty
         self.assertIsNone(out["template_id"])
+        # The consent is recorded with the template, atomically: a capture that did
+        # not complete leaves no (orphan) consent behind.
+        self.assertEqual(self.json_of(self.ctl("consent", "--json", as_user="nobody"))["records"], [])
+        self.assertEqual(self.json_of(self.ctl("list", "--json", as_user="nobody"))["templates"], [])
+        # With the person in view: enrolled, one consent record, typed.
+        self.set_camera(harness.identity_photos("John_Salley")[:5])
+        out = self.json_of(self.ctl("enroll", "--json", stdin="yes\nyes\n", as_user="nobody"))
+        self.assertEqual(out["result"], "enrolled", out)
         rec = self.json_of(self.ctl("consent", "--json", as_user="nobody"))["records"]
         self.assertEqual(len(rec), 1, rec)
         self.assertIn("typed yes", rec[0]["method"])
-        self.assertEqual(self.json_of(self.ctl("list", "--json", as_user="nobody"))["templates"], [])
+        self.assertEqual(len(self.json_of(self.ctl("list", "--json", as_user="nobody"))["templates"]), 1)
 
 
 if __name__ == "__main__":

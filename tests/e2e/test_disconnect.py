@@ -12,6 +12,7 @@ and completes long before the first job's 30 s would have run out.
 import json
 import os
 import pwd
+import signal
 import sys
 import time
 
@@ -137,6 +138,29 @@ class DisconnectTest(harness.FaceAuthTestCase):
         actors = [e[4] for e in self.ok(self.call("GetAuditLog", "s", ""))[0] if e[2] == "verify"]
         nobody_uid = "uid:%d" % pwd.getpwnam(harness.UNPRIVILEGED_USER).pw_uid
         self.assertEqual(actors[-2:], ["uid:0", nobody_uid], actors)
+
+    def test_a_busy_or_killed_enrollment_leaves_no_consent(self):
+        consents = lambda: self.ok(self.call("GetConsent", "s", "bin"))[0]  # noqa: E731
+        # Busy: one job runs, one waits (queue_limit = 1), the Enroll is refused
+        running = self.start_long_verify()
+        waiting = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 30)}, timeout=60)
+        self.addCleanup(waiting.kill)
+        time.sleep(0.5)
+        r = self.call("Enroll", "ssa{sv}", "bin", self.notice_id(), {"confirm_age": V("b", True)})
+        self.assertDBusError(r, "org.faceauth.Error.Busy", "Enroll while the queue is full")
+        self.assertEqual(consents(), [], "a Busy enrollment must not record consent")
+        running.kill()
+        waiting.kill()
+        self.assertIsNotNone(self.wait_busy(False, 40))
+        # Killed: the daemon dies (SIGKILL) in the middle of a capture
+        self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
+        r = self.call("Enroll", "ssa{sv}", "bin", self.notice_id(), {"confirm_age": V("b", True)})
+        self.ok(r, "Enroll")
+        self.assertIsNotNone(self.wait_busy(True, 10))
+        self.daemon.stop(signal.SIGKILL)
+        self.daemon.start()
+        self.assertEqual(consents(), [], "a killed enrollment must not leave an orphan consent")
+        self.assertEqual(self.ok(self.call("IsEnrolled", "s", "bin")), [False])
 
     def test_an_abandoned_attempt_still_counts(self):
         # A caller that compares a stranger's face and then goes away (a password

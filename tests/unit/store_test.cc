@@ -442,6 +442,23 @@ BOOST_FIXTURE_TEST_CASE(withdrawal_deletes_all_and_only_that_users_templates, St
   expect_store_error(K::ConsentRequired, [&] { s.add_template("alice", "x", sample_embedding(1)); });
 }
 
+BOOST_FIXTURE_TEST_CASE(consent_and_template_are_one_change, StoreFixture) {
+  Store s(options());
+  std::vector<float> bad(128, 0.1f);
+  bad[7] = std::numeric_limits<float>::quiet_NaN();
+  const auto audit_before = s.audit_entries().size();
+  BOOST_CHECK_THROW(s.add_template_with_consent("alice", "notice-v1", kNotice, "typed yes", "office", bad, "uid:0",
+                                                "mobilefacenet"),
+                    StoreError);
+  BOOST_TEST(s.consent_history("alice").empty(), "a failed enrollment must leave no consent");
+  BOOST_TEST(s.audit_entries().size() == audit_before);
+  const auto id = s.add_template_with_consent("alice", "notice-v1", kNotice, "typed yes", "office",
+                                              sample_embedding(1), "uid:0", "mobilefacenet");
+  BOOST_TEST(id > 0);
+  BOOST_TEST(s.consent_history("alice").size() == 1u);
+  BOOST_TEST(s.list_templates("alice").size() == 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(calls_that_change_nothing_write_nothing, StoreFixture) {
   Store s(options());
   const auto before = s.audit_entries().size();
