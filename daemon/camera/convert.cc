@@ -176,7 +176,7 @@ Image convert_frame(const RawFrame& raw) {
     case PixelFormat::yuyv: return convert_yuyv(raw.bytes, raw.width, raw.height, raw.stride);
     case PixelFormat::grey: return convert_grey(raw.bytes, raw.width, raw.height, raw.stride);
     case PixelFormat::y16: return convert_y16(raw.bytes, raw.width, raw.height, raw.stride);
-    case PixelFormat::mjpeg: return convert_mjpeg(raw.bytes);
+    case PixelFormat::mjpeg: return convert_mjpeg(raw.bytes, raw.width, raw.height);
   }
   throw FrameSourceError("unknown pixel format");
 }

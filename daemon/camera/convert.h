@@ -57,7 +57,9 @@ Image convert_yuv444(std::span<const uint8_t> bytes, int width, int height);
 Image convert_mono(std::span<const uint8_t> bytes, int width, int height, bool full_range);
 // Decodes with libjpeg-turbo; inserts the standard Huffman tables when the
 // frame has none (many webcams leave out the DHT segment). A truncated frame is
-// an error, not a half-grey picture.
-Image convert_mjpeg(std::span<const uint8_t> bytes);
+// an error, not a half-grey picture. With max_width/max_height (the size the
+// driver negotiated; 0 = no limit) a frame whose header declares more is
+// refused before anything is decoded.
+Image convert_mjpeg(std::span<const uint8_t> bytes, int max_width = 0, int max_height = 0);
 
 }  // namespace faceauth

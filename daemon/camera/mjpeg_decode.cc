@@ -35,10 +35,11 @@ void on_message(j_common_ptr cinfo, int level) {
   }
 }
 
-enum class Outcome { ok, libjpeg_error, bad_size, bad_colour };
+enum class Outcome { ok, libjpeg_error, bad_size, too_large, bad_colour };
 
 // Decodes into *out. Returns the outcome; on libjpeg_error err->message says why.
-Outcome decode(const uint8_t* data, size_t size, ErrorManager* err, Image* out) {
+Outcome decode(const uint8_t* data, size_t size, int max_w, int max_h, ErrorManager* err, Image* out,
+               unsigned* declared_w, unsigned* declared_h) {
   jpeg_decompress_struct cinfo;
   cinfo.err = jpeg_std_error(&err->pub);
   err->pub.error_exit = on_error;
@@ -57,6 +58,13 @@ Outcome decode(const uint8_t* data, size_t size, ErrorManager* err, Image* out) 
       cinfo.image_height > static_cast<unsigned>(kMaxFrameSide)) {
     jpeg_destroy_decompress(&cinfo);
     return Outcome::bad_size;
+  }
+  *declared_w = cinfo.image_width;
+  *declared_h = cinfo.image_height;
+  if ((max_w > 0 && cinfo.image_width > static_cast<unsigned>(max_w)) ||
+      (max_h > 0 && cinfo.image_height > static_cast<unsigned>(max_h))) {
+    jpeg_destroy_decompress(&cinfo);
+    return Outcome::too_large;
   }
   if (cinfo.jpeg_color_space != JCS_YCbCr && cinfo.jpeg_color_space != JCS_GRAYSCALE &&
       cinfo.jpeg_color_space != JCS_RGB) {
@@ -77,7 +85,7 @@ Outcome decode(const uint8_t* data, size_t size, ErrorManager* err, Image* out) 
 
 }  // namespace
 
-Image convert_mjpeg(std::span<const uint8_t> bytes) {
+Image convert_mjpeg(std::span<const uint8_t> bytes, int max_width, int max_height) {
   if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) {
     throw FrameSourceError("MJPEG frame of " + std::to_string(bytes.size()) +
                            " bytes does not start with a JPEG start-of-image marker; "
@@ -92,7 +100,9 @@ Image convert_mjpeg(std::span<const uint8_t> bytes) {
   }
   Image image;
   ErrorManager err{};
-  const Outcome outcome = decode(input.data(), input.size(), &err, &image);
+  unsigned declared_w = 0, declared_h = 0;
+  const Outcome outcome =
+      decode(input.data(), input.size(), max_width, max_height, &err, &image, &declared_w, &declared_h);
   secure_wipe(repaired);
   switch (outcome) {
     case Outcome::ok: break;
@@ -103,6 +113,10 @@ Image convert_mjpeg(std::span<const uint8_t> bytes) {
     case Outcome::bad_size:
       throw FrameSourceError("MJPEG frame declares an impossible size; sides must be 1 to " +
                              std::to_string(kMaxFrameSide) + " pixels");
+    case Outcome::too_large:
+      throw FrameSourceError("MJPEG frame declares " + std::to_string(declared_w) + "x" + std::to_string(declared_h) +
+                             ", larger than the " + std::to_string(max_width) + "x" + std::to_string(max_height) +
+                             " the driver negotiated; refused before decoding");
     case Outcome::bad_colour:
       throw FrameSourceError("MJPEG frame uses a colour space a camera does not send (CMYK?); "
                              "expected YCbCr or greyscale");

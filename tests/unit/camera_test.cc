@@ -196,6 +196,20 @@ BOOST_AUTO_TEST_CASE(mjpeg_from_photos_matches_the_photo, *boost::unit_test::pre
   }
 }
 
+BOOST_AUTO_TEST_CASE(mjpeg_larger_than_negotiated_is_refused_before_decoding,
+                     *boost::unit_test::precondition(test::need_faces)) {
+  Derived d;
+  const auto jpeg = d.make(test::faces_dir() + kScene, "-c:v mjpeg -q:v 3 -f mjpeg", "big.mjpg");
+  const Image full = convert_frame({PixelFormat::mjpeg, 0, 0, 0, jpeg});
+  BOOST_REQUIRE(full.width() > 100);
+  const std::string e = error_of([&] {
+    convert_frame({PixelFormat::mjpeg, full.width() / 2, full.height() / 2, 0, jpeg});
+  });
+  BOOST_TEST(e.find("larger than the") != std::string::npos, e);
+  BOOST_TEST(e.find("refused before decoding") != std::string::npos, e);
+  BOOST_CHECK_NO_THROW(convert_frame({PixelFormat::mjpeg, full.width(), full.height(), 0, jpeg}));
+}
+
 BOOST_AUTO_TEST_CASE(mjpeg_without_huffman_tables_gets_the_standard_ones, *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   for (const std::string& rel : {kPortrait, kScene}) {
