@@ -183,10 +183,19 @@ std::string Service::actor(const CallPtr& c) const { return "uid:" + std::to_str
 std::string Service::pending_incident(const std::string& user) {
   auto list = store_.incidents(user, true);
   if (list.empty()) return "";
-  std::string text = "Security notice: a problem with your stored face data was detected (" + list.front().kind +
-                     "). Face login is disabled for you until an administrator checks it; your password works. "
-                     "Details: faceauthctl my-data.";
-  store_.acknowledge_incidents(user, "faceauthd (shown to the person)");
+  bool templates = false, audit = false;
+  for (const auto& i : list) (i.kind == "audit-chain-broken" ? audit : templates) = true;
+  // Say what is true of the effect: tampered templates turn face login off for
+  // the person; a broken audit chain alone does not.
+  std::string text = "Security notice: ";
+  if (templates)
+    text += "your stored face data was tampered with or damaged. Face login is disabled for you until an "
+            "administrator checks it; your password works.";
+  if (audit)
+    text += std::string(templates ? " Also, the" : "The") +
+            " record of what happened to your data (the audit log) was altered. Your face data itself passed its "
+            "checks" + (templates ? "" : ", so face login still works") + "; an administrator has been alerted.";
+  text += " Details: faceauthctl my-data.";
   return text;
 }
 
@@ -407,7 +416,11 @@ void Service::finish_verify(uint64_t id, const VerifyResult& r) {
 
 void Service::send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
                                 const std::string& hint, int64_t locked_until) {
-  std::string incident = pending_incident(user);
+  // A breach notice is owed to the person once: it is marked shown only when
+  // this reply goes to a caller still there (a cancelled job's caller hung up
+  // or the machine is suspending).
+  const bool deliver = result != "cancelled" && !c->replied;
+  std::string incident = deliver ? pending_incident(user) : "";
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_append(m, "s", result.c_str());
     sd_bus_message_open_container(m, 'a', "{sv}");
@@ -417,6 +430,8 @@ void Service::send_verify_reply(CallPtr c, const std::string& user, const std::s
     if (!incident.empty()) sd_bus_message_append(m, "{sv}", "incident", "s", incident.c_str());
     sd_bus_message_close_container(m);
   });
+  // Marked shown only once the reply carrying it was sent.
+  if (!incident.empty() && c->replied) store_.acknowledge_incidents(user, "faceauthd (shown to the person)");
 }
 
 int Service::is_enrolled(CallPtr c) {

@@ -139,6 +139,21 @@ class BreachTest(harness.FaceAuthTestCase):
         self.assertIn("incident", details)
         self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [False], "delivered once")
 
+    def test_an_edited_audit_log_alone_says_face_login_still_works(self):
+        def edit_audit(db):
+            db.execute("DROP TRIGGER audit_no_update")
+            db.execute("UPDATE audit SET detail = detail || ' (edited)' WHERE seq = 1")
+        self.tamper_store(edit_audit)
+        self.set_camera(self.salley[5:])
+        result, details = self.verify(USER)
+        # The wording agrees with the effect: the face data passed its checks and matches.
+        self.assertEqual(result, "match", details)
+        self.assertIn("incident", details)
+        self.assertIn("face login still works", details["incident"])
+        self.assertNotIn("disabled", details["incident"])
+        result, details = self.verify(USER)
+        self.assertNotIn("incident", details, "told once")
+
     def test_row_moved_to_another_user_is_refused(self):
         # the row is given to `bin`: its associated data no longer fits
         self.tamper_store(lambda db: db.execute("UPDATE templates SET user = 'bin' WHERE id = ?", (self.template_id,)))
