@@ -8,8 +8,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-bus.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +119,12 @@ class Service {
   uint64_t next_job_id_ = 1;   // camera jobs (jobs_)
   std::map<uint64_t, Job> jobs_;
   Health health_;
+  // The full audit-chain walk runs here, over its own connection, never on
+  // the event loop (a long log would stall logins); one at a time.
+  std::thread audit_walker_;
+  std::atomic<bool> audit_walk_running_{false};
+  std::string audit_full_break_;  // what the last full walk found broken ("" = intact or not yet run)
+  void start_full_audit_walk();
   std::map<std::string, std::chrono::steady_clock::time_point> last_refused_audit_;
   // Self-service writes (ResetLockout, WithdrawConsent, RemoveTemplate,
   // RemoveAll) by non-root callers: at most 20 a minute per uid.

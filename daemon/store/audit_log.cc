@@ -50,8 +50,8 @@ struct Head {
   Sha256 hash{};
 };
 
-std::optional<Head> read_head(Db& db) {
-  Stmt st(db, "SELECT value FROM meta WHERE key = 'audit_head'");
+std::optional<Head> read_head(Db& db, const char* key = "audit_head") {
+  Stmt st(db, std::string("SELECT value FROM meta WHERE key = '") + key + "'");
   if (!st.step()) return std::nullopt;
   auto v = st.blob_view(0);
   if (v.size() != 8 + 32) return Head{-1, {}};  // malformed: reported by verify
@@ -63,13 +63,13 @@ std::optional<Head> read_head(Db& db) {
   return h;
 }
 
-void write_head(Db& db, const Head& h) {
+void write_head(Db& db, const Head& h, const char* key = "audit_head") {
   std::vector<unsigned char> v(8 + 32);
   auto s = static_cast<std::uint64_t>(h.seq);
   for (int i = 0; i < 8; ++i) v[static_cast<std::size_t>(i)] = static_cast<unsigned char>(s >> (56 - 8 * i));
   std::memcpy(v.data() + 8, h.hash.data(), 32);
-  Stmt st(db, "INSERT INTO meta(key, value) VALUES('audit_head', ?1) "
-              "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  Stmt st(db, std::string("INSERT INTO meta(key, value) VALUES('") + key +
+                  "', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   st.bind(1, std::span<const unsigned char>(v)).run();
 }
 
@@ -146,7 +146,15 @@ std::int64_t append_audit(Db& db, const AuditRecord& rec) {
   return seq;
 }
 
-AuditCheck verify_audit_chain(Db& db) {
+std::optional<AuditCheckpoint> read_audit_checkpoint(Db& db) {
+  auto h = read_head(db, "audit_checkpoint");
+  if (!h || h->seq < 0) return std::nullopt;
+  return AuditCheckpoint{h->seq, h->hash};
+}
+
+void write_audit_checkpoint(Db& db, const AuditCheckpoint& c) { write_head(db, Head{c.seq, c.hash}, "audit_checkpoint"); }
+
+AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from, AuditCheckpoint* last_point) {
   AuditCheck r;
   auto bad = [&r](std::int64_t seq, std::string why) {
     r.ok = false;
@@ -154,11 +162,25 @@ AuditCheck verify_audit_chain(Db& db) {
     r.reason = entry_name(seq) + ": " + why;
     return r;
   };
-  Stmt st(db,
-          "SELECT seq, time, event, user, actor, template_id, detail, prev_hash, hash "
-          "FROM audit ORDER BY seq");
   Sha256 prev{};
   std::int64_t expected = 1;
+  if (from && from->seq > 0) {
+    // Start after the checkpoint only while its entry still carries the hash
+    // that was verified: any rewrite reaching it changes that hash.
+    Stmt cp(db, "SELECT hash FROM audit WHERE seq = ?1");
+    cp.bind(1, from->seq);
+    if (cp.step()) {
+      auto h = cp.blob_view(0);
+      if (h.size() == 32 && std::memcmp(h.data(), from->hash.data(), 32) == 0) {
+        prev = from->hash;
+        expected = from->seq + 1;
+      }
+    }
+  }
+  Stmt st(db,
+          "SELECT seq, time, event, user, actor, template_id, detail, prev_hash, hash "
+          "FROM audit WHERE seq >= ?1 ORDER BY seq");
+  st.bind(1, expected);
   while (st.step()) {
     const std::int64_t seq = st.int64(0);
     ++r.entries;
@@ -203,6 +225,7 @@ AuditCheck verify_audit_chain(Db& db) {
   if (last > 0 && head->hash != prev) {
     return bad(last, "differs from the recorded head of the log (replaced)");
   }
+  if (last_point) *last_point = AuditCheckpoint{last, prev};
   return r;
 }
 

@@ -39,8 +39,23 @@ Sha256 audit_entry_hash(const Sha256& prev, std::int64_t seq, std::int64_t time,
 // Appends one entry; returns its seq. Call inside a Transaction.
 std::int64_t append_audit(Db& db, const AuditRecord& rec);
 
-// Walks the whole chain and names the first missing or broken entry.
-AuditCheck verify_audit_chain(Db& db);
+// A verified point of the chain: entries up to `seq` were checked, the last
+// one hashing to `hash`.
+struct AuditCheckpoint {
+  std::int64_t seq = 0;
+  Sha256 hash{};
+};
+
+// Walks the chain and names the first missing or broken entry. With `from`
+// (a checkpoint whose entry still carries its hash) only the entries after
+// it are walked; a checkpoint that no longer fits is ignored (full walk).
+// `last`, when given, receives the last verified point.
+AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from = std::nullopt,
+                              AuditCheckpoint* last = nullptr);
+
+// The checkpoint kept in meta ('audit_checkpoint'), and writing it.
+std::optional<AuditCheckpoint> read_audit_checkpoint(Db& db);
+void write_audit_checkpoint(Db& db, const AuditCheckpoint& c);
 
 // Entries in order; only those about `user` when given.
 std::vector<AuditEntry> read_audit(Db& db, const std::optional<std::string>& user);

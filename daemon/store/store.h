@@ -14,6 +14,7 @@
 #include "sqlite_db.h"
 #include "store_error.h"
 #include "store_key.h"
+#include "audit_log.h"
 #include "store_types.h"
 
 #include <memory>
@@ -124,6 +125,22 @@ class Store {
   // "audit-chain-broken" incident for every known user and a tamper audit
   // entry. Call at start-up and on a timer.
   AuditCheck check_audit(std::string_view actor = "faceauthd");
+  // Verifies only the entries after the stored checkpoint (meta
+  // 'audit_checkpoint'), then moves the checkpoint: cheap enough for the event
+  // loop. Edits before the checkpoint that leave its hash alone are found by
+  // the full walk (verify_audit_file, run off the loop thread).
+  // Without a checkpoint yet (a new or upgraded store) it walks nothing and
+  // answers ok with entries = 0: has_audit_checkpoint() tells the two apart.
+  AuditCheck verify_audit_incremental();
+  bool has_audit_checkpoint();
+  // The full walk over its own read-only connection to the store file, for a
+  // background thread; `last` receives the verified end of the chain.
+  static AuditCheck verify_audit_file(const std::string& db_path, AuditCheckpoint* last = nullptr);
+  // Stores a checkpoint found by the full walk (on the store's own thread).
+  void set_audit_checkpoint(const AuditCheckpoint& c);
+  // Records a broken chain found by a walk (incident per person, tamper
+  // audit entry), once per broken entry.
+  void record_audit_break(const AuditCheck& r, std::string_view actor = "faceauthd");
   std::vector<AuditEntry> audit_entries(const std::optional<std::string>& user = std::nullopt);
 
   // ---- retention ----

@@ -313,9 +313,41 @@ std::size_t Store::acknowledge_incidents(const std::string& user, std::string_vi
 
 AuditCheck Store::verify_audit() { return verify_audit_chain(*db_); }
 
+bool Store::has_audit_checkpoint() { return read_audit_checkpoint(*db_).has_value(); }
+
+void Store::set_audit_checkpoint(const AuditCheckpoint& c) {
+  Transaction tx(*db_);
+  write_audit_checkpoint(*db_, c);
+  tx.commit();
+}
+
+AuditCheck Store::verify_audit_incremental() {
+  const auto from = read_audit_checkpoint(*db_);
+  if (!from) return AuditCheck{};  // the full walk sets the first checkpoint
+  AuditCheckpoint last;
+  AuditCheck r = verify_audit_chain(*db_, from, &last);
+  if (r.ok && (!from || last.seq > from->seq)) {
+    Transaction tx(*db_);
+    write_audit_checkpoint(*db_, last);
+    tx.commit();
+  }
+  return r;
+}
+
+AuditCheck Store::verify_audit_file(const std::string& db_path, AuditCheckpoint* last) {
+  Db db(db_path);
+  db.exec("PRAGMA query_only = ON");
+  return verify_audit_chain(db, std::nullopt, last);
+}
+
 AuditCheck Store::check_audit(std::string_view actor) {
   AuditCheck r = verify_audit_chain(*db_);
-  if (r.ok) return r;
+  record_audit_break(r, actor);
+  return r;
+}
+
+void Store::record_audit_break(const AuditCheck& r, std::string_view actor) {
+  if (r.ok) return;
   // Keyed by the broken entry only: the tamper entry appended below may change
   // the wording of the reason, not where the chain first breaks.
   const std::string marker = std::to_string(r.first_bad_seq.value_or(0));
@@ -325,7 +357,7 @@ AuditCheck Store::check_audit(std::string_view actor) {
     Stmt q(*db_, "SELECT value FROM meta WHERE key = 'audit_break_recorded'");
     if (q.step()) {
       auto v = q.blob_view(0);
-      if (std::string(v.begin(), v.end()) == marker) return r;  // already recorded
+      if (std::string(v.begin(), v.end()) == marker) return;  // already recorded
     }
   }
   std::vector<std::string> users;
@@ -349,7 +381,6 @@ AuditCheck Store::check_audit(std::string_view actor) {
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   mark.bind(1, std::span<const unsigned char>(mv)).run();
   tx.commit();
-  return r;
 }
 
 std::vector<AuditEntry> Store::audit_entries(const std::optional<std::string>& user) {

@@ -20,6 +20,17 @@ USER = "daemon"
 
 
 class BreachTest(harness.FaceAuthTestCase):
+    def wait_for_chain_check(self, seconds=20):
+        """The full audit-chain walk runs in the background after start-up: wait for Status
+        to report what it found."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            chain = self.status().get("audit_chain", "")
+            if chain.startswith("broken"):
+                return chain
+            time.sleep(0.1)
+        self.fail("Status never reported the broken audit chain within %d s" % seconds)
+
     def setUp(self):
         super().setUp()
         self.salley = harness.identity_photos("John_Salley")
@@ -132,6 +143,7 @@ class BreachTest(harness.FaceAuthTestCase):
             db.execute("DROP TRIGGER audit_no_update")
             db.execute("UPDATE audit SET detail = detail || ' (edited)' WHERE seq = 1")
         self.tamper_store(edit_audit)
+        self.wait_for_chain_check()
         self.assertEqual(self.ok(self.call("IsEnrolled", "s", USER)), [True],
                          "the PAM module asks IsEnrolled first: a waiting notice must not be skipped")
         result, details = self.verify(USER)
@@ -144,6 +156,7 @@ class BreachTest(harness.FaceAuthTestCase):
             db.execute("DROP TRIGGER audit_no_update")
             db.execute("UPDATE audit SET detail = detail || ' (edited)' WHERE seq = 1")
         self.tamper_store(edit_audit)
+        self.wait_for_chain_check()
         self.set_camera(self.salley[5:])
         result, details = self.verify(USER)
         # The wording agrees with the effect: the face data passed its checks and matches.

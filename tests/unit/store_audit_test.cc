@@ -161,3 +161,43 @@ BOOST_FIXTURE_TEST_CASE(break_is_recorded_once_for_every_user, StoreFixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_CASE(incremental_check_starts_at_the_checkpoint, StoreFixture) {
+  Store s(options());
+  for (int i = 0; i < 20; ++i) s.record_verify("alice", VerifyOutcome::NoMatch, "uid:1000");
+  // No checkpoint yet: nothing walked; the full walk (another connection) sets it.
+  BOOST_TEST(!s.has_audit_checkpoint());
+  BOOST_TEST(s.verify_audit_incremental().entries == 0);
+  AuditCheckpoint last;
+  AuditCheck full = Store::verify_audit_file(db(), &last);
+  BOOST_TEST(full.ok);
+  BOOST_TEST(last.seq == full.entries);
+  s.set_audit_checkpoint(last);
+  for (int i = 0; i < 5; ++i) s.record_verify("alice", VerifyOutcome::NoMatch, "uid:1000");
+  AuditCheck inc = s.verify_audit_incremental();
+  BOOST_TEST(inc.ok);
+  BOOST_TEST(inc.entries == 5, "only the entries after the checkpoint are walked");
+  BOOST_TEST(s.verify_audit_incremental().entries == 0, "the checkpoint moved on");
+  // An edit before the checkpoint (its hash untouched) is found by the full walk only ...
+  const auto seq_after = last.seq + 3;
+  {
+    RawDb raw(db());
+    raw.must("DROP TRIGGER audit_no_update");
+    raw.must("UPDATE audit SET detail = 'edited' WHERE seq = 2");
+  }
+  BOOST_TEST(s.verify_audit_incremental().ok);
+  AuditCheck again = Store::verify_audit_file(db());
+  BOOST_TEST(!again.ok);
+  BOOST_TEST(again.first_bad_seq.value_or(0) == 2);
+  // ... an edit after it by the incremental check too.
+  {
+    RawDb raw(db());
+    raw.must("UPDATE audit SET detail = 'edited' WHERE seq = " + std::to_string(seq_after));
+  }
+  AuditCheckpoint cp = last;  // the store moved its checkpoint past seq_after: go back to the walk's
+  s.set_audit_checkpoint(cp);
+  AuditCheck inc2 = s.verify_audit_incremental();
+  BOOST_TEST(!inc2.ok);
+  BOOST_TEST(inc2.first_bad_seq.value_or(0) == seq_after);
+  (void)seq_after;
+}
