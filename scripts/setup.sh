@@ -31,7 +31,7 @@ SUDO=""
 # wrappers, the D-Bus daemon and polkit for end-to-end tests, V4L2, ffmpeg to
 # make raw camera frames in tests, valgrind.
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache
-  libdlib-dev libopencv-dnn-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
+  libdlib-dev libopencv-dnn-dev libopencv-imgproc-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
   libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
   dbus-daemon polkitd libv4l-dev ffmpeg valgrind systemd python3 util-linux passwd gettext)
