@@ -29,16 +29,22 @@ void BusLoop::kick() {
 }
 
 void BusLoop::process() {
-  for (;;) {
+  // At most a batch of messages per turn: under a flood of calls the other
+  // handlers on the loop (camera results, timers, a login's reply) must still
+  // run, so the rest waits behind them (kick() posts the next turn).
+  for (int i = 0; i < kBatch; ++i) {
     int r = sd_bus_process(bus_, nullptr);
     if (r < 0) {
       log::crit(std::string("lost the D-Bus connection: ") + std::strerror(-r));
       io_.stop();
       return;
     }
-    if (r == 0) break;
+    if (r == 0) {
+      arm();
+      return;
+    }
   }
-  arm();
+  kick();
 }
 
 void BusLoop::arm() {

@@ -23,6 +23,7 @@ class BusLoop {
   void kick();
 
  private:
+  static constexpr int kBatch = 32;  // messages handled per turn of the event loop
   void process();
   void arm();
 

@@ -9,7 +9,6 @@ Used by test_hostile.py; the bus limits outstanding replies per connection, henc
 """
 import json
 import os
-import struct
 import sys
 import time
 
@@ -17,19 +16,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import raw_dbus  # noqa: E402
 
 DEST, PATH, IFACE = b"org.faceauth.FaceAuth1", b"/org/faceauth/FaceAuth1", b"org.faceauth.FaceAuth1"
-
-
-def split(buf):
-    """Whole messages at the front of buf -> (list of (type, reply_serial), rest)."""
-    out, i = [], 0
-    while i + 16 <= len(buf):
-        body_len, _, fields_len = struct.unpack_from("<III", buf, i + 4)
-        end = i + 16 + fields_len + ((-fields_len) % 8) + body_len
-        if end > len(buf):
-            break
-        out.extend(raw_dbus.messages(buf[i:end]))
-        i = end
-    return out, buf[i:]
 
 
 def main():
@@ -52,7 +38,7 @@ def main():
         chunk = bus.sock.recv(1 << 16)
         if not chunk:
             break
-        msgs, buf = split(buf + chunk)
+        msgs, buf = raw_dbus.split_messages(buf + chunk)
         for kind, reply_serial in msgs:
             if reply_serial in pending:
                 pending.discard(reply_serial)

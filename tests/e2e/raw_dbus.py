@@ -59,6 +59,19 @@ def messages(data):
     return out
 
 
+def split_messages(buf):
+    """The whole messages at the front of buf -> (list of (type, reply_serial), the rest)."""
+    out, i = [], 0
+    while i + 16 <= len(buf):
+        body_len, _, fields_len = struct.unpack_from("<III", buf, i + 4)
+        end = i + 16 + fields_len + ((-fields_len) % 8) + body_len
+        if end > len(buf):
+            break
+        out.extend(messages(buf[i:end]))
+        i = end
+    return out, buf[i:]
+
+
 class RawBus:
     def __init__(self, socket_path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -20,6 +20,14 @@ USER = "daemon"
 
 
 class BreachTest(harness.FaceAuthTestCase):
+    def flip_first_byte(self, mask):
+        """Tamper with the template's ciphertext (first byte XOR mask), as the file's owner could."""
+        def flip(db):
+            (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
+            db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?",
+                       (bytes([ct[0] ^ mask]) + ct[1:], self.template_id))
+        self.tamper_store(flip)
+
     def wait_for_chain_check(self, seconds=20):
         """The full audit-chain walk runs in the background after start-up: wait for Status
         to report what it found."""
@@ -56,11 +64,7 @@ class BreachTest(harness.FaceAuthTestCase):
                          "face auth must be off for the person until an admin looks at it")
 
     def test_an_administrator_restores_face_login_after_review(self):
-        def flip(db):
-            (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
-            db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?",
-                       (bytes([ct[0] ^ 0x01]) + ct[1:], self.template_id))
-        self.tamper_store(flip)
+        self.flip_first_byte(0x01)
         self.set_camera(self.salley[5:])
         self.assertEqual(self.verify(USER)[0], "refused")
         # the person cannot restore themselves; nobody cannot either
@@ -128,11 +132,7 @@ class BreachTest(harness.FaceAuthTestCase):
 
     def test_a_later_notice_reaches_a_person_whose_face_login_is_off(self):
         # first incident: the template is tampered with; the notice is delivered
-        def flip(db):
-            (ct,) = db.execute("SELECT ciphertext FROM templates WHERE id = ?", (self.template_id,)).fetchone()
-            db.execute("UPDATE templates SET ciphertext = ? WHERE id = ?",
-                       (bytes([ct[0] ^ 0x80]) + ct[1:], self.template_id))
-        self.tamper_store(flip)
+        self.flip_first_byte(0x80)
         self.set_camera(self.salley[5:])
         result, details = self.verify(USER)
         self.assertEqual((result, "incident" in details), ("refused", True), details)
