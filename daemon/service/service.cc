@@ -69,6 +69,10 @@ Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const 
               static_cast<size_t>(config.queue_limit)) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
+  if (store_.found_lost())
+    log::crit("the template store " + store_.db_path() +
+              " was found empty next to its existing key: earlier enrollments, consents and records are lost; "
+              "an incident is recorded (Status shows it)");
   int r = sd_bus_add_object_vtable(bus_, &object_slot_, kPath, kInterface, kVtable, this);
   if (r < 0) throw std::runtime_error(std::string("cannot register the D-Bus object: ") + std::strerror(-r));
   // logind's PrepareForSleep: cancel camera jobs and close the camera before suspend.
@@ -849,6 +853,15 @@ void Service::send_test_reply(CallPtr c, const std::string& result, const std::v
   });
 }
 
+std::string Service::lost_store_notice() {
+  // Shown for 30 days after it was found; the incident and the audit entry stay.
+  const auto now = system_now();
+  for (const auto& i : store_.incidents("", true))
+    if (i.kind == "store-lost" && now - i.time < std::chrono::days(30))
+      return "lost: " + i.detail + " (found at start-up; shown for 30 days)";
+  return "";
+}
+
 const Service::Health& Service::health() {
   // Anyone may ask for Status: the full checks run at most every 10 s, so a
   // caller in a loop cannot keep the loop thread busy with them.
@@ -858,6 +871,10 @@ const Service::Health& Service::health() {
   health_.checked = now;
   try {
     health_.store = store_.integrity_check();
+    if (health_.store == "ok") {
+      std::string lost = lost_store_notice();
+      if (!lost.empty()) health_.store = lost;
+    }
     // Only the entries since the last verified checkpoint: Status stays cheap
     // however long the log grows (the full walk runs in the background).
     AuditCheck a = store_.verify_audit_incremental();

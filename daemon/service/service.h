@@ -98,6 +98,8 @@ class Service {
     std::chrono::steady_clock::time_point checked{};
   };
   const Health& health();
+  // What Status says while a "store-lost" incident waits: "" when none.
+  std::string lost_store_notice();
   // The user's templates, decrypted; nullopt (logged at critical priority)
   // when they fail their integrity check, i.e. face auth is refused.
   // The user's templates made by the configured embedder; `stale` counts

@@ -114,6 +114,7 @@ void Store::open_key() {
                                           "or the systemd credential " + opts_.key.credential_name);
     }
     key = create_key_file(opts_.key);
+    key_created_ = true;
     check.reset();  // no template depends on an older key: record the new one
   }
   if (check) {
@@ -126,12 +127,25 @@ void Store::open_key() {
               " away and enroll again");
     }
   } else {
+    // A key that already existed next to a store without its key check means
+    // the store was lost (emptied, truncated to 0 bytes, deleted) while its
+    // key stayed: not a new install. Recorded as an incident and audited.
+    const bool lost = !key_created_;
     auto kc = make_key_check(*key);
     Transaction tx(*db_);
     Stmt st(*db_,
             "INSERT INTO meta(key, value) VALUES('key_check', ?1) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     st.bind(1, std::span<const unsigned char>(kc)).run();
+    if (lost) {
+      const TimePoint now = opts_.clock();
+      const std::string detail = "the template store " + db_path_ + " was found empty next to its existing key " +
+                                 key->source() + ": earlier enrollments, consents and records are gone";
+      Stmt inc(*db_, "INSERT INTO incidents(user, time, kind, detail) VALUES('', ?1, 'store-lost', ?2)");
+      inc.bind(1, secs(now)).bind(2, detail).run();
+      append_audit(*db_, {now, AuditEvent::TamperDetected, "", "faceauthd", std::nullopt, detail});
+      lost_ = true;
+    }
     tx.commit();
   }
   key_ = std::move(key);

@@ -155,6 +155,9 @@ class Store {
   // PRAGMA integrity_check; "ok" when healthy.
   std::string integrity_check();
   const std::string& db_path() const { return db_path_; }
+  // True when this open found the store empty next to an existing key (lost
+  // store): an incident "store-lost" (user "") was recorded.
+  bool found_lost() const { return lost_; }
   const std::string& key_source() const { return key_->source(); }
   TimePoint now() const { return opts_.clock(); }
 
@@ -178,6 +181,8 @@ class Store {
 
   StoreOptions opts_;
   std::string db_path_;
+  bool key_created_ = false;
+  bool lost_ = false;
   std::unique_ptr<Db> db_;
   std::optional<StoreKey> key_;
 };

@@ -116,6 +116,19 @@ class BreachTest(harness.FaceAuthTestCase):
         self.assertNotEqual(st.get("store"), "ok", st)
         self.assertNotIn("enrolled_users", st, "a figure the store cannot give is left out")
 
+    def test_a_store_emptied_next_to_its_key_is_reported_as_lost(self):
+        path = os.path.join(self.state_dir, "store.db")
+        self.daemon.stop()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.truncate(path + suffix, 0) if suffix == "" else os.unlink(path + suffix)
+        self.daemon.start()
+        st = self.status()
+        self.assertTrue(st["store"].startswith("lost:"), st)
+        self.assertRegex(self.daemon.log(), r"crit.*found empty next to its existing key")
+        audit = self.ok(self.call("GetAuditLog", "s", ""))[0]
+        self.assertIn("tamper-detected", [e[2] for e in audit])
+
     def test_exclusion_and_inclusion(self):
         r = self.call("SetExcluded", "sbs", USER, True, "under 14", as_user=harness.UNPRIVILEGED_USER)
         self.assertDBusError(r, "org.faceauth.Error.PermissionDenied", "SetExcluded as nobody")

@@ -459,6 +459,28 @@ BOOST_FIXTURE_TEST_CASE(consent_and_template_are_one_change, StoreFixture) {
   BOOST_TEST(s.list_templates("alice").size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_empty_store_next_to_its_key_is_a_loss, StoreFixture) {
+  {
+    Store s(options());
+    enroll(s, "alice", 1);
+    BOOST_TEST(!s.found_lost(), "a new install is not a loss");
+  }
+  // The database is truncated to 0 bytes (or deleted) while the key stays.
+  fs::resize_file(db(), 0);
+  fs::remove(db() + "-wal");
+  fs::remove(db() + "-shm");
+  Store s(options());
+  BOOST_TEST(s.found_lost());
+  auto inc = s.incidents("", true);
+  BOOST_REQUIRE(inc.size() == 1u);
+  BOOST_TEST(inc[0].kind == "store-lost");
+  auto audit = s.audit_entries();
+  BOOST_TEST(std::any_of(audit.begin(), audit.end(), [](const AuditEntry& e) { return e.event == "tamper-detected"; }));
+  // Once recorded, a reopen is not a second loss.
+  Store again(options());
+  BOOST_TEST(!again.found_lost());
+}
+
 BOOST_FIXTURE_TEST_CASE(calls_that_change_nothing_write_nothing, StoreFixture) {
   Store s(options());
   const auto before = s.audit_entries().size();
