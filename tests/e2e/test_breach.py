@@ -125,7 +125,7 @@ class BreachTest(harness.FaceAuthTestCase):
         self.daemon.start()
         st = self.status()
         self.assertTrue(st["store"].startswith("lost:"), st)
-        self.assertRegex(self.daemon.log(), r"crit.*found empty next to its existing key")
+        self.assertRegex(self.daemon.log(), r"CRITICAL: .*found empty next to its existing key")
         audit = self.ok(self.call("GetAuditLog", "s", ""))[0]
         self.assertIn("tamper-detected", [e[2] for e in audit])
 
