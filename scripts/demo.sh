@@ -13,7 +13,7 @@
 #   scripts/demo.sh [PERSON_DIR OTHER_DIR]
 #
 # Photos: the two folders named, else ../shared/faces (John_Salley, John_Simm),
-# else astronaut.png and camera.png from Debian's python3-skimage (cached by
+# else astronaut.png and a few enlarged LFW faces from Debian's python3-skimage (cached by
 # scripts/setup.sh). Runs as root (re-run with sudo otherwise): the demo daemon
 # runs as root on its private bus, so no system user has to be created.
 set -euo pipefail
@@ -42,7 +42,7 @@ if [ $# -eq 2 ]; then
 elif [ -d "$SHARED/faces/identities" ]; then
   PERSON=$SHARED/faces/identities/John_Salley OTHER=$SHARED/faces/identities/John_Simm
 elif [ -d "$CACHE/photos/astronaut" ]; then
-  PERSON=$CACHE/photos/astronaut OTHER=$CACHE/photos/camera
+  PERSON=$CACHE/photos/astronaut OTHER=$CACHE/photos/others
 else
   die "no photos: name two folders, or run scripts/setup.sh (it caches two photos)"
 fi

@@ -97,17 +97,18 @@ fetch_models() {
 # for machines without ../shared/faces. Only those two files are unpacked.
 fetch_fallback_photos() {
   local dir="$CACHE/photos"
-  [ -f "$dir/astronaut/astronaut.png" ] && [ -f "$dir/camera/camera.png" ] && return
-  say "Unpacking astronaut.png and camera.png from Debian's python3-skimage"
+  [ -f "$dir/astronaut/astronaut.png" ] && [ -f "$dir/others/lfw_subset_00.png" ] && return
+  say "Unpacking astronaut.png and a few LFW faces (lfw_subset.npy) from Debian's python3-skimage"
   local tmp; tmp=$(mktemp -d)
   if ! (cd "$tmp" && apt-get download python3-skimage >/dev/null); then
     rm -rf "$tmp"
     die "apt-get download python3-skimage failed"
   fi
   dpkg-deb -x "$tmp"/python3-skimage_*.deb "$tmp/x"
-  mkdir -p "$dir/astronaut" "$dir/camera"
+  mkdir -p "$dir/astronaut"
   cp "$(find "$tmp/x" -name astronaut.png | head -1)" "$dir/astronaut/"
-  cp "$(find "$tmp/x" -name camera.png | head -1)" "$dir/camera/"
+  # "Someone else" for the demo: other people's faces (camera.png has no face HOG finds).
+  python3 "$ROOT/scripts/lfw_subset_faces.py" "$(find "$tmp/x" -name lfw_subset.npy | head -1)" "$dir/others" 6
   rm -rf "$tmp"
 }
 
