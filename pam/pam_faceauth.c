@@ -419,7 +419,7 @@ static void do_verify(struct conn *c, const char *user, const char *require, str
     if (secs < 1) secs = 1;
     if (secs > MAX_TIMEOUT) secs = MAX_TIMEOUT;
     int r = call(c, c->owner, OBJECT_PATH, INTERFACE, "Verify", &reply, v->why, sizeof v->why,
-                 "sa{sv}", user, 2u, "timeout", "u", secs, "require", "s", require);
+                 "sa{sv}", user, 3u, "timeout", "u", secs, "require", "s", require, "login", "b", 1);
     if (r == CALL_OK) {
         if (parse_verify(reply, v) < 0) {
             v->outcome = O_UNAVAILABLE;

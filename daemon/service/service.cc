@@ -59,6 +59,8 @@ struct Service::Call {
   uid_t caller = static_cast<uid_t>(-1);
   std::string sender;
   bool replied = false;
+  // A breach notice may go to this caller (the person, or a login): see verify().
+  bool deliver_notices = false;
   ~Call() { sd_bus_message_unref(msg); }
 };
 
@@ -287,7 +289,7 @@ void Service::audit_refused_attempt(const std::string& user, const std::string& 
 
 int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
-  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"require", 's'}});
+  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"require", 's'}, {"login", 'b'}});
   int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
   // Only root (logins) may ask for more camera time than the configuration
   // gives: a user's own call cannot hold the camera longer.
@@ -301,6 +303,12 @@ int Service::verify(CallPtr c) {
     if (require != "any" && require != "liveness" && require != "ir")
       throw InvalidArgument("option 'require' must be any, liveness or ir");
   }
+  // A breach notice is owed to the person: it is delivered (and marked shown)
+  // only to the person's own call or to a login (root with "login": the PAM
+  // module), never consumed by an administrator's root Verify.
+  bool login = false;
+  if (auto it = opts.find("login"); it != opts.end()) login = std::get<bool>(it->second);
+  c->deliver_notices = c->caller == uid || (c->caller == 0 && login);
   authorize(c, Op::verify, uid, [this, c, user = user, timeout, require] {
     if (store_.face_auth_refused(user)) {
       audit_refused_attempt(user, actor(c));
@@ -424,7 +432,7 @@ void Service::send_verify_reply(CallPtr c, const std::string& user, const std::s
   // A breach notice is owed to the person once: it is marked shown only when
   // this reply goes to a caller still there (a cancelled job's caller hung up
   // or the machine is suspending).
-  const bool deliver = result != "cancelled" && !c->replied;
+  const bool deliver = c->deliver_notices && result != "cancelled" && !c->replied;
   std::string incident = deliver ? pending_incident(user) : "";
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_append(m, "s", result.c_str());

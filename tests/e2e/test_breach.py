@@ -20,6 +20,22 @@ USER = "daemon"
 
 
 class BreachTest(harness.FaceAuthTestCase):
+    def verify(self, user, timeout=None, as_user=None):
+        """Verify as a login does (the PAM module passes "login": true)."""
+        r = self.call("Verify", "sa{sv}", user, {"login": harness.V("b", True)}, as_user=as_user, timeout=60)
+        data = self.ok(r, "Verify(%r) as a login" % user)
+        return data[0], harness.plain(data[1])
+
+    def test_an_administrators_verify_does_not_consume_the_notice(self):
+        self.flip_first_byte(0x01)
+        self.set_camera(self.salley[5:])
+        r = self.call("Verify", "sa{sv}", USER, {})      # root, not a login
+        result, details = self.ok(r)[0], harness.plain(self.ok(r)[1])
+        self.assertEqual(result, "refused", details)
+        self.assertNotIn("incident", details, "an administrator's Verify must not take the person's notice")
+        result, details = self.verify(USER)               # the person's login
+        self.assertIn("incident", details, details)
+
     def flip_first_byte(self, mask):
         """Tamper with the template's ciphertext (first byte XOR mask), as the file's owner could."""
         def flip(db):
