@@ -26,9 +26,9 @@ def method_call(serial, dest, path, interface, member, signature=b"", body=b""):
     return _pad(header, 8) + body
 
 
-def messages(data):
-    """(type, reply_serial or None) of each whole message in data; types are
-    1 call, 2 method return, 3 error, 4 signal."""
+def _scan(data):
+    """(list of (type, reply_serial or None) of the whole messages at the front of
+    data, bytes those messages take)."""
     out, i = [], 0
     while i + 16 <= len(data):
         body_len, _, fields_len = struct.unpack_from("<III", data, i + 4)
@@ -56,20 +56,19 @@ def messages(data):
                 break
         out.append((data[i + 1], reply_serial))
         i = end
-    return out
+    return out, i
+
+
+def messages(data):
+    """(type, reply_serial or None) of each whole message in data; types are
+    1 call, 2 method return, 3 error, 4 signal."""
+    return _scan(data)[0]
 
 
 def split_messages(buf):
     """The whole messages at the front of buf -> (list of (type, reply_serial), the rest)."""
-    out, i = [], 0
-    while i + 16 <= len(buf):
-        body_len, _, fields_len = struct.unpack_from("<III", buf, i + 4)
-        end = i + 16 + fields_len + ((-fields_len) % 8) + body_len
-        if end > len(buf):
-            break
-        out.extend(messages(buf[i:end]))
-        i = end
-    return out, buf[i:]
+    out, used = _scan(buf)
+    return out, buf[used:]
 
 
 class RawBus:
