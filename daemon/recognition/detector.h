@@ -47,8 +47,9 @@ class FaceDetector {
   // and of the sharpness gate, whatever the embedder.
   Image chip(const Image& img, const Landmarks& lm);
 
-  // landmarks() then chip().
-  Image align(const Image& img, const FaceBox& face) { return chip(img, landmarks(img, face)); }
+  // landmarks() then chip(), with one copy of the frame into dlib's layout;
+  // the landmarks go to *lm when given.
+  Image align(const Image& img, const FaceBox& face, Landmarks* lm = nullptr);
 
  private:
   struct Impl;

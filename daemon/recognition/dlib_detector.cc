@@ -48,11 +48,13 @@ std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_non
   return boxes;
 }
 
-Landmarks FaceDetector::landmarks(const Image& img, const FaceBox& face) {
-  auto m = to_dlib(img);
-  dlib::rectangle r(face.left, face.top, face.left + face.width - 1, face.top + face.height - 1);
-  dlib::full_object_detection shape = impl_->landmarks(m, r);
-  wipe(m);
+namespace {
+dlib::rectangle to_rect(const FaceBox& f) {
+  return dlib::rectangle(f.left, f.top, f.left + f.width - 1, f.top + f.height - 1);
+}
+
+Landmarks landmarks_of(dlib::shape_predictor& predictor, const dlib::matrix<dlib::rgb_pixel>& m, const FaceBox& face) {
+  dlib::full_object_detection shape = predictor(m, to_rect(face));
   Landmarks lm;
   lm.box = face;
   for (unsigned i = 0; i < 5 && i < shape.num_parts(); ++i)
@@ -60,18 +62,38 @@ Landmarks FaceDetector::landmarks(const Image& img, const FaceBox& face) {
   return lm;
 }
 
-Image FaceDetector::chip(const Image& img, const Landmarks& lm) {
-  auto m = to_dlib(img);
-  const FaceBox& face = lm.box;
-  dlib::rectangle r(face.left, face.top, face.left + face.width - 1, face.top + face.height - 1);
+Image chip_of(const dlib::matrix<dlib::rgb_pixel>& m, const Landmarks& lm) {
   std::vector<dlib::point> parts;
   for (const auto& p : lm.p) parts.emplace_back(static_cast<long>(p.x), static_cast<long>(p.y));
-  dlib::full_object_detection shape(r, parts);
+  dlib::full_object_detection shape(to_rect(lm.box), parts);
   dlib::matrix<dlib::rgb_pixel> chip;
   dlib::extract_image_chip(m, dlib::get_face_chip_details(shape, 150, 0.25), chip);
   Image out = from_dlib(chip);
   wipe(chip);
+  return out;
+}
+}  // namespace
+
+Landmarks FaceDetector::landmarks(const Image& img, const FaceBox& face) {
+  auto m = to_dlib(img);
+  Landmarks lm = landmarks_of(impl_->landmarks, m, face);
   wipe(m);
+  return lm;
+}
+
+Image FaceDetector::chip(const Image& img, const Landmarks& lm) {
+  auto m = to_dlib(img);
+  Image out = chip_of(m, lm);
+  wipe(m);
+  return out;
+}
+
+Image FaceDetector::align(const Image& img, const FaceBox& face, Landmarks* lm) {
+  auto m = to_dlib(img);
+  Landmarks found = landmarks_of(impl_->landmarks, m, face);
+  Image out = chip_of(m, found);
+  wipe(m);
+  if (lm) *lm = found;
   return out;
 }
 

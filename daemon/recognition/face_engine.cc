@@ -111,8 +111,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
     return a;
   }
   t0 = std::chrono::steady_clock::now();
-  a.landmarks = detector_.landmarks(frame, a.face);
-  Image chip = detector_.chip(frame, a.landmarks);
+  Image chip = detector_.align(frame, a.face, &a.landmarks);
   a.times.landmarks_ms = ms_since(t0);
   a.sharpness = sharpness(chip);
   if (a.sharpness < q.min_sharpness) {

@@ -61,7 +61,6 @@ struct VerifyResult {
 };
 
 struct EnrollRequest {
-  EmbedderKind embedder = kDefaultEmbedder;  // informational: the worker's engine decides
   int frames_needed = 5;
   std::chrono::milliseconds timeout{30000};
   QualityOptions quality;

@@ -499,7 +499,6 @@ int Service::enroll(CallPtr c) {
     const std::string notice_id = accepted->id, notice_text = accepted->text;
     std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
     EnrollRequest req;
-    req.embedder = config_.embedder;
     req.frames_needed = config_.enroll_frames;
     req.timeout = std::chrono::seconds(std::max(30, config_.verify_timeout_seconds * 6));
     req.quality = quality_;
