@@ -82,6 +82,17 @@ const Verb kVerbs[] = {
      N_("USER may enroll again (with a new consent). Needs root or org.faceauth.manage.\n"
         "  --reason TEXT   why, for the audit log"),
      {"user", "reason", "json"}},
+    {"former", verb_former, "former", N_("Administrators: list stored data of former accounts."),
+     N_("Every stored row belongs to an account's name and uid. When an account is deleted and its name given to "
+        "a new account (another uid), the old rows are kept apart and never used: the new account sees none of "
+        "them. Lists each such name with its old uid and what is kept. Needs root or org.faceauth.manage."),
+     {"json"}},
+    {"erase-former", verb_erase_former, "erase-former --user USER",
+     N_("Administrators: erase the stored data of a former account."),
+     N_("Erases every template, consent record and incident kept under USER for a former account (see faceauthctl "
+        "former); USER need not exist any more. The account that has the name now keeps its own data. Audited. "
+        "Needs root or org.faceauth.manage."),
+     {"user", "json"}},
     {"test", verb_test, "test [--user USER] [--frames N] [--timeout SEC]",
      N_("Administrators: live per-frame distances and quality reasons; nothing stored."),
      N_("Looks through the camera and shows, per frame, whether it was usable, its distance to the enrolled "

@@ -469,6 +469,60 @@ int verb_restore(const Options& o) {
   return kOk;
 }
 
+int verb_former(const Options& o) {
+  Bus bus;
+  start_polkit_agent();
+  Message m = bus.new_call("ListFormerAccounts");
+  Message r = bus.call(m, 30);
+  check(sd_bus_message_enter_container(r.get(), 'a', "(sxxuuu)"), "ListFormerAccounts");
+  Json list = Json::array();
+  std::string text;
+  const char* user = nullptr;
+  int64_t uid = 0, uid_now = 0;
+  uint32_t templates = 0, consents = 0, incidents = 0;
+  int k;
+  while ((k = sd_bus_message_read(r.get(), "(sxxuuu)", &user, &uid, &uid_now, &templates, &consents, &incidents)) > 0) {
+    list.push(Json::object().set("user", user).set("uid", uid < 0 ? Json() : Json(uid))
+                  .set("uid_now", uid_now < 0 ? Json() : Json(uid_now)).set("templates", Json(templates))
+                  .set("consents", Json(consents)).set("incidents", Json(incidents)));
+    const std::string was = uid < 0 ? std::string(_("unknown uid")) : format(_("uid %lld"), static_cast<long long>(uid));
+    const std::string now = uid_now < 0 ? std::string(_("no account has the name now"))
+                                        : format(_("the name now belongs to uid %lld"), static_cast<long long>(uid_now));
+    text += format(_("%s (%s; %s): %u template(s), %u consent record(s), %u incident(s)"), user,
+                   was.c_str(), now.c_str(), templates, consents, incidents) +
+            "\n";
+  }
+  check(k, "ListFormerAccounts");
+  if (o.json) {
+    print_json(list);
+  } else if (text.empty()) {
+    std::cout << _("No data of former accounts is stored.") << "\n";
+  } else {
+    std::cout << text << _("None of this is ever used. Erase it with: faceauthctl erase-former --user USER") << "\n";
+  }
+  return kOk;
+}
+
+int verb_erase_former(const Options& o) {
+  if (!o.user_set) throw Error(kUsage, _("erase-former needs --user USER (see faceauthctl former)"));
+  Bus bus;
+  start_polkit_agent();
+  Message m = bus.new_call("EraseFormerAccount");
+  check(sd_bus_message_append(m.get(), "s", o.user.c_str()), "EraseFormerAccount");
+  Message r = bus.call(m, 30);
+  uint32_t templates = 0, consents = 0, incidents = 0;
+  check(sd_bus_message_read(r.get(), "uuu", &templates, &consents, &incidents), "EraseFormerAccount");
+  if (o.json)
+    print_json(Json::object().set("user", o.user).set("templates_erased", Json(templates))
+                   .set("consents_erased", Json(consents)).set("incidents_erased", Json(incidents)));
+  else
+    std::cout << format(_("Data of the former account %s erased: %u template(s), %u consent record(s), %u "
+                          "incident(s). The account that has the name now keeps its own."),
+                        o.user.c_str(), templates, consents, incidents)
+              << "\n";
+  return kOk;
+}
+
 namespace {
 int set_excluded(const Options& o, bool excluded) {
   if (!o.user_set) throw Error(kUsage, excluded ? _("exclude needs --user USER") : _("include needs --user USER"));
@@ -593,7 +647,7 @@ int verb_status(const Options& o) {
       for (const char* k : {"version", "camera", "camera_recorded", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
                             "measured_far", "measured_far_upper95", "measured_far_counts", "measured_far_shown",
                             "measured_frr", "measured_frr_upper95", "measured_frr_counts", "stale_templates",
-                            "enrolled_users", "busy"})
+                            "enrolled_users", "former_accounts", "busy"})
         j.set(k, st.count(k) ? st[k] : Json());
       j.set("user", who).set("enrolled", lock.is_null() ? Json() : Json(enrolled)).set("lockout", lock);
       print_json(j);
@@ -618,6 +672,12 @@ int verb_status(const Options& o) {
          st["stale_templates"].num() > 0
              ? format(_("%lld (made by another face model, never compared: those people must enroll again)"),
                       static_cast<long long>(st["stale_templates"].num()))
+             : std::string("0")},
+        {_("Former accounts"),
+         st["former_accounts"].num() > 0
+             ? format(_("%lld (stored data under a name that now belongs to another account or to none; never "
+                        "used: see faceauthctl former)"),
+                      static_cast<long long>(st["former_accounts"].num()))
              : std::string("0")},
         {_("Camera busy"), yes_no(st["busy"].boolean())},
         {_("Lockout"), lock_text},

@@ -48,6 +48,8 @@ int verb_unlock(const Options& o);
 int verb_restore(const Options& o);
 int verb_exclude(const Options& o);
 int verb_include(const Options& o);
+int verb_former(const Options& o);
+int verb_erase_former(const Options& o);
 int verb_test(const Options& o);
 int verb_status(const Options& o);
 int verb_impact_assessment(const Options& o);

@@ -17,6 +17,7 @@ Decision decide(Op op, uid_t caller, uid_t target) {
       return {Decision::ask_polkit, caller == target ? kActionEnrollSelf : kActionManage};
     case Op::restore:
     case Op::set_excluded:
+    case Op::former_accounts:
       // An administrator's decision after review (tampering, a child's account):
       // never the person's own, who might be the one who tampered.
       return {Decision::ask_polkit, kActionManage};

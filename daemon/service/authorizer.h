@@ -20,7 +20,7 @@ enum class Op {
   reset_lockout,                                              // root; self: unlock-self; others: manage
   enroll,                                                     // self: enroll-self; others: manage
   test_verify,                                                // always manage (distances: admins only)
-  restore, set_excluded,                                      // always manage (administrators' decisions)
+  restore, set_excluded, former_accounts,                     // always manage (administrators' decisions)
 };
 
 inline constexpr const char* kActionVerifyOther = "org.faceauth.verify-other";

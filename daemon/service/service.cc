@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 
 #include "json.h"
 #include "log.h"
@@ -725,6 +726,41 @@ int Service::set_excluded(CallPtr c) {
   return 1;
 }
 
+int Service::list_former_accounts(CallPtr c) {
+  authorize(c, Op::former_accounts, 0, [this, c] {
+    auto former = store_.former_accounts();
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_open_container(m, 'a', "(sxxuuu)");
+      for (const auto& f : former)
+        sd_bus_message_append(m, "(sxxuuu)", f.user.c_str(), static_cast<int64_t>(f.uid),
+                              static_cast<int64_t>(f.uid_now.value_or(-1)), static_cast<uint32_t>(f.templates),
+                              static_cast<uint32_t>(f.consents), static_cast<uint32_t>(f.incidents));
+      sd_bus_message_close_container(m);
+    });
+  });
+  return 1;
+}
+
+int Service::erase_former_account(CallPtr c) {
+  const char* u = nullptr;
+  if (sd_bus_message_read(c->msg, "s", &u) < 0) throw InvalidArgument("the user argument must be a string");
+  std::string user = u;
+  // The name may belong to no account any more: only its syntax is checked.
+  check_user_name_syntax(user);
+  authorize(c, Op::former_accounts, 0, [this, c, user] {
+    FormerAccount f = store_.erase_former_account(user, actor(c));
+    health_.checked = {};  // Status counts former accounts again
+    log::warn("data of the former account " + user + " erased by " + actor(c) + ": " +
+              std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) + " consent record(s), " +
+              std::to_string(f.incidents) + " incident(s)");
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_append(m, "uuu", static_cast<uint32_t>(f.templates), static_cast<uint32_t>(f.consents),
+                            static_cast<uint32_t>(f.incidents));
+    });
+  });
+  return 1;
+}
+
 void Service::charge_self_write(const CallPtr& c) {
   RateLimit::Clock::duration wait{};
   if (self_writes_.allow(c->caller, RateLimit::Clock::now(), wait)) return;
@@ -782,6 +818,7 @@ int Service::status(CallPtr c) {
     }
     if (stale) sd_bus_message_append(m, "{sv}", "stale_templates", "u", *stale);
     if (enrolled) sd_bus_message_append(m, "{sv}", "enrolled_users", "u", *enrolled);
+    if (h.former_accounts) sd_bus_message_append(m, "{sv}", "former_accounts", "u", *h.former_accounts);
     sd_bus_message_append(m, "{sv}", "busy", "b", worker_.busy() ? 1 : 0);
     sd_bus_message_close_container(m);
   });
@@ -891,6 +928,7 @@ const Service::Health& Service::health() {
       health_.audit_chain = audit_full_break_;
     else
       health_.audit_chain = "ok";  // as far as checked: see audit_full_check
+    health_.former_accounts = former_account_names();
   } catch (const std::exception& e) {
     health_.store = e.what();
   }
@@ -903,6 +941,7 @@ void Service::housekeeping() {
     if (purged) log::info("retention: securely deleted " + std::to_string(purged) + " expired template(s)");
     // A break since the last checkpoint is found here at once; the full walk
     // follows in the background.
+    report_former_accounts();
     AuditCheck a = store_.verify_audit_incremental();
     if (!a.ok) {
       store_.record_audit_break(a);
@@ -913,6 +952,35 @@ void Service::housekeeping() {
     log::crit(std::string("housekeeping failed: ") + e.what());
   }
   start_full_audit_walk();
+}
+
+uint32_t Service::former_account_names() {
+  std::set<std::string> names;
+  for (const auto& f : store_.former_accounts()) names.insert(f.user);
+  return static_cast<uint32_t>(names.size());
+}
+
+void Service::report_former_accounts() {
+  // Rows of an account whose name now belongs to another uid, or to none,
+  // are never used; the administrator is told once per change of the set.
+  std::string summary;
+  for (const auto& f : store_.former_accounts()) {
+    summary += "stored data of a former account named " + f.user + " (uid " +
+               (f.uid < 0 ? std::string("unknown") : std::to_string(f.uid)) + "; the name " +
+               (f.uid_now ? "now belongs to uid " + std::to_string(*f.uid_now) : std::string("has no account now")) +
+               "): " + std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) +
+               " consent record(s), " + std::to_string(f.incidents) +
+               " incident(s), never used; an administrator can erase it: faceauthctl erase-former --user " + f.user +
+               "\n";
+  }
+  if (summary == former_reported_) return;
+  former_reported_ = summary;
+  std::size_t start = 0;
+  while (start < summary.size()) {
+    std::size_t end = summary.find('\n', start);
+    log::warn(summary.substr(start, end - start));
+    start = end + 1;
+  }
 }
 
 void Service::start_full_audit_walk() {
@@ -1002,6 +1070,11 @@ const sd_bus_vtable Service::kVtable[] = {
                              (dispatch<&Service::restore_face_auth>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("SetExcluded", "sbs", SD_BUS_PARAM(user) SD_BUS_PARAM(excluded) SD_BUS_PARAM(reason), "",
                              , (dispatch<&Service::set_excluded>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("ListFormerAccounts", "", , "a(sxxuuu)", SD_BUS_PARAM(accounts),
+                             (dispatch<&Service::list_former_accounts>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("EraseFormerAccount", "s", SD_BUS_PARAM(user), "uuu",
+                             SD_BUS_PARAM(templates) SD_BUS_PARAM(consents) SD_BUS_PARAM(incidents),
+                             (dispatch<&Service::erase_former_account>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Status", "", , "a{sv}", SD_BUS_PARAM(status), (dispatch<&Service::status>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbdsd)",

@@ -60,6 +60,8 @@ class Service {
   int reset_lockout(CallPtr c);
   int restore_face_auth(CallPtr c);
   int set_excluded(CallPtr c);
+  int list_former_accounts(CallPtr c);
+  int erase_former_account(CallPtr c);
   int status(CallPtr c);
   int test_verify(CallPtr c);
 
@@ -95,11 +97,17 @@ class Service {
   // The store's integrity check and the audit-chain check, at most every 10 s.
   struct Health {
     std::string store = "ok", audit_chain = "ok";
+    std::optional<uint32_t> former_accounts;  // names with rows of a former account
     std::chrono::steady_clock::time_point checked{};
   };
   const Health& health();
   // What Status says while a "store-lost" incident waits: "" when none.
   std::string lost_store_notice();
+  // How many names hold rows of a former account (for Status).
+  uint32_t former_account_names();
+  // Logs each former account's rows when the set changed since the last report.
+  void report_former_accounts();
+  std::string former_reported_;
   // The user's templates, decrypted; nullopt (logged at critical priority)
   // when they fail their integrity check, i.e. face auth is refused.
   // The user's templates made by the configured embedder; `stale` counts

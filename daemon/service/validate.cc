@@ -28,11 +28,15 @@ std::string printable(const std::string& s) {
 }
 }  // namespace
 
-uid_t check_user_name(const std::string& name) {
+void check_user_name_syntax(const std::string& name) {
   if (!valid_name_syntax(name))
     throw InvalidArgument("'" + printable(name) + "' (" + std::to_string(name.size()) +
                           " bytes) is not a valid user name: use 1 to 32 characters from a-z, 0-9, _ and -, "
                           "starting with a letter or _");
+}
+
+uid_t check_user_name(const std::string& name) {
+  check_user_name_syntax(name);
   std::vector<char> buf(16384);
   passwd pw, *res = nullptr;
   if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &res) != 0 || res == nullptr)

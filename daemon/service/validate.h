@@ -28,6 +28,9 @@ class BusyError : public std::runtime_error {
 // the same rule as the PAM module's) that
 // resolves with getpwnam. Returns its uid. Throws InvalidArgument.
 uid_t check_user_name(const std::string& name);
+// The same rule on the syntax alone, for names that may no longer resolve
+// (a deleted account's rows). Throws InvalidArgument.
+void check_user_name_syntax(const std::string& name);
 
 // The name of a uid (throws InvalidArgument when the uid has no passwd entry).
 std::string user_name_of(uid_t uid);

@@ -92,6 +92,8 @@ const char* to_string(AuditEvent e) noexcept {
     case AuditEvent::Included: return "included";
     case AuditEvent::FaceAuthRestored: return "face-auth-restored";
     case AuditEvent::IncidentAcknowledged: return "incident-acknowledged";
+    case AuditEvent::AccountsBound: return "accounts-bound";
+    case AuditEvent::FormerAccountErased: return "former-account-erased";
   }
   return "unknown";
 }

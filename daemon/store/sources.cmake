@@ -10,7 +10,8 @@ add_library(faceauth_store STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/store/template_crypto.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/audit_log.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/store/store.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/store/store_people.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/store_people.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/store_accounts.cc)
 target_include_directories(faceauth_store PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/store)
 target_link_libraries(faceauth_store PUBLIC PkgConfig::SODIUM PkgConfig::SQLITE Threads::Threads)
 target_link_libraries(faceauth_core INTERFACE faceauth_store)

@@ -85,6 +85,7 @@ Store::Store(StoreOptions options) : opts_(std::move(options)) {
   db_->exec("PRAGMA cell_size_check = ON");
   migrate_schema(*db_);
   open_key();
+  bind_accounts();
 }
 
 Store::~Store() = default;
@@ -181,8 +182,10 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
     if (!std::isfinite(f)) throw StoreError(K::InvalidArgument, "the embedding has a non-finite value");
   }
   const TimePoint now = opts_.clock();
+  const std::int64_t uid = account_uid(user);
 
   Transaction tx(*db_);
+  ensure_user(user);
   auto row = user_row(user);
   if (row.excluded) {
     throw StoreError(K::Excluded, "the account " + user +
@@ -215,16 +218,17 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
   b.expires = secs(now + opts_.retention);
   b.dims = static_cast<std::uint32_t>(embedding.size());
   b.embedder = std::string(embedder);
+  b.uid = uid;
   SealedTemplate sealed = seal_template(*key_, b, embedding);
 
   Stmt ins(*db_,
            "INSERT INTO templates(id, user, label, created, expires, format, dims, nonce, "
-           "ciphertext, embedder) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+           "ciphertext, embedder, uid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   ins.bind(1, id).bind(2, user).bind(3, label).bind(4, b.created).bind(5, b.expires);
   ins.bind(6, std::int64_t{b.format}).bind(7, std::int64_t{b.dims});
   ins.bind(8, std::span<const unsigned char>(sealed.nonce));
   ins.bind(9, std::span<const unsigned char>(sealed.ciphertext));
-  ins.bind(10, b.embedder);
+  ins.bind(10, b.embedder).bind(11, uid);
   ins.run();
   append_audit(*db_, {now, AuditEvent::Enrolled, user, std::string(actor), id,
                       "label \"" + label + "\", embedder " + b.embedder + ", expires " +
@@ -247,8 +251,8 @@ std::int64_t Store::add_template_with_consent(const std::string& user, const std
 std::vector<TemplateInfo> Store::list_templates(const std::string& user) {
   Stmt st(*db_,
           "SELECT id, user, label, created, expires, dims, embedder FROM templates WHERE user = ?1 "
-          "ORDER BY id");
-  st.bind(1, user);
+          "AND uid = ?2 ORDER BY id");
+  st.bind(1, user).bind(2, uid_now(user));
   std::vector<TemplateInfo> out;
   while (st.step()) out.push_back(info_from(st));
   return out;
@@ -263,28 +267,31 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
                          user + "`");
   }
   const TimePoint now = opts_.clock();
+  const std::int64_t uid = uid_now(user);
   std::vector<DecryptedTemplate> out;
   std::vector<std::string> problems;
   std::vector<std::int64_t> bad_ids;
   {
     Stmt st(*db_,
             "SELECT id, user, label, created, expires, dims, embedder, format, nonce, ciphertext "
-            "FROM templates WHERE user = ?1 ORDER BY id");
-    st.bind(1, user);
+            "FROM templates WHERE user = ?1 AND uid = ?2 ORDER BY id");
+    st.bind(1, user).bind(2, uid);
     while (st.step()) {
       TemplateInfo info = info_from(st);
       const std::int64_t format = st.int64(7);
-      if (format != kTemplateFormat && format != kLegacyTemplateFormat) {
-        problems.push_back("template " + std::to_string(info.id) + " has format version " +
-                           std::to_string(format) +
-                           ", which faceauth does not know (there is no plaintext format)");
+      if (format == kLegacyTemplateFormat || format == kUnboundTemplateFormat) {
+        // Rows from before schema 3 were sealed again with their uid when the
+        // store was upgraded; one still in an old format failed to open then.
+        problems.push_back("template " + std::to_string(info.id) + " (format " + std::to_string(format) +
+                           ") could not be bound to its account when the store was upgraded: it failed "
+                           "authentication, or a format 1 row claimed another embedder than " + kLegacyEmbedder);
         bad_ids.push_back(info.id);
         continue;
       }
-      if (format == kLegacyTemplateFormat && info.embedder != kLegacyEmbedder) {
-        // Format 1 does not bind the embedder: only the value it implies is believed.
-        problems.push_back("template " + std::to_string(info.id) + " (format 1, made by " + kLegacyEmbedder +
-                           ") claims the embedder \"" + info.embedder + "\"");
+      if (format != kTemplateFormat) {
+        problems.push_back("template " + std::to_string(info.id) + " has format version " +
+                           std::to_string(format) +
+                           ", which faceauth does not know (there is no plaintext format)");
         bad_ids.push_back(info.id);
         continue;
       }
@@ -304,11 +311,12 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
       b.format = static_cast<std::uint32_t>(format);
       b.dims = static_cast<std::uint32_t>(dims);
       b.embedder = info.embedder;
+      b.uid = uid;
       SecureEmbedding emb;
       if (!open_template(*key_, b, st.blob_view(8), st.blob_view(9), emb)) {
         problems.push_back("template " + std::to_string(info.id) +
                            " failed authentication (its ciphertext or a bound column was "
-                           "changed, or it was copied from another user or id)");
+                           "changed, or it was copied from another user, account or id)");
         bad_ids.push_back(info.id);
         continue;
       }
@@ -338,24 +346,27 @@ std::int64_t Store::count_templates_not_made_by(std::string_view embedder) {
 bool Store::is_enrolled(const std::string& user) {
   auto row = user_row(user);
   if (row.excluded || row.face_refused) return false;
-  Stmt st(*db_, "SELECT count(*) FROM templates WHERE user = ?1 AND expires > ?2");
-  st.bind(1, user).bind(2, secs(opts_.clock()));
+  Stmt st(*db_, "SELECT count(*) FROM templates WHERE user = ?1 AND uid = ?3 AND expires > ?2");
+  st.bind(1, user).bind(2, secs(opts_.clock())).bind(3, uid_now(user));
   st.step();
   return st.int64(0) > 0;
 }
 
 std::size_t Store::enrolled_user_count() {
-  Stmt st(*db_, "SELECT count(DISTINCT user) FROM templates WHERE expires > ?1");
+  // Former accounts' templates are not counted: nobody can use them.
+  Stmt st(*db_, "SELECT DISTINCT user, uid FROM templates WHERE expires > ?1");
   st.bind(1, secs(opts_.clock()));
-  st.step();
-  return static_cast<std::size_t>(st.int64(0));
+  std::size_t n = 0;
+  while (st.step())
+    if (st.int64(1) >= 0 && uid_now(st.text(0)) == st.int64(1)) ++n;
+  return n;
 }
 
 void Store::remove_template(const std::string& user, std::int64_t id, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
-  Stmt del(*db_, "DELETE FROM templates WHERE id = ?1 AND user = ?2");
-  del.bind(1, id).bind(2, user).run();
+  Stmt del(*db_, "DELETE FROM templates WHERE id = ?1 AND user = ?2 AND uid = ?3");
+  del.bind(1, id).bind(2, user).bind(3, uid_now(user)).run();
   if (db_->changes() == 0) {
     throw StoreError(K::NotFound, "user " + user + " has no template " + std::to_string(id) +
                                       " (see `faceauthctl list`)");
@@ -368,14 +379,15 @@ void Store::remove_template(const std::string& user, std::int64_t id, std::strin
 std::size_t Store::delete_templates_audited(const std::string& user, AuditEvent event,
                                             std::string_view actor, const std::string& detail) {
   const TimePoint now = opts_.clock();
+  const std::int64_t uid = uid_now(user);
   std::vector<std::int64_t> ids;
   {
-    Stmt st(*db_, "SELECT id FROM templates WHERE user = ?1 ORDER BY id");
-    st.bind(1, user);
+    Stmt st(*db_, "SELECT id FROM templates WHERE user = ?1 AND uid = ?2 ORDER BY id");
+    st.bind(1, user).bind(2, uid);
     while (st.step()) ids.push_back(st.int64(0));
   }
-  Stmt del(*db_, "DELETE FROM templates WHERE user = ?1");
-  del.bind(1, user).run();
+  Stmt del(*db_, "DELETE FROM templates WHERE user = ?1 AND uid = ?2");
+  del.bind(1, user).bind(2, uid).run();
   for (auto id : ids) append_audit(*db_, {now, event, user, std::string(actor), id, detail});
   return ids.size();
 }
@@ -391,18 +403,27 @@ std::size_t Store::remove_all_templates(const std::string& user, std::string_vie
 std::size_t Store::purge_expired(std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
-  std::vector<std::pair<std::int64_t, std::string>> expired;
+  struct Expired {
+    std::int64_t id, uid;
+    std::string user;
+  };
+  std::vector<Expired> expired;
   {
-    Stmt st(*db_, "SELECT id, user, expires FROM templates WHERE expires <= ?1 ORDER BY id");
+    Stmt st(*db_, "SELECT id, user, uid FROM templates WHERE expires <= ?1 ORDER BY id");
     st.bind(1, secs(now));
-    while (st.step()) expired.emplace_back(st.int64(0), st.text(1));
+    while (st.step()) expired.push_back({st.int64(0), st.int64(2), st.text(1)});
   }
   Stmt del(*db_, "DELETE FROM templates WHERE id = ?1");
-  for (const auto& [id, user] : expired) {
-    del.bind(1, id).run();
+  for (const auto& e : expired) {
+    del.bind(1, e.id).run();
     del.reset();
-    append_audit(*db_, {now, AuditEvent::ExpiryPurge, user, std::string(actor), id,
-                        "retention period ended"});
+    // A former account's purge goes to the store-wide log, not to the
+    // history of the account that has the name now.
+    if (e.uid >= 0 && uid_now(e.user) == e.uid)
+      append_audit(*db_, {now, AuditEvent::ExpiryPurge, e.user, std::string(actor), e.id, "retention period ended"});
+    else
+      append_audit(*db_, {now, AuditEvent::ExpiryPurge, "", std::string(actor), e.id,
+                          "retention period ended (template of the former account " + e.user + ")"});
   }
   tx.commit();
   if (!expired.empty()) checkpoint();

@@ -107,6 +107,17 @@ class Store {
   // nothing (no audit row), when there was nothing to clear.
   bool reset_lockout(const std::string& user, std::string_view actor);
 
+  // ---- accounts (every row belongs to a name and a uid) ----
+  // Rows whose name now resolves to another uid or to none. Never used by
+  // any other call; listed for administrators. No decryption.
+  std::vector<FormerAccount> former_accounts();
+  // Erases every row kept under `user` for another uid than the one the name
+  // resolves to now (all rows of the name when it resolves to none):
+  // templates (securely), consent records, state, incidents; audited as a
+  // store-wide entry, so the new account's own log does not show it. Throws
+  // NotFound when there is nothing of a former account under that name.
+  FormerAccount erase_former_account(const std::string& user, std::string_view actor);
+
   // ---- tampering and incidents ----
   bool face_auth_refused(const std::string& user);
   // Admin action after investigating a tamper incident (audited).
@@ -171,7 +182,17 @@ class Store {
     std::int64_t locked_until = 0;
   };
   UserRow user_row(const std::string& user);
+  // Creates the account's state row if missing; throws InvalidArgument when
+  // no account has that name now.
   void ensure_user(const std::string& user);
+  // The uid `user` resolves to now; -1 for "" (store-wide rows); kNoAccount
+  // (matching no row) when no account has the name.
+  std::int64_t uid_now(const std::string& user);
+  // As uid_now, but throws InvalidArgument when no account has the name.
+  std::int64_t account_uid(const std::string& user);
+  // Schema 3, once: binds existing rows to the uid their name resolves to and
+  // seals their templates again with it.
+  void bind_accounts();
   void open_key();
   std::size_t delete_templates_audited(const std::string& user, AuditEvent event,
                                        std::string_view actor, const std::string& detail);

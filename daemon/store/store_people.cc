@@ -46,8 +46,8 @@ LockoutState state_from(int failures, std::int64_t locked_until, TimePoint now) 
 Store::UserRow Store::user_row(const std::string& user) {
   Stmt st(*db_,
           "SELECT excluded, excluded_reason, face_refused, face_refused_reason, failures, "
-          "locked_until FROM users WHERE user = ?1");
-  st.bind(1, user);
+          "locked_until FROM users WHERE user = ?1 AND uid = ?2");
+  st.bind(1, user).bind(2, uid_now(user));
   UserRow r;
   if (st.step()) {
     r.excluded = st.int64(0) != 0;
@@ -61,8 +61,12 @@ Store::UserRow Store::user_row(const std::string& user) {
 }
 
 void Store::ensure_user(const std::string& user) {
-  Stmt st(*db_, "INSERT INTO users(user) VALUES(?1) ON CONFLICT(user) DO NOTHING");
-  st.bind(1, user).run();
+  // since_seq: the account's own history starts with the next audit entry;
+  // entries before it under this name belong to a former account.
+  Stmt st(*db_,
+          "INSERT INTO users(user, uid, since_seq) VALUES(?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM audit)) "
+          "ON CONFLICT(user, uid) DO NOTHING");
+  st.bind(1, user).bind(2, account_uid(user)).run();
 }
 
 // ---- consent ----
@@ -78,16 +82,17 @@ std::int64_t Store::record_consent(const std::string& user, const std::string& n
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(notice_text.data()),
                      notice_text.size());
   Transaction tx(*db_);
+  ensure_user(user);
   if (user_row(user).excluded) {
     throw StoreError(K::Excluded, "the account " + user +
                                       " is excluded from face verification; consent cannot be "
                                       "recorded. The password keeps working");
   }
   Stmt ins(*db_,
-           "INSERT INTO consent(user, notice_id, notice_sha256, given_at, method) "
-           "VALUES(?1, ?2, ?3, ?4, ?5)");
+           "INSERT INTO consent(user, notice_id, notice_sha256, given_at, method, uid) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
   ins.bind(1, user).bind(2, notice_id).bind(3, std::span<const unsigned char>(digest));
-  ins.bind(4, secs(now)).bind(5, method).run();
+  ins.bind(4, secs(now)).bind(5, method).bind(6, account_uid(user)).run();
   const std::int64_t id = db_->last_insert_id();
   char hex[2 * 32 + 1];
   sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
@@ -99,15 +104,15 @@ std::int64_t Store::record_consent(const std::string& user, const std::string& n
 
 std::optional<ConsentRecord> Store::active_consent(const std::string& user) {
   Stmt st(*db_, std::string(kConsentCols) +
-                    "WHERE user = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1");
-  st.bind(1, user);
+                    "WHERE user = ?1 AND uid = ?2 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1");
+  st.bind(1, user).bind(2, uid_now(user));
   if (!st.step()) return std::nullopt;
   return consent_from(st);
 }
 
 std::vector<ConsentRecord> Store::consent_history(const std::string& user) {
-  Stmt st(*db_, std::string(kConsentCols) + "WHERE user = ?1 ORDER BY id");
-  st.bind(1, user);
+  Stmt st(*db_, std::string(kConsentCols) + "WHERE user = ?1 AND uid = ?2 ORDER BY id");
+  st.bind(1, user).bind(2, uid_now(user));
   std::vector<ConsentRecord> out;
   while (st.step()) out.push_back(consent_from(st));
   return out;
@@ -120,13 +125,13 @@ WithdrawResult Store::withdraw_consent(const std::string& user, const std::strin
   Transaction tx(*db_);
   Stmt up(*db_,
           "UPDATE consent SET withdrawn_at = ?2, withdrawal_method = ?3 "
-          "WHERE user = ?1 AND withdrawn_at IS NULL");
-  up.bind(1, user).bind(2, secs(now)).bind(3, method).run();
+          "WHERE user = ?1 AND uid = ?4 AND withdrawn_at IS NULL");
+  up.bind(1, user).bind(2, secs(now)).bind(3, method).bind(4, uid_now(user)).run();
   r.consent_withdrawn = db_->changes() > 0;
   bool has_templates = false;
   {
-    Stmt count(*db_, "SELECT count(*) FROM templates WHERE user = ?1");
-    count.bind(1, user);
+    Stmt count(*db_, "SELECT count(*) FROM templates WHERE user = ?1 AND uid = ?2");
+    count.bind(1, user).bind(2, uid_now(user));
     has_templates = count.step() && count.int64(0) > 0;
   }  // finalized before the deletions and the checkpoint
   // A call that changes nothing writes nothing: repeating it cannot grow the log.
@@ -149,15 +154,16 @@ void Store::set_excluded(const std::string& user, bool excluded, const std::stri
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
   ensure_user(user);
-  Stmt up(*db_, "UPDATE users SET excluded = ?2, excluded_reason = ?3 WHERE user = ?1");
-  up.bind(1, user).bind(2, std::int64_t{excluded ? 1 : 0}).bind(3, excluded ? reason : "").run();
+  const std::int64_t uid = account_uid(user);
+  Stmt up(*db_, "UPDATE users SET excluded = ?2, excluded_reason = ?3 WHERE user = ?1 AND uid = ?4");
+  up.bind(1, user).bind(2, std::int64_t{excluded ? 1 : 0}).bind(3, excluded ? reason : "").bind(4, uid).run();
   std::size_t deleted = 0;
   if (excluded) {
     // Nothing may remain usable: withdraw consent and delete templates with it.
     Stmt wd(*db_,
             "UPDATE consent SET withdrawn_at = ?2, withdrawal_method = 'account excluded' "
-            "WHERE user = ?1 AND withdrawn_at IS NULL");
-    wd.bind(1, user).bind(2, secs(now)).run();
+            "WHERE user = ?1 AND uid = ?3 AND withdrawn_at IS NULL");
+    wd.bind(1, user).bind(2, secs(now)).bind(3, uid).run();
     append_audit(*db_, {now, AuditEvent::Excluded, user, std::string(actor), std::nullopt,
                         reason.empty() ? "excluded" : reason});
     deleted = delete_templates_audited(user, AuditEvent::Removed, actor, "account excluded");
@@ -199,8 +205,8 @@ LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome
       }
     }
   }
-  Stmt up(*db_, "UPDATE users SET failures = ?2, locked_until = ?3 WHERE user = ?1");
-  up.bind(1, user).bind(2, std::int64_t{failures}).bind(3, locked_until).run();
+  Stmt up(*db_, "UPDATE users SET failures = ?2, locked_until = ?3 WHERE user = ?1 AND uid = ?4");
+  up.bind(1, user).bind(2, std::int64_t{failures}).bind(3, locked_until).bind(4, uid_now(user)).run();
   append_audit(*db_, {now, AuditEvent::VerifyResult, user, std::string(actor), std::nullopt,
                       std::string(to_string(outcome)) + (locked ? " (while locked out)" : "")});
   if (newly_locked) {
@@ -227,8 +233,8 @@ bool Store::reset_lockout(const std::string& user, std::string_view actor) {
   auto before = user_row(user);
   // A call that changes nothing writes nothing: repeating it cannot grow the log.
   if (before.failures == 0 && before.locked_until == 0) return false;
-  Stmt up(*db_, "UPDATE users SET failures = 0, locked_until = 0 WHERE user = ?1");
-  up.bind(1, user).run();
+  Stmt up(*db_, "UPDATE users SET failures = 0, locked_until = 0 WHERE user = ?1 AND uid = ?2");
+  up.bind(1, user).bind(2, uid_now(user)).run();
   append_audit(*db_, {now, AuditEvent::LockoutReset, user, std::string(actor), std::nullopt,
                       "failures were " + std::to_string(before.failures)});
   tx.commit();
@@ -242,12 +248,13 @@ void Store::record_tamper(const std::string& user, const std::vector<std::string
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
   ensure_user(user);
-  Stmt up(*db_, "UPDATE users SET face_refused = 1, face_refused_reason = ?2 WHERE user = ?1");
-  up.bind(1, user).bind(2, problems.front()).run();
+  const std::int64_t uid = uid_now(user);
+  Stmt up(*db_, "UPDATE users SET face_refused = 1, face_refused_reason = ?2 WHERE user = ?1 AND uid = ?3");
+  up.bind(1, user).bind(2, problems.front()).bind(3, uid).run();
   Stmt inc(*db_,
-           "INSERT INTO incidents(user, time, kind, detail) VALUES(?1, ?2, 'template-tampered', ?3)");
+           "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'template-tampered', ?3, ?4)");
   for (std::size_t i = 0; i < problems.size(); ++i) {
-    inc.bind(1, user).bind(2, secs(now)).bind(3, problems[i]).run();
+    inc.bind(1, user).bind(2, secs(now)).bind(3, problems[i]).bind(4, uid).run();
     inc.reset();
     append_audit(*db_, {now, AuditEvent::TamperDetected, user, "faceauthd", ids[i], problems[i]});
   }
@@ -259,13 +266,14 @@ bool Store::face_auth_refused(const std::string& user) { return user_row(user).f
 std::size_t Store::restore_face_auth(const std::string& user, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
+  ensure_user(user);
   // None of the person's stored templates can be trusted after tampering:
   // they are erased with the refusal, in one transaction; the person enrolls
   // again. The incidents stay (and a pending notice is still shown).
   const std::size_t erased =
       delete_templates_audited(user, AuditEvent::Removed, actor, "erased when face authentication was restored");
-  Stmt up(*db_, "UPDATE users SET face_refused = 0, face_refused_reason = '' WHERE user = ?1");
-  up.bind(1, user).run();
+  Stmt up(*db_, "UPDATE users SET face_refused = 0, face_refused_reason = '' WHERE user = ?1 AND uid = ?2");
+  up.bind(1, user).bind(2, uid_now(user)).run();
   append_audit(*db_, {now, AuditEvent::FaceAuthRestored, user, std::string(actor), std::nullopt,
                       "face authentication allowed again; " + std::to_string(erased) + " template(s) erased"});
   tx.commit();
@@ -275,11 +283,11 @@ std::size_t Store::restore_face_auth(const std::string& user, std::string_view a
 
 std::vector<Incident> Store::incidents(const std::string& user, bool unacknowledged_only) {
   std::string sql =
-      "SELECT id, user, time, kind, detail, acknowledged_at FROM incidents WHERE user = ?1";
+      "SELECT id, user, time, kind, detail, acknowledged_at FROM incidents WHERE user = ?1 AND uid = ?2";
   if (unacknowledged_only) sql += " AND acknowledged_at IS NULL";
   sql += " ORDER BY id";
   Stmt st(*db_, sql);
-  st.bind(1, user);
+  st.bind(1, user).bind(2, uid_now(user));
   std::vector<Incident> out;
   while (st.step()) {
     Incident i;
@@ -298,8 +306,8 @@ std::size_t Store::acknowledge_incidents(const std::string& user, std::string_vi
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
   Stmt up(*db_,
-          "UPDATE incidents SET acknowledged_at = ?2 WHERE user = ?1 AND acknowledged_at IS NULL");
-  up.bind(1, user).bind(2, secs(now)).run();
+          "UPDATE incidents SET acknowledged_at = ?2 WHERE user = ?1 AND uid = ?3 AND acknowledged_at IS NULL");
+  up.bind(1, user).bind(2, secs(now)).bind(3, uid_now(user)).run();
   const auto n = static_cast<std::size_t>(db_->changes());
   if (n) {
     append_audit(*db_, {now, AuditEvent::IncidentAcknowledged, user, std::string(actor),
@@ -360,17 +368,29 @@ void Store::record_audit_break(const AuditCheck& r, std::string_view actor) {
       if (std::string(v.begin(), v.end()) == marker) return;  // already recorded
     }
   }
-  std::vector<std::string> users;
+  // Every account the store knows of, former ones included, and each name
+  // the log mentions (bound to the uid it resolves to now, if any).
+  std::vector<std::pair<std::string, std::int64_t>> accounts;
   {
     Stmt q(*db_,
-           "SELECT user FROM users UNION SELECT user FROM templates UNION SELECT user FROM "
-           "consent UNION SELECT user FROM audit WHERE user != '' ORDER BY 1");
-    while (q.step()) users.push_back(q.text(0));
+           "SELECT user, uid FROM users UNION SELECT user, uid FROM templates UNION SELECT user, uid FROM "
+           "consent ORDER BY 1, 2");
+    while (q.step()) accounts.emplace_back(q.text(0), q.int64(1));
+  }
+  {
+    Stmt q(*db_, "SELECT DISTINCT user FROM audit WHERE user != '' ORDER BY 1");
+    while (q.step()) {
+      std::string u = q.text(0);
+      const std::int64_t uid = uid_now(u);
+      bool known = false;
+      for (const auto& a : accounts) known = known || a.first == u;
+      if (!known) accounts.emplace_back(u, uid >= 0 ? uid : -1);
+    }
   }
   Stmt inc(*db_,
-           "INSERT INTO incidents(user, time, kind, detail) VALUES(?1, ?2, 'audit-chain-broken', ?3)");
-  for (const auto& u : users) {
-    inc.bind(1, u).bind(2, secs(now)).bind(3, r.reason).run();
+           "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'audit-chain-broken', ?3, ?4)");
+  for (const auto& [u, uid] : accounts) {
+    inc.bind(1, u).bind(2, secs(now)).bind(3, r.reason).bind(4, uid).run();
     inc.reset();
   }
   append_audit(*db_, {now, AuditEvent::TamperDetected, "", std::string(actor), std::nullopt,
@@ -384,7 +404,22 @@ void Store::record_audit_break(const AuditCheck& r, std::string_view actor) {
 }
 
 std::vector<AuditEntry> Store::audit_entries(const std::optional<std::string>& user) {
-  return read_audit(*db_, user);
+  if (!user || user->empty()) return read_audit(*db_, user);
+  // A person's history starts where the store first met their account
+  // (since_seq); earlier entries under the same name were a former account's.
+  // Every call that audits a person creates that row first.
+  std::int64_t since = -1;
+  {
+    Stmt q(*db_, "SELECT since_seq FROM users WHERE user = ?1 AND uid = ?2");
+    q.bind(1, *user).bind(2, uid_now(*user));
+    if (q.step()) since = q.int64(0);
+  }
+  if (since < 0) return {};
+  auto all = read_audit(*db_, user);
+  std::vector<AuditEntry> out;
+  for (auto& e : all)
+    if (e.seq >= since) out.push_back(std::move(e));
+  return out;
 }
 
 }  // namespace faceauth

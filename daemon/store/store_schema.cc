@@ -85,7 +85,40 @@ constexpr const char* kMigration2 = R"SQL(
 ALTER TABLE templates ADD COLUMN embedder TEXT NOT NULL DEFAULT 'dlib-resnet';
 )SQL";
 
-constexpr const char* kMigrations[] = {kMigration1, kMigration2};
+// Migration 3: every row belongs to an account (name and uid), so a new
+// account that reuses a deleted account's name sees none of it. users is
+// rebuilt to key on (user, uid) and to record since_seq: the first audit
+// entry that belongs to this account. The uid is -1 until the store binds
+// the rows to the uid the name resolves to (Store::bind_accounts, with the
+// key at hand, since templates are sealed again with the uid in their
+// associated data); rows of a name that does not resolve keep -1 and are
+// never used.
+constexpr const char* kMigration3 = R"SQL(
+CREATE TABLE users_v3 (
+  user                TEXT NOT NULL,
+  uid                 INTEGER NOT NULL DEFAULT -1 CHECK (uid >= -1),
+  since_seq           INTEGER NOT NULL DEFAULT 0,
+  excluded            INTEGER NOT NULL DEFAULT 0 CHECK (excluded IN (0, 1)),
+  excluded_reason     TEXT NOT NULL DEFAULT '',
+  face_refused        INTEGER NOT NULL DEFAULT 0 CHECK (face_refused IN (0, 1)),
+  face_refused_reason TEXT NOT NULL DEFAULT '',
+  failures            INTEGER NOT NULL DEFAULT 0,
+  locked_until        INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user, uid)
+) STRICT;
+INSERT INTO users_v3(user, excluded, excluded_reason, face_refused, face_refused_reason, failures,
+                     locked_until)
+  SELECT user, excluded, excluded_reason, face_refused, face_refused_reason, failures, locked_until
+  FROM users;
+DROP TABLE users;
+ALTER TABLE users_v3 RENAME TO users;
+ALTER TABLE templates ADD COLUMN uid INTEGER NOT NULL DEFAULT -1 CHECK (uid >= -1);
+ALTER TABLE consent ADD COLUMN uid INTEGER NOT NULL DEFAULT -1 CHECK (uid >= -1);
+ALTER TABLE incidents ADD COLUMN uid INTEGER NOT NULL DEFAULT -1 CHECK (uid >= -1);
+INSERT INTO meta(key, value) VALUES('accounts_unbound', x'01');
+)SQL";
+
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

@@ -6,7 +6,7 @@
 namespace faceauth {
 
 // The schema version this build writes. Migration n takes version n-1 to n.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion, one transaction per step (the
 // user_version change is part of the step's transaction). Refuses databases

@@ -64,6 +64,8 @@ enum class AuditEvent {
   Included,
   FaceAuthRestored,
   IncidentAcknowledged,
+  AccountsBound,        // schema 3: existing rows bound to the uid their name resolved to
+  FormerAccountErased,  // an administrator erased the rows of an account that is gone
 };
 // Stable names stored in the log: "consent-given", "verify", "tamper-detected", ...
 const char* to_string(AuditEvent e) noexcept;
@@ -112,6 +114,18 @@ struct Incident {
   std::optional<TimePoint> acknowledged_at;
 };
 
+// Rows kept under an account name that now resolves to another uid (the
+// name was given to a new account) or to none (the account was deleted).
+// They are never used; an administrator erases them.
+struct FormerAccount {
+  std::string user;
+  std::int64_t uid = -1;          // the uid the rows belong to; -1: unknown (rows from before schema 3)
+  std::optional<std::int64_t> uid_now;  // what the name resolves to today, if anything
+  std::size_t templates = 0;
+  std::size_t consents = 0;
+  std::size_t incidents = 0;
+};
+
 struct WithdrawResult {
   bool consent_withdrawn = false;             // an active consent existed and is now withdrawn
   std::size_t templates_deleted = 0;
@@ -141,6 +155,10 @@ struct StoreOptions {
   Clock clock = system_now;
   LockoutPolicy lockout;
   std::chrono::seconds retention{std::chrono::days(365)};  // template lifetime
+  // The uid an account name resolves to now, or nullopt when no account has
+  // that name. Default: getpwnam_r. Every row is bound to name and uid, so
+  // a new account given a deleted account's name sees none of its data.
+  std::function<std::optional<std::int64_t>(const std::string&)> uid_of;
 };
 
 }  // namespace faceauth

@@ -46,6 +46,7 @@ std::vector<unsigned char> template_associated_data(const TemplateBinding& b) {
   put_str(ad, b.user);
   put_str(ad, b.label);
   if (b.format >= 2) put_str(ad, b.embedder);
+  if (b.format >= 3) put_i64(ad, b.uid);
   return ad;
 }
 

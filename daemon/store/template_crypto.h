@@ -5,15 +5,17 @@
 //
 // Associated data (all integers big-endian):
 //   "faceauth-template\0"            18 bytes, domain separation
-//   u32 format (1 or 2)
+//   u32 format (1, 2 or 3)
 //   i64 template id
 //   u32 dims (number of floats)
 //   i64 created, i64 expires       (Unix seconds)
 //   u32 len(user)  || user bytes
 //   u32 len(label) || label bytes
-//   format 2 only: u32 len(embedder) || embedder bytes ("mobilefacenet", ...)
-// Format 1 rows (written before embedders were recorded) were all made by
-// "dlib-resnet" and are read as such; faceauth writes only format 2.
+//   from format 2: u32 len(embedder) || embedder bytes ("mobilefacenet", ...)
+//   from format 3: i64 uid of the account the template belongs to
+// faceauth writes only format 3. Rows of formats 1 and 2 are opened only once,
+// when the store binds them to their account (schema 3) and seals them again
+// as format 3; format 1 rows were all made by "dlib-resnet".
 // Plaintext: dims IEEE-754 binary32 values, little-endian.
 #pragma once
 
@@ -27,8 +29,9 @@
 
 namespace faceauth {
 
-inline constexpr std::uint32_t kTemplateFormat = 2;      // written
-inline constexpr std::uint32_t kLegacyTemplateFormat = 1; // read: implies "dlib-resnet"
+inline constexpr std::uint32_t kTemplateFormat = 3;       // written and used
+inline constexpr std::uint32_t kLegacyTemplateFormat = 1;  // converted: implies "dlib-resnet"
+inline constexpr std::uint32_t kUnboundTemplateFormat = 2; // converted: no uid bound
 inline constexpr const char* kLegacyEmbedder = "dlib-resnet";
 inline constexpr std::size_t kNonceBytes = 24;   // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 inline constexpr std::size_t kTagBytes = 16;     // crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -43,6 +46,7 @@ struct TemplateBinding {
   std::uint32_t format = kTemplateFormat;
   std::uint32_t dims = 0;
   std::string embedder;  // bound from format 2 on
+  std::int64_t uid = -1; // bound from format 3 on
 };
 
 std::vector<unsigned char> template_associated_data(const TemplateBinding& b);

@@ -10,6 +10,7 @@ Python's sqlite3 module, the daemon is started again. Needs ../shared/faces.
 """
 import json
 import os
+import pwd
 import sys
 import time
 
@@ -197,8 +198,10 @@ class BreachTest(harness.FaceAuthTestCase):
         self.assertNotIn("incident", details, "told once")
 
     def test_row_moved_to_another_user_is_refused(self):
-        # the row is given to `bin`: its associated data no longer fits
-        self.tamper_store(lambda db: db.execute("UPDATE templates SET user = 'bin' WHERE id = ?", (self.template_id,)))
+        # the row is given to `bin` (name and uid): its associated data no longer fits
+        bin_uid = pwd.getpwnam("bin").pw_uid
+        self.tamper_store(lambda db: db.execute("UPDATE templates SET user = 'bin', uid = ? WHERE id = ?",
+                                                (bin_uid, self.template_id)))
         self.set_camera(self.salley[5:])
         result, details = self.verify("bin")
         self.assertEqual(result, "refused", details)

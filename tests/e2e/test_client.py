@@ -264,6 +264,27 @@ class ConsentTest(ClientTestCase):
         p = self.ran(self.ctl("exclude", "--user", USER, as_user="nobody"), code=4)
         self.assertIn("org.faceauth.manage", p.stderr)
 
+    def test_former_and_erase_former(self):
+        # Rows of an account that is gone, as the store keeps them: a state
+        # row under a name no account has (written with the daemon stopped).
+        self.tamper_store(lambda db: db.execute(
+            "INSERT INTO users(user, uid, since_seq, failures) VALUES('fa-gone-e2e', 64999, 0, 1)"))
+        self.assertEqual(self.json_of(self.ctl("former", "--json")),
+                         [{"user": "fa-gone-e2e", "uid": 64999, "uid_now": None, "templates": 0, "consents": 0,
+                           "incidents": 0}])
+        human = self.ran(self.ctl("former")).stdout
+        self.assertIn("fa-gone-e2e (uid 64999; no account has the name now)", human)
+        self.assertIn("faceauthctl erase-former --user USER", human)
+        p = self.ran(self.ctl("former", as_user="nobody"), code=4)
+        self.assertIn("org.faceauth.manage", p.stderr)
+        self.ran(self.ctl("erase-former"), code=2)
+        self.assertEqual(self.json_of(self.ctl("erase-former", "--user", "fa-gone-e2e", "--json")),
+                         {"user": "fa-gone-e2e", "templates_erased": 0, "consents_erased": 0, "incidents_erased": 0})
+        self.assertIn("No data of former accounts is stored.", self.ran(self.ctl("former")).stdout)
+        self.ran(self.ctl("erase-former", "--user", "fa-gone-e2e"), code=5)
+        zh = self.ran(self.ctl("former", language="zh_CN")).stdout
+        self.assertIn("未保存任何原账户的数据", zh)
+
     def test_status_exit_codes_and_errors(self):
         st = self.json_of(self.ctl("status", "--json"))
         self.assertEqual(st["daemon"], "running")

@@ -62,7 +62,7 @@ class DocsTest(unittest.TestCase):
     def test_verbs_list(self):
         self.assertEqual(sorted(self.verbs), sorted([
             "enroll", "notice", "list", "remove", "consent", "my-data", "audit", "unlock", "restore", "exclude",
-            "include", "test", "status", "impact-assessment"]))
+            "include", "former", "erase-former", "test", "status", "impact-assessment"]))
 
     def test_every_verb_has_help(self):
         for verb in self.verbs:

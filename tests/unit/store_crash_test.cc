@@ -35,6 +35,7 @@ std::set<std::int64_t> run_and_kill(StoreFixture& f, std::size_t kill_after, uns
       StoreOptions o;
       o.state_dir = f.state;
       o.key.credentials_dir = f.root + "/no-credentials";
+      o.uid_of = f.options().uid_of;  // the same accounts as the checks below
       Store s(o);
       for (int i = 0;; ++i) {
         std::int64_t id = s.add_template("alice", "loop", sample_embedding(i));

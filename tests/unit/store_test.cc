@@ -56,7 +56,7 @@ BOOST_FIXTURE_TEST_CASE(creates_private_files_and_schema, StoreFixture) {
   BOOST_TEST(fs::file_size(key_file()) == 32u);
   RawDb raw(db());
   BOOST_TEST(raw.text("PRAGMA journal_mode") == "wal");
-  BOOST_TEST(raw.integer("PRAGMA user_version") == 2);
+  BOOST_TEST(raw.integer("PRAGMA user_version") == 3);
   BOOST_TEST(raw.blob("SELECT value FROM meta WHERE key='key_check'").size() > 24u);
 }
 
@@ -177,11 +177,12 @@ BOOST_FIXTURE_TEST_CASE(row_moved_or_copied_to_another_user_or_id_is_refused, St
   {
     RawDb raw(db());
     // Copy alice's row to bob under a new id, and to alice under a new id.
-    raw.must("INSERT INTO templates(id,user,label,created,expires,format,dims,nonce,ciphertext) "
-             "SELECT id+100,'bob',label,created,expires,format,dims,nonce,ciphertext FROM "
+    const std::string bob_uid = std::to_string(uid("bob"));
+    raw.must("INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+             "SELECT id+100,'bob'," + bob_uid + ",label,created,expires,format,dims,nonce,ciphertext FROM "
              "templates WHERE id=" + sid);
-    raw.must("INSERT INTO templates(id,user,label,created,expires,format,dims,nonce,ciphertext) "
-             "SELECT id+200,'alice',label,created,expires,format,dims,nonce,ciphertext FROM "
+    raw.must("INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+             "SELECT id+200,'alice',uid,label,created,expires,format,dims,nonce,ciphertext FROM "
              "templates WHERE id=" + sid);
   }
   {
@@ -194,7 +195,7 @@ BOOST_FIXTURE_TEST_CASE(row_moved_or_copied_to_another_user_or_id_is_refused, St
   {
     RawDb raw(db());
     raw.must("DELETE FROM templates WHERE id!=" + sid);
-    raw.must("UPDATE templates SET user='carol' WHERE id=" + sid);
+    raw.must("UPDATE templates SET user='carol', uid=" + std::to_string(uid("carol")) + " WHERE id=" + sid);
   }
   Store s(options());
   expect_store_error(K::Tampered, [&] { s.load_templates("carol"); });
@@ -229,16 +230,16 @@ BOOST_FIXTURE_TEST_CASE(plaintext_or_unknown_format_rows_are_refused, StoreFixtu
     std::vector<unsigned char> plain(reinterpret_cast<unsigned char*>(e.data()),
                                      reinterpret_cast<unsigned char*>(e.data() + e.size()));
     // A "legacy" unencrypted row (format 0) and a row claiming a future format.
-    raw.set_blob("INSERT INTO templates(user,label,created,expires,format,dims,nonce,ciphertext) "
-                 "VALUES('alice','plain',1700000000,1900000000,0,128,x'',?1)", plain);
-    raw.set_blob("INSERT INTO templates(user,label,created,expires,format,dims,nonce,ciphertext) "
-                 "VALUES('bob','future',1700000000,1900000000,3,128,zeroblob(24),?1)", plain);
+    raw.set_blob("INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+                 "VALUES('alice'," + std::to_string(uid("alice")) + ",'plain',1700000000,1900000000,0,128,x'',?1)", plain);
+    raw.set_blob("INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+                 "VALUES('bob'," + std::to_string(uid("bob")) + ",'future',1700000000,1900000000,4,128,zeroblob(24),?1)", plain);
   }
   Store s(options());
   auto m1 = expect_store_error(K::Tampered, [&] { s.load_templates("alice"); });
   BOOST_TEST(m1.find("format version 0") != std::string::npos, m1);
   auto m2 = expect_store_error(K::Tampered, [&] { s.load_templates("bob"); });
-  BOOST_TEST(m2.find("format version 3") != std::string::npos, m2);
+  BOOST_TEST(m2.find("format version 4") != std::string::npos, m2);
 }
 
 BOOST_FIXTURE_TEST_CASE(each_template_records_its_embedder, StoreFixture) {

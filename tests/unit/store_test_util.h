@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +31,16 @@ struct StoreFixture {
   std::string root = make_temp_dir("store");
   std::string state = root + "/state";
   TimePoint now = TimePoint(std::chrono::seconds(1'700'000'000));
+  // The accounts of this "machine": a name seen first gets the next uid from
+  // 10000; set a name's uid to another value to give it to a new account, or
+  // to -1 to delete the account.
+  std::map<std::string, std::int64_t> uids;
+  std::int64_t next_uid = 10000;
+  std::int64_t uid(const std::string& name) {
+    auto it = uids.find(name);
+    if (it == uids.end()) it = uids.emplace(name, next_uid++).first;
+    return it->second;
+  }
 
   ~StoreFixture() {
     std::error_code ec;
@@ -40,6 +52,11 @@ struct StoreFixture {
     o.state_dir = state;
     o.key.credentials_dir = root + "/no-credentials";  // ignore the environment
     o.clock = [this] { return now; };
+    o.uid_of = [this](const std::string& name) -> std::optional<std::int64_t> {
+      const std::int64_t u = uid(name);
+      if (u < 0) return std::nullopt;
+      return u;
+    };
     return o;
   }
   std::string db() const { return state + "/store.db"; }
