@@ -225,14 +225,20 @@ ConfigError::ConfigError(std::string file, int line, std::string key, const std:
       problem_(problem) {}
 
 Config load_config(const std::string& main_path, bool main_required) {
-  Config config;
-  Loader loader(config);
+  std::vector<std::pair<std::string, std::string>> files;
   std::string text;
-  if (read_file(main_path, main_required, text)) loader.apply_text(main_path, text);
+  if (read_file(main_path, main_required, text)) files.emplace_back(main_path, text);
   for (const auto& file : list_dropins(main_path + ".d")) {
     read_file(file, true, text);
-    loader.apply_text(file, text);
+    files.emplace_back(file, text);
   }
+  return parse_config_texts(files);
+}
+
+Config parse_config_texts(const std::vector<std::pair<std::string, std::string>>& files) {
+  Config config;
+  Loader loader(config);
+  for (const auto& [name, text] : files) loader.apply_text(name, text);
   loader.check_combination();
   return config;
 }

@@ -80,6 +80,9 @@ class ConfigError : public std::runtime_error {
 // unless `main_required` (for a path a person typed). A missing drop-in
 // directory is fine. Anything unreadable or invalid throws ConfigError.
 Config load_config(const std::string& main_path, bool main_required = false);
+// The parsing half of load_config: (file name, text) pairs in the order
+// they apply (main file first, then drop-ins). Throws ConfigError.
+Config parse_config_texts(const std::vector<std::pair<std::string, std::string>>& files);
 
 // The installed location.
 inline constexpr const char* kDefaultConfigPath = "/etc/faceauth/faceauth.conf";

@@ -302,6 +302,17 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 """
 
 
+# A sanitized build (scripts/sanitize.sh) tells the daemon and the client how
+# to report through these; the harness passes them on and fails a test whose
+# daemon log holds a report.
+SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+SANITIZER_REPORT = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: |SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def sanitizer_env():
+    return {k: os.environ[k] for k in SANITIZER_ENV if k in os.environ}
+
+
 def stop_process(proc, seconds=5):
     """Terminate `proc`, killing it if it has not ended within `seconds`."""
     if proc.poll() is None:
@@ -432,6 +443,7 @@ class Daemon:
             "LANG": "C.UTF-8",
             "DBUS_SYSTEM_BUS_ADDRESS": self.address,
         }
+        env.update(sanitizer_env())
         self._log = open(self.log_path, "a")
         self._log.write("---- faceauthd started by the e2e harness as %s ----\n" % self.user)
         self._log.flush()
@@ -601,6 +613,10 @@ class FaceAuthTestCase(unittest.TestCase):
 
     def _stop_daemon(self):
         self.daemon.stop()
+        report = SANITIZER_REPORT.search(self.daemon.log())
+        if report:
+            log = self.daemon.log()
+            self.fail("faceauthd reported a sanitizer error:\n" + log[max(0, report.start() - 200):][:6000])
 
     def _cleanup_root(self):
         if self._failed():

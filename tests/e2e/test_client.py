@@ -61,6 +61,7 @@ class ClientTestCase(harness.FaceAuthTestCase):
             "FACEAUTH_LOCALEDIR": LOCALEDIR,
             "TZ": "UTC",
         }
+        env.update(harness.sanitizer_env())
         lang = language or self.LANGUAGE
         if lang:
             env["LANGUAGE"] = lang
@@ -68,6 +69,8 @@ class ClientTestCase(harness.FaceAuthTestCase):
         p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            env=env, timeout=timeout)
         p.cmd = " ".join(args)
+        if harness.SANITIZER_REPORT.search(p.stderr):
+            self.fail("faceauthctl %s reported a sanitizer error:\n%s" % (p.cmd, p.stderr[-6000:]))
         return p
 
     def ran(self, p, code=0):
