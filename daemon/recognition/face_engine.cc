@@ -16,6 +16,7 @@ const char* verdict_name(FrameVerdict v) {
     case FrameVerdict::face_too_small: return "face-too-small";
     case FrameVerdict::too_dark: return "too-dark";
     case FrameVerdict::too_blurred: return "too-blurred";
+    case FrameVerdict::stopped: return "stopped";
   }
   return "unknown";
 }
@@ -28,6 +29,7 @@ const char* verdict_hint(FrameVerdict v) {
     case FrameVerdict::face_too_small: return "move closer";
     case FrameVerdict::too_dark: return "more light";
     case FrameVerdict::too_blurred: return "hold still";
+    case FrameVerdict::stopped: return "";
   }
   return "";
 }
@@ -49,6 +51,7 @@ std::string FrameAnalysis::reason() const {
     case FrameVerdict::too_blurred:
       std::snprintf(buf, sizeof buf, "face too blurred (sharpness %.0f): hold still", sharpness);
       return buf;
+    case FrameVerdict::stopped: return "analysis stopped: the job was cancelled";
   }
   return "unknown";
 }
@@ -76,8 +79,14 @@ FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool
       embedder_(make_embedder(embedder, model_dir)),
       liveness_(liveness ? make_liveness_net(model_dir) : nullptr) {}
 
-FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters) {
+FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters,
+                                  const std::atomic<bool>* stop) {
   FrameAnalysis a;
+  auto stopped = [&] {
+    if (!stop || !stop->load()) return false;
+    a.verdict = FrameVerdict::stopped;
+    return true;
+  };
   a.brightness = mean_brightness(frame);
   if (a.brightness < q.min_brightness) {
     a.verdict = FrameVerdict::too_dark;
@@ -87,6 +96,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
   std::vector<FaceBox> boxes = detector_.detect(frame, q.upsample_if_none);
   a.times.detect_ms = ms_since(t0);
   a.faces = static_cast<int>(boxes.size());
+  if (stopped()) return a;
   // Faces below the minimum size are background people; only one face large
   // enough to verify may be in view.
   int large = 0;
@@ -113,6 +123,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
   t0 = std::chrono::steady_clock::now();
   Image chip = detector_.align(frame, a.face, &a.landmarks);
   a.times.landmarks_ms = ms_since(t0);
+  if (stopped()) return a;
   a.sharpness = sharpness(chip);
   if (a.sharpness < q.min_sharpness) {
     a.verdict = FrameVerdict::too_blurred;
@@ -121,6 +132,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
   t0 = std::chrono::steady_clock::now();
   a.embedding = embedder_->embed(FaceInput{frame, a.landmarks, chip}, jitters);
   a.times.embed_ms = ms_since(t0);
+  if (stopped()) return a;
   if (liveness_) {
     t0 = std::chrono::steady_clock::now();
     a.live = liveness_->live_score(frame, a.face);

@@ -2,6 +2,8 @@
 // landmarks, alignment, embedding. Each gate says why a frame does not count.
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <string>
 
@@ -13,7 +15,8 @@
 
 namespace faceauth {
 
-enum class FrameVerdict { ok, no_face, multiple_faces, face_too_small, too_dark, too_blurred };
+// stopped: the job was cancelled between two stages of the analysis.
+enum class FrameVerdict { ok, no_face, multiple_faces, face_too_small, too_dark, too_blurred, stopped };
 
 // Stable machine names ("no-face", "multiple-faces", ...) used in JSON and D-Bus.
 const char* verdict_name(FrameVerdict v);
@@ -53,7 +56,12 @@ class FaceEngine {
   // usable frame then carries a live score.
   FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness = false);
 
-  FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0);
+  // `stop`, when given, is looked at between the stages (detection,
+  // landmarks, embedding, liveness): once it is set the analysis ends with
+  // FrameVerdict::stopped, so a cancelled job frees the camera without
+  // waiting for the rest of a frame's compute.
+  FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0,
+                        const std::atomic<bool>* stop = nullptr);
 
   FaceDetector& detector() { return detector_; }
   FaceEmbedder& embedder() { return *embedder_; }

@@ -222,7 +222,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       if (!frame) break;  // a recorded source has no more frames
       any_frame = true;
       ++r.frames;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);
       frame->image.wipe();
       if (a.verdict != FrameVerdict::ok) {
         r.hint = verdict_hint(a.verdict);
@@ -266,7 +266,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters);  // as verify() does
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);  // as verify() does
       frame->image.wipe();
       TestFrame f;
       f.reason = a.reason();
@@ -330,8 +330,10 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
       }
       // Enrollment frames are jittered as the embedder's calibration says:
       // a steadier template from few frames.
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, calibration_of(engine.kind()).enroll_jitters);
+      FrameAnalysis a =
+          engine.analyze(frame->image, req.quality, calibration_of(engine.kind()).enroll_jitters, &ctl.cancelled);
       frame->image.wipe();
+      if (a.verdict == FrameVerdict::stopped) continue;  // cancelled: the loop ends
       if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);
       progress(static_cast<unsigned>(captured.size()), needed,
                a.verdict == FrameVerdict::ok ? "hold still" : verdict_hint(a.verdict));

@@ -6,7 +6,7 @@ Verify with a 30 s timeout would keep the camera for 30 s. queue_limit = 1: whil
 that job holds the camera one more job may wait and a third is answered Busy. The
 busctl process that started it is killed (SIGKILL: the socket just closes).
 Then the daemon must notice the disconnect and free the camera: Status reports
-"busy": false within a second, and a Verify from another client is not Busy
+"busy": false within 1 s plus two frame times measured in the same run, and a Verify from another client is not Busy
 and completes long before the first job's 30 s would have run out.
 """
 import json
@@ -34,6 +34,22 @@ class DisconnectTest(harness.FaceAuthTestCase):
                 return time.monotonic()
             time.sleep(0.02)
         return None
+
+    def free_bound(self):
+        """How soon the camera must be free after a client goes away, from work
+        measured now on this machine: 1 s plus two frames of the no-face camera
+        (a 5-frame TestVerify's wall time / 5: pacing, detection and the bus
+        round trip as they are under the present load). The worker stops
+        between the stages of a frame's analysis, so at most about one frame's
+        compute plus the answer's way back separates the kill from busy=false."""
+        self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
+        t0 = time.monotonic()
+        r = self.call("TestVerify", "sa{sv}", "daemon", {"frames": V("u", 5), "timeout": V("u", 30)}, timeout=60)
+        self.ok(r, "TestVerify to measure the frame time")
+        frame = (time.monotonic() - t0) / 5
+        bound = 1.0 + 2 * frame
+        print("frame time %.3f s on this machine now; the camera must be free within %.2f s" % (frame, bound))
+        return bound
 
     def start_long_verify(self, as_user=None, user="daemon"):
         self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
@@ -87,24 +103,28 @@ class DisconnectTest(harness.FaceAuthTestCase):
 
     def test_timeout_option_is_honoured(self):
         # the looping no-face camera never ends by itself: the caller's timeout ends the job
+        bound = self.free_bound()
         self.set_camera([harness.scene_photo("dogs.jpg")], repeat=5)
         t0 = time.monotonic()
         result, details = self.verify("daemon", timeout=2)
         took = time.monotonic() - t0
         self.assertIn(result, ("timeout", "no-face"), details)
         self.assertGreater(took, 1.5, "Verify(timeout=2) ended after %.1f s" % took)
-        self.assertLess(took, 4.5, "Verify(timeout=2) took %.1f s" % took)
+        self.assertLess(took, 2 + bound, "Verify(timeout=2) took %.1f s (bound 2 s + %.2f s)" % (took, bound))
         # the worker stops after the frame it is analysing
-        self.assertIsNotNone(self.wait_busy(False, 1.0), "the camera is still busy 1 s after the answer")
+        self.assertIsNotNone(self.wait_busy(False, bound), "the camera is still busy %.2f s after the answer" % bound)
 
     def test_disconnect_cancels_the_job(self):
+        bound = self.free_bound()
         call = self.start_long_verify()
         t_kill = time.monotonic()
         call.kill()
         t_free = self.wait_busy(False, 5)
         self.assertIsNotNone(t_free, "the camera is still busy 5 s after the client disconnected")
-        self.assertLess(t_free - t_kill, 1.0,
-                        "the camera was freed only %.2f s after the client disconnected" % (t_free - t_kill))
+        print("camera free %.2f s after the client was killed" % (t_free - t_kill))
+        self.assertLess(t_free - t_kill, bound,
+                        "the camera was freed only %.2f s after the client disconnected (bound %.2f s)"
+                        % (t_free - t_kill, bound))
         # another client gets the camera at once
         t0 = time.monotonic()
         r = self.call("Verify", "sa{sv}", "daemon", {"timeout": V("u", 2)}, timeout=30)
@@ -177,12 +197,15 @@ class DisconnectTest(harness.FaceAuthTestCase):
         self.assertEqual(export["lockout"]["failures"], 1, export["lockout"])
 
     def test_disconnect_of_an_unprivileged_client(self):
+        bound = self.free_bound()
         call = self.start_long_verify(as_user=harness.UNPRIVILEGED_USER, user="")
         t_kill = time.monotonic()
         call.kill()
         t_free = self.wait_busy(False, 5)
         self.assertIsNotNone(t_free, "the camera is still busy 5 s after nobody's client disconnected")
-        self.assertLess(t_free - t_kill, 1.0)
+        print("camera free %.2f s after nobody's client was killed" % (t_free - t_kill))
+        self.assertLess(t_free - t_kill, bound, "freed %.2f s after nobody's client went away (bound %.2f s)"
+                        % (t_free - t_kill, bound))
         self.assertDaemonAnswers("after nobody disconnected")
 
 

@@ -198,6 +198,17 @@ BOOST_AUTO_TEST_CASE(one_face_in_a_scene_is_ok) {
   BOOST_TEST(a.faces == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_set_stop_flag_ends_the_analysis_after_detection) {
+  Image img = load_image_file(photo("John_Salley", 0));
+  std::atomic<bool> stop{true};
+  auto a = engine().analyze(img, {}, 0, &stop);
+  BOOST_TEST(verdict_name(a.verdict) == std::string("stopped"));
+  BOOST_TEST(a.faces == 1);                  // detection ran
+  BOOST_TEST(a.times.embed_ms == 0.0);       // the embedding did not
+  stop = false;
+  BOOST_TEST(verdict_name(engine().analyze(img, {}, 0, &stop).verdict) == std::string("ok"));
+}
+
 BOOST_AUTO_TEST_CASE(dark_frame_is_too_dark) {
   Image img = load_image_file(photo("John_Salley", 0));
   for (size_t i = 0; i < img.size_bytes(); ++i) img.data()[i] /= 12;
