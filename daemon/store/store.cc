@@ -378,17 +378,23 @@ void Store::remove_template(const std::string& user, std::int64_t id, std::strin
 
 std::size_t Store::delete_templates_audited(const std::string& user, AuditEvent event,
                                             std::string_view actor, const std::string& detail) {
+  return delete_templates_of(user, uid_now(user), false, event, actor, user, detail);
+}
+
+std::size_t Store::delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids, AuditEvent event,
+                                       std::string_view actor, const std::string& audit_user,
+                                       const std::string& detail) {
   const TimePoint now = opts_.clock();
-  const std::int64_t uid = uid_now(user);
+  const std::string where = std::string(" WHERE user = ?1 AND uid ") + (other_uids ? "!=" : "=") + " ?2";
   std::vector<std::int64_t> ids;
   {
-    Stmt st(*db_, "SELECT id FROM templates WHERE user = ?1 AND uid = ?2 ORDER BY id");
+    Stmt st(*db_, "SELECT id FROM templates" + where + " ORDER BY id");
     st.bind(1, user).bind(2, uid);
     while (st.step()) ids.push_back(st.int64(0));
   }
-  Stmt del(*db_, "DELETE FROM templates WHERE user = ?1 AND uid = ?2");
+  Stmt del(*db_, "DELETE FROM templates" + where);
   del.bind(1, user).bind(2, uid).run();
-  for (auto id : ids) append_audit(*db_, {now, event, user, std::string(actor), id, detail});
+  for (auto id : ids) append_audit(*db_, {now, event, audit_user, std::string(actor), id, detail});
   return ids.size();
 }
 

@@ -196,6 +196,10 @@ class Store {
   void open_key();
   std::size_t delete_templates_audited(const std::string& user, AuditEvent event,
                                        std::string_view actor, const std::string& detail);
+  // Deletes the templates of `user` under `uid` (other_uids: under every
+  // other uid), one audit entry each under `audit_user`; returns how many.
+  std::size_t delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids, AuditEvent event,
+                                  std::string_view actor, const std::string& audit_user, const std::string& detail);
   void record_tamper(const std::string& user, const std::vector<std::string>& problems,
                      const std::vector<std::int64_t>& ids);
   void checkpoint();

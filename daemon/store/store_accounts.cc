@@ -190,18 +190,8 @@ FormerAccount Store::erase_former_account(const std::string& user, std::string_v
   for (auto u : uids) which += (which.empty() ? "" : ", ") + uid_text(u);
   // Entries go to the store-wide log (user ""): the account that has the name
   // now must not find the former account's history in its own.
-  std::vector<std::int64_t> ids;
-  {
-    Stmt q(*db_, "SELECT id FROM templates WHERE user = ?1 AND uid != ?2 ORDER BY id");
-    q.bind(1, user).bind(2, now_uid);
-    while (q.step()) ids.push_back(q.int64(0));
-  }
-  Stmt del(*db_, "DELETE FROM templates WHERE user = ?1 AND uid != ?2");
-  del.bind(1, user).bind(2, now_uid).run();
-  f.templates = ids.size();
-  for (auto id : ids)
-    append_audit(*db_, {now, AuditEvent::Removed, "", std::string(actor), id,
-                        "template of the former account " + user + " (uid " + which + ") erased"});
+  f.templates = delete_templates_of(user, now_uid, true, AuditEvent::Removed, actor, "",
+                                    "template of the former account " + user + " (uid " + which + ") erased");
   Stmt dc(*db_, "DELETE FROM consent WHERE user = ?1 AND uid != ?2");
   dc.bind(1, user).bind(2, now_uid).run();
   f.consents = static_cast<std::size_t>(db_->changes());
