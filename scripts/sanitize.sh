@@ -27,6 +27,8 @@ ninja -C "$BUILD" -j"$(nproc)"
 # halt_on_error: a report ends the program, so the test that ran it fails.
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# dlib's detection runs several times slower under ASan: longer verification timeouts.
+export FACEAUTH_E2E_TIME_SCALE=${FACEAUTH_E2E_TIME_SCALE:-4}
 export LSAN_OPTIONS=suppressions=$ROOT/tests/sanitize/lsan.supp:print_suppressions=0
 printf '\033[1m==> %s\033[0m\n' "Running the tests under the sanitizers"
 start=$(date +%s)
