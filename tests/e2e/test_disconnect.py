@@ -119,7 +119,7 @@ class DisconnectTest(harness.FaceAuthTestCase):
         call = self.start_long_verify()
         t_kill = time.monotonic()
         call.kill()
-        t_free = self.wait_busy(False, 5)
+        t_free = self.wait_busy(False, max(5, 2 * bound))
         self.assertIsNotNone(t_free, "the camera is still busy 5 s after the client disconnected")
         print("camera free %.2f s after the client was killed" % (t_free - t_kill))
         self.assertLess(t_free - t_kill, bound,
@@ -201,7 +201,7 @@ class DisconnectTest(harness.FaceAuthTestCase):
         call = self.start_long_verify(as_user=harness.UNPRIVILEGED_USER, user="")
         t_kill = time.monotonic()
         call.kill()
-        t_free = self.wait_busy(False, 5)
+        t_free = self.wait_busy(False, max(5, 2 * bound))
         self.assertIsNotNone(t_free, "the camera is still busy 5 s after nobody's client disconnected")
         print("camera free %.2f s after nobody's client was killed" % (t_free - t_kill))
         self.assertLess(t_free - t_kill, bound, "freed %.2f s after nobody's client went away (bound %.2f s)"
