@@ -86,6 +86,12 @@ Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const 
 
 Service::~Service() {
   if (audit_walker_.joinable()) audit_walker_.join();
+  // Jobs still running at shutdown (their callers get no answer; the bus
+  // goes away with us): release what tracks their callers.
+  for (auto& [id, job] : jobs_) {
+    job.control->cancelled = true;
+    job.track = sd_bus_track_unref(job.track);
+  }
   sd_bus_slot_unref(sleep_slot_);
   sd_bus_slot_unref(object_slot_);
 }
