@@ -969,24 +969,18 @@ uint32_t Service::former_account_names() {
 void Service::report_former_accounts() {
   // Rows of an account whose name now belongs to another uid, or to none,
   // are never used; the administrator is told once per change of the set.
-  std::string summary;
+  std::vector<std::string> lines;
   for (const auto& f : store_.former_accounts()) {
-    summary += "stored data of a former account named " + f.user + " (uid " +
+    lines.push_back("stored data of a former account named " + f.user + " (uid " +
                (f.uid < 0 ? std::string("unknown") : std::to_string(f.uid)) + "; the name " +
                (f.uid_now ? "now belongs to uid " + std::to_string(*f.uid_now) : std::string("has no account now")) +
                "): " + std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) +
                " consent record(s), " + std::to_string(f.incidents) +
-               " incident(s), never used; an administrator can erase it: faceauthctl erase-former --user " + f.user +
-               "\n";
+               " incident(s), never used; an administrator can erase it: faceauthctl erase-former --user " + f.user);
   }
-  if (summary == former_reported_) return;
-  former_reported_ = summary;
-  std::size_t start = 0;
-  while (start < summary.size()) {
-    std::size_t end = summary.find('\n', start);
-    log::warn(summary.substr(start, end - start));
-    start = end + 1;
-  }
+  if (lines == former_reported_) return;
+  former_reported_ = lines;
+  for (const auto& line : lines) log::warn(line);
 }
 
 void Service::start_full_audit_walk() {

@@ -107,7 +107,7 @@ class Service {
   uint32_t former_account_names();
   // Logs each former account's rows when the set changed since the last report.
   void report_former_accounts();
-  std::string former_reported_;
+  std::vector<std::string> former_reported_;
   // The user's templates, decrypted; nullopt (logged at critical priority)
   // when they fail their integrity check, i.e. face auth is refused.
   // The user's templates made by the configured embedder; `stale` counts
