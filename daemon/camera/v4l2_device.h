@@ -1,6 +1,6 @@
 // The thin layer over libv4l2: one device node, the handful of calls faceauth
 // needs, errno turned into messages a person can act on. No policy here.
-// Nothing in this file can be exercised without a camera; see docs/camera.md.
+// Tested against the emulated UVC camera of tests/emulated_camera (docs/camera.md).
 #pragma once
 
 #include <linux/videodev2.h>

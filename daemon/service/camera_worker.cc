@@ -340,7 +340,7 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
     }
   } catch (const FrameSourceError& e) {
     r.result = "camera-unavailable";
-    r.message = e.what();
+    r.message = std::string(e.what()) + "; nothing was stored";
     return r;
   }
   // No frame may lie the embedder's consistency limit or more from the mean

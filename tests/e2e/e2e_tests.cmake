@@ -57,6 +57,9 @@ else()
       faceauth_e2e_test(${t} TIMEOUT 300 ENV "FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>")
     endif()
   endforeach()
+  # The daemon's V4L2 path against the emulated UVC camera (tests/emulated_camera).
+  faceauth_e2e_test(emulated_camera TIMEOUT 400
+    ENV "FACEAUTH_EMULATED_CAMERA_LIB=$<TARGET_FILE:faceauth_emulated_camera>")
 endif()
 
 # faceauthctl against the real daemon (test_client*.py): the built client is

@@ -429,9 +429,11 @@ class AsyncCall:
 # --------------------------------------------------------------------------- the daemon
 
 class Daemon:
-    def __init__(self, address, config_path, log_path, binary=FACEAUTHD, user=SERVICE_USER):
+    def __init__(self, address, config_path, log_path, binary=FACEAUTHD, user=SERVICE_USER,
+                 extra_env=None):
         self.address, self.config_path, self.log_path = address, config_path, log_path
         self.binary, self.user = binary, user
+        self.extra_env = dict(extra_env or {})   # e.g. the emulated camera's LD_PRELOAD
         self.proc = None
         self.returncode = None
 
@@ -444,6 +446,10 @@ class Daemon:
             "DBUS_SYSTEM_BUS_ADDRESS": self.address,
         }
         env.update(sanitizer_env())
+        env.update(self.extra_env)
+        if "LD_PRELOAD" in self.extra_env and "ASAN_OPTIONS" in env:
+            # a preloaded library comes before the sanitizer runtime
+            env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
         self._log = open(self.log_path, "a")
         self._log.write("---- faceauthd started by the e2e harness as %s ----\n" % self.user)
         self._log.flush()
@@ -579,7 +585,8 @@ class FaceAuthTestCase(unittest.TestCase):
         os.chmod(self.notice_path, 0o644)
         self.config_path = os.path.join(self.root, "faceauth.conf")
         self.write_config()
-        self.daemon = Daemon(self.address, self.config_path, os.path.join(self.root, "faceauthd.log"))
+        self.daemon = Daemon(self.address, self.config_path, os.path.join(self.root, "faceauthd.log"),
+                             extra_env=self.daemon_env())
         self.addCleanup(self._stop_daemon)
         if self.START_DAEMON:
             self.start_daemon()
@@ -634,6 +641,10 @@ class FaceAuthTestCase(unittest.TestCase):
                 sys.stdout.write("kept %s\n" % self.root)
                 return
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def daemon_env(self):
+        """Environment the daemon gets beyond the harness's own (subclasses add to it)."""
+        return {}
 
     def config_values(self):
         cfg = {

@@ -12,7 +12,8 @@
  *                                    and MJPEG 640x480, 1280x720; ir: GREY
  *                                    640x480 and 640x360
  *   frames  = DIR                    recorded material: the JPEG files of DIR
- *                                    in name order, looped, fitted to the size
+ *                                    in name order, looped, fitted to the size;
+ *                                    read again at an open after DIR changed
  *   control = DIR                    fault switches, checked on every call:
  *                                    busy (open fails EBUSY), busy-streaming
  *                                    (S_FMT/REQBUFS fail EBUSY), unplugged
@@ -93,6 +94,7 @@ struct device {
   // material, decoded at the first open
   struct picture* pictures;
   int picture_count;
+  struct timespec loaded_mtime;  // of frames_dir when the pictures were read
   int loaded;
   // the negotiated format (per device, as in uvcvideo)
   struct mode mode;
@@ -333,10 +335,21 @@ static int is_jpeg_name(const struct dirent* e) {
   return dot && (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0);
 }
 
+// Reads the material at an open when the folder changed since the last read
+// (a test shows other frames by changing the folder's files).
 static void load_material(struct device* d) {
-  if (d->loaded) return;
-  d->loaded = 1;
   if (!d->frames_dir[0]) return;
+  struct stat st;
+  if (real_stat(d->frames_dir, &st) != 0) st.st_mtim.tv_sec = st.st_mtim.tv_nsec = -1;
+  if (d->loaded && st.st_mtim.tv_sec == d->loaded_mtime.tv_sec &&
+      st.st_mtim.tv_nsec == d->loaded_mtime.tv_nsec)
+    return;
+  for (int i = 0; i < d->picture_count; ++i) free(d->pictures[i].rgb);
+  free(d->pictures);
+  d->pictures = NULL;
+  d->picture_count = 0;
+  d->loaded = 1;
+  d->loaded_mtime = st.st_mtim;
   struct dirent** names = NULL;
   int n = scandir(d->frames_dir, &names, is_jpeg_name, by_name);
   if (n < 0) {

@@ -2,8 +2,8 @@
 // at test time (YUYV, GREY, Y16, MJPEG with and without Huffman tables),
 // malformed buffers, the source factory, the V4L2 source's errors, and the
 // y4m (YUV4MPEG2 video) source on videos ffmpeg makes from the photos.
-// There is no camera on the build machines: the V4L2 capture path itself is
-// not exercised here (see docs/camera.md).
+// The V4L2 capture path itself runs in emulated_camera_test.cc (against an
+// emulated UVC camera, see docs/camera.md).
 #include <sys/stat.h>
 
 #include <chrono>
