@@ -4,6 +4,7 @@
 
 #include "frame_source.h"
 #include "fusion.h"
+#include "log.h"
 #include "operating_point.h"
 #include "source_factory.h"
 
@@ -35,6 +36,8 @@ void CameraWorker::run() {
     engine = std::make_unique<FaceEngine>(model_dir_, embedder_, liveness_);
   } catch (const std::exception& e) {
     model_error = e.what();
+    log::crit("face models unavailable, face verification is off (the password keeps working): " +
+              model_error);
   }
   {
     std::lock_guard lock(mu_);

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-bus.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -21,6 +22,9 @@
 using namespace faceauth;
 
 int main(int argc, char** argv) {
+  // A file-size limit reached (RLIMIT_FSIZE) is a failed write the store
+  // reports and rolls back, not the end of the service.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::string config_path = kDefaultConfigPath;
   bool config_named = false;
   for (int i = 1; i < argc; ++i) {

@@ -536,7 +536,7 @@ int Service::enroll(CallPtr c) {
                 std::span<const float>(shared->mean.data(), shared->mean.size()), a, embedder_name(shared->mean.kind));
           } catch (const std::exception& e) {
             result = "error";
-            message = e.what();
+            message = std::string("the enrollment could not be stored: ") + e.what() + "; nothing was stored";
           }
         }
         log::info("enroll " + user + ": " + result + " (" + message + ")", {"FACEAUTH_USER=" + user});

@@ -34,7 +34,10 @@ void Db::fail(int rc, std::string_view what) {
     msg += " (check that the directory and the database file exist and belong to the "
            "service user, e.g. `chown -R faceauth: /var/lib/faceauth`)";
   } else if ((rc & 0xff) == SQLITE_FULL) {
-    msg += " (the disk is full)";
+    msg += " (the disk is full; the change could not be written and was rolled back)";
+  } else if ((rc & 0xff) == SQLITE_IOERR) {
+    msg += " (the change could not be written and was rolled back: the disk may be full or "
+           "failing, or a file-size or quota limit reached; see the kernel log)";
   }
   throw StoreError(kind, msg);
 }

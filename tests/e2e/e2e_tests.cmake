@@ -51,7 +51,9 @@ else()
     embedder
     populations
     hostile
-    recycled)
+    recycled
+    faults
+    load)
   foreach(t IN LISTS FACEAUTH_E2E_TESTS)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
       faceauth_e2e_test(${t} TIMEOUT 300 ENV "FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>")

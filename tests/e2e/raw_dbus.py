@@ -27,15 +27,18 @@ def method_call(serial, dest, path, interface, member, signature=b"", body=b""):
 
 
 def _scan(data):
-    """(list of (type, reply_serial or None) of the whole messages at the front of
-    data, bytes those messages take)."""
+    """(list of dicts {type, reply_serial, error_name, first_string} of the whole
+    messages at the front of data, bytes those messages take). first_string is
+    the body's leading string argument when the body starts with one (a
+    Verify result, an error message), else None."""
     out, i = [], 0
     while i + 16 <= len(data):
         body_len, _, fields_len = struct.unpack_from("<III", data, i + 4)
-        end = i + 16 + fields_len + ((-fields_len) % 8) + body_len
+        body = i + 16 + fields_len + ((-fields_len) % 8)
+        end = body + body_len
         if end > len(data):
             break
-        reply_serial, f = None, i + 16
+        reply_serial, error_name, signature, f = None, None, b"", i + 16
         while f < i + 16 + fields_len:
             f += (-(f - i)) % 8
             code, siglen = data[f], data[f + 1]
@@ -49,24 +52,46 @@ def _scan(data):
             elif sig in (b"s", b"o"):
                 f += (-(f - i)) % 4
                 n = struct.unpack_from("<I", data, f)[0]
+                if code == 4:
+                    error_name = data[f + 4:f + 4 + n].decode("utf-8", "replace")
                 f += 4 + n + 1
             elif sig == b"g":
+                if code == 8:
+                    signature = data[f + 1:f + 1 + data[f]]
                 f += 1 + data[f] + 1
             else:
                 break
-        out.append((data[i + 1], reply_serial))
+        first = None
+        if signature[:1] == b"s" and body_len >= 4:
+            n = struct.unpack_from("<I", data, body)[0]
+            first = data[body + 4:body + 4 + n].decode("utf-8", "replace")
+        out.append({"type": data[i + 1], "reply_serial": reply_serial, "error_name": error_name,
+                    "first_string": first})
         i = end
     return out, i
+
+
+def verify_body(user=b""):
+    """The body of Verify(s user, a{sv} {}): the string, then an empty array
+    (its length, padded to the 8-byte alignment of its dict entries)."""
+    body = _pad(_string(user), 4) + struct.pack("<I", 0)
+    return _pad(body, 8)
 
 
 def messages(data):
     """(type, reply_serial or None) of each whole message in data; types are
     1 call, 2 method return, 3 error, 4 signal."""
-    return _scan(data)[0]
+    return [(m["type"], m["reply_serial"]) for m in _scan(data)[0]]
 
 
 def split_messages(buf):
     """The whole messages at the front of buf -> (list of (type, reply_serial), the rest)."""
+    out, used = _scan(buf)
+    return [(m["type"], m["reply_serial"]) for m in out], buf[used:]
+
+
+def split_messages_detailed(buf):
+    """As split_messages, with each message a dict (see _scan)."""
     out, used = _scan(buf)
     return out, buf[used:]
 
