@@ -23,6 +23,7 @@ std::unique_ptr<FrameSource> make_frame_source(const std::string& spec) {
       options.fps = parsed.fps;
       options.format = parsed.format;
       options.timeout_ms = parsed.timeout_ms;
+      options.emitter = parsed.emitter;
       return make_v4l2_source(parsed.path, options);
     }
     case SourceSpec::Kind::dir:

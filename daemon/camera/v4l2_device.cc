@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <libv4l2.h>
+#include <linux/usb/video.h>
+#include <linux/uvcvideo.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -140,6 +142,24 @@ void V4l2Device::set_frame_rate(double fps) noexcept {
   parm.parm.capture.timeperframe.numerator = 1000;
   parm.parm.capture.timeperframe.denominator = static_cast<uint32_t>(fps * 1000.0 + 0.5);
   ioctl(VIDIOC_S_PARM, &parm);
+}
+
+void V4l2Device::set_extension_control(int unit, int selector, std::span<const uint8_t> data) {
+  std::vector<uint8_t> bytes(data.begin(), data.end());
+  uvc_xu_control_query q{};
+  q.unit = static_cast<uint8_t>(unit);
+  q.selector = static_cast<uint8_t>(selector);
+  q.query = UVC_SET_CUR;
+  q.size = static_cast<uint16_t>(bytes.size());
+  q.data = bytes.data();
+  if (int err = ioctl(UVCIOC_CTRL_QUERY, &q)) {
+    throw FrameSourceError("camera " + path_ + ": setting the extension-unit control (unit " +
+                           std::to_string(unit) + ", selector " + std::to_string(selector) + ", " +
+                           std::to_string(bytes.size()) + " bytes) for the IR emitter failed: " +
+                           std::strerror(err) +
+                           "; check the emitter= values in the 'camera' setting (docs/camera.md "
+                           "says how to find them)");
+  }
 }
 
 size_t V4l2Device::read_frame(std::span<uint8_t> buffer, int timeout_ms) {

@@ -42,6 +42,9 @@ class V4l2Device {
   v4l2_pix_format set_format(uint32_t fourcc, int width, int height);
   // VIDIOC_S_PARM; best effort (many cameras ignore it), never throws.
   void set_frame_rate(double fps) noexcept;
+  // UVCIOC_CTRL_QUERY with UVC_SET_CUR: sets a control of a UVC extension unit
+  // (an IR emitter's, for instance). Throws FrameSourceError naming it.
+  void set_extension_control(int unit, int selector, std::span<const uint8_t> data);
   // One frame into `buffer` via v4l2_read (libv4l2 streams through mmap
   // buffers underneath when the driver has no read()). Waits with poll() at
   // most `timeout_ms`; returns the byte count, or 0 on timeout.

@@ -49,6 +49,10 @@ class V4l2Source : public FrameSource {
       }
       negotiate();
       device_.set_frame_rate(options_.fps);
+      if (options_.emitter) {
+        device_.set_extension_control(options_.emitter->unit, options_.emitter->selector,
+                                      options_.emitter->data);
+      }
     } catch (...) {
       device_.close();
       throw;

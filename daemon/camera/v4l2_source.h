@@ -7,6 +7,7 @@
 #include <string>
 
 #include "frame_source.h"
+#include "source_spec.h"
 
 namespace faceauth {
 
@@ -16,6 +17,7 @@ struct V4l2Options {
   double fps = 0;         // wanted frame rate; 0 leaves the driver's choice
   std::string format;     // "" = automatic, else rgb24|mjpeg|yuyv|grey|y16
   int timeout_ms = 2000;  // longest wait for one frame before next() throws
+  std::optional<SourceSpec::UvcControl> emitter;  // set after each open (IR emitters)
 };
 
 // `path` is a device node or a /dev/v4l/by-id/ link. Nothing is touched until open().

@@ -50,6 +50,11 @@ struct Config {
   int min_face_pixels = 60;         // 20..4096
   int dark_frame_threshold = 25;    // 0..255 mean brightness; darker frames are skipped
   int queue_limit = 4;              // 1..64 pending camera jobs
+  // USB IDs ("vvvv:pppp", lower-case hex) of cameras the administrator
+  // vouches for as infrared: the camera counts as IR (PAM require=ir) only
+  // when its USB ID is listed here and it offers nothing but greyscale
+  // formats. Never judged by the camera's name (docs/camera.md).
+  std::vector<std::string> ir_usb_ids;
   std::string state_dir = "/var/lib/faceauth";
   std::string model_dir = default_model_dir();
 

@@ -10,6 +10,7 @@ namespace faceauth::detail {
 namespace {
 
 std::string quoted(const std::string& v) { return "'" + v + "'"; }
+std::string lower(std::string s);
 
 std::function<void(Config&, const std::string&)> whole(int Config::*field, int lo, int hi) {
   return [field, lo, hi](Config& c, const std::string& v) {
@@ -41,6 +42,32 @@ void apply_camera(Config& c, const std::string& v) {
     throw ValueError(e.what());
   }
   c.camera = v;
+}
+
+// "04f2:b67c, 5986:1141": USB vendor:product IDs, four hex digits each.
+void apply_ir_usb_ids(Config& c, const std::string& v) {
+  std::vector<std::string> ids;
+  std::string item;
+  auto take = [&] {
+    if (item.empty()) return;
+    const bool ok = item.size() == 9 && item[4] == ':' &&
+                    std::all_of(item.begin(), item.end(), [](char ch) {
+                      return ch == ':' || std::isxdigit(static_cast<unsigned char>(ch));
+                    });
+    if (!ok) {
+      throw ValueError(quoted(item) +
+                       " is not a USB ID; use vendor:product in hexadecimal as lsusb shows it "
+                       "(e.g. 04f2:b67c), several separated by commas or spaces");
+    }
+    ids.push_back(lower(item));
+    item.clear();
+  };
+  for (char ch : v) {
+    if (ch == ',' || ch == ' ' || ch == '\t') take();
+    else item += ch;
+  }
+  take();
+  c.ir_usb_ids = std::move(ids);
 }
 
 void apply_security_level(Config& c, const std::string& v) {
@@ -95,6 +122,7 @@ std::vector<KeySpec> make_keys() {
       {"min_face_pixels", whole(&Config::min_face_pixels, 20, 4096)},
       {"dark_frame_threshold", whole(&Config::dark_frame_threshold, 0, 255)},
       {"queue_limit", whole(&Config::queue_limit, 1, 64)},
+      {"ir_usb_ids", apply_ir_usb_ids},
       {"state_dir", absolute_path(&Config::state_dir)},
       {"model_dir", absolute_path(&Config::model_dir)},
   };

@@ -35,6 +35,37 @@ double fps_option(const std::string& value) {
   return *v;
 }
 
+// emitter=UNIT:SELECTOR:HEX, as linux-enable-ir-emitter reports them.
+SourceSpec::UvcControl emitter_option(const std::string& value) {
+  const std::string how =
+      "' is invalid; use emitter=UNIT:SELECTOR:BYTES with the extension unit's id and the "
+      "control's selector (1..255 each) and the bytes to set in hexadecimal (1..64 bytes), "
+      "e.g. emitter=14:6:0103020000000000 (docs/camera.md says how to find them)";
+  const auto c1 = value.find(':');
+  const auto c2 = c1 == std::string::npos ? c1 : value.find(':', c1 + 1);
+  if (c2 == std::string::npos) throw SourceSpecError("option 'emitter=" + value + how);
+  SourceSpec::UvcControl c;
+  auto unit = parse_whole(value.substr(0, c1));
+  auto selector = parse_whole(value.substr(c1 + 1, c2 - c1 - 1));
+  const std::string hex = value.substr(c2 + 1);
+  if (!unit || *unit < 1 || *unit > 255 || !selector || *selector < 1 || *selector > 255 ||
+      hex.empty() || hex.size() % 2 != 0 || hex.size() > 128) {
+    throw SourceSpecError("option 'emitter=" + value + how);
+  }
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto nibble = [&](char ch) -> int {
+      if (ch >= '0' && ch <= '9') return ch - '0';
+      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+      if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+      throw SourceSpecError("option 'emitter=" + value + how);
+    };
+    c.data.push_back(static_cast<uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  c.unit = static_cast<int>(*unit);
+  c.selector = static_cast<int>(*selector);
+  return c;
+}
+
 void apply_v4l2_option(SourceSpec& s, const std::string& name, const std::string& value) {
   if (name == "width") {
     s.width = whole_option(name, value, 16, 8192);
@@ -52,10 +83,12 @@ void apply_v4l2_option(SourceSpec& s, const std::string& name, const std::string
                             "(or leave it out to choose automatically)");
     }
     s.format = value;
+  } else if (name == "emitter") {
+    s.emitter = emitter_option(value);
   } else {
     throw SourceSpecError("unknown option '" + name +
                           "' for a v4l2 camera; valid options are width, height, fps, "
-                          "format and timeout_ms");
+                          "format, timeout_ms and emitter");
   }
 }
 

@@ -1,6 +1,9 @@
 // The `camera` setting: which frame source the daemon reads, as one string.
 //   v4l2:/dev/video0                         a V4L2 camera (or a /dev/v4l/by-id/... link)
 //   v4l2:/dev/video2?format=grey&timeout_ms=3000
+//   v4l2:/dev/video2?format=grey&emitter=14:6:0103020000000000
+//                                            an IR camera whose emitter needs a UVC
+//                                            extension-unit control (unit:selector:bytes)
 //   dir:/srv/faceauth/frames                 recorded photos, served in name order
 //   dir:/srv/faceauth/frames?fps=10&loop=1
 //   y4m:/srv/faceauth/face.y4m?loop=1        a recorded YUV4MPEG2 video, paced at its own rate
@@ -9,7 +12,10 @@
 // source factory agree on one grammar.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
+#include <vector>
 #include <string>
 
 namespace faceauth {
@@ -32,6 +38,14 @@ struct SourceSpec {
   int height = 480;
   std::string format;        // v4l2 only: "" (automatic) or rgb24|mjpeg|yuyv|grey|y16
   int timeout_ms = 2000;     // v4l2 only: longest wait for one frame
+  // v4l2 only: the UVC extension-unit control that turns an IR camera's
+  // emitter on, set after each open (the camera forgets it when closed).
+  struct UvcControl {
+    int unit = 0;
+    int selector = 0;
+    std::vector<uint8_t> data;
+  };
+  std::optional<UvcControl> emitter;
 };
 
 // Throws SourceSpecError whose message says what is wrong and what is valid.

@@ -2,21 +2,48 @@
 
 #include <algorithm>
 
+#include "camera_probe.h"
 #include "frame_source.h"
 #include "fusion.h"
 #include "log.h"
 #include "operating_point.h"
 #include "source_factory.h"
+#include "source_spec.h"
 
 namespace faceauth {
 
 using Clock = std::chrono::steady_clock;
 
 CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
-                           size_t queue_limit)
+                           size_t queue_limit, std::vector<std::string> ir_usb_ids)
     : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), embedder_(embedder),
-      liveness_(liveness), queue_limit_(queue_limit),
+      liveness_(liveness), queue_limit_(queue_limit), ir_usb_ids_(std::move(ir_usb_ids)),
       thread_([this] { run(); }) {}
+
+bool CameraWorker::probe_ir() {
+  std::string state;
+  bool ir = false;
+  SourceSpec spec;
+  try {
+    spec = parse_source_spec(camera_spec_);
+  } catch (const std::exception&) {
+  }
+  if (spec.kind != SourceSpec::Kind::v4l2) {
+    state = "not a V4L2 camera";
+  } else {
+    std::string why;
+    ir = is_ir_camera(probe_camera(spec.path), ir_usb_ids_, &why);
+    state = (ir ? "yes: " : "no: ") + why;
+  }
+  std::lock_guard lock(mu_);
+  camera_ir_state_ = state;
+  return ir;
+}
+
+std::string CameraWorker::camera_ir_state() const {
+  std::lock_guard lock(mu_);
+  return camera_ir_state_;
+}
 
 CameraWorker::~CameraWorker() {
   {
@@ -43,6 +70,7 @@ void CameraWorker::run() {
     std::lock_guard lock(mu_);
     models_state_ = engine ? "ok" : model_error;
   }
+  probe_ir();
   for (;;) {
     Job job;
     {
@@ -179,17 +207,22 @@ class AttemptWindow {
   bool add(const Embedding& e, float live, const std::vector<Embedding>& templates, double threshold) {
     recent_.push_back(e);
     if (recent_.size() > k_) recent_.erase(recent_.begin());
-    live_sum_ += live;
-    ++frames_;
+    if (live >= 0) {  // -1: not computed, or not counted (an IR attempt's first lit frame)
+      live_sum_ += live;
+      ++frames_;
+    }
     return recent_.size() == k_ && attempt_matches(templates, recent_, threshold);
   }
   // The attempt's answer once identity matched: "match", or
   // "spoof-suspected" when liveness is required and the mean live score of
   // all usable frames so far lies under the threshold.
+  // "" (IR pairs only): no counted frame yet, the attempt goes on.
   std::string on_identity_match(const LivenessPolicy& p) const {
     if (!p.required) return "match";
+    if (p.ir_pairs && frames_ == 0) return "";
     const double mean = frames_ ? live_sum_ / static_cast<double>(frames_) : 0;
-    return mean >= p.threshold ? "match" : "spoof-suspected";
+    // IR pairs give 1 or 0 per frame: most lit frames must have been lit by the emitter.
+    return mean >= (p.ir_pairs ? 0.5 : p.threshold) ? "match" : "spoof-suspected";
   }
 
  private:
@@ -198,6 +231,51 @@ class AttemptWindow {
   double live_sum_ = 0;
   size_t frames_ = 0;
 };
+// The emitter pairs of an IR camera. A lit frame with a face counts as live
+// when an emitter-off frame came since the previous lit frame and the face
+// is brighter in the lit frame than the same place in the dark one by
+// kIrPairMinContrast (1), not when the emitter did not strobe in between or
+// the contrast is missing (0). The first lit frame of an attempt is not
+// counted (-1): the dark frames before it are the camera's warm-up. The dark
+// frame is kept only until it is used; frames are wiped.
+class IrPairs {
+ public:
+  ~IrPairs() { dark_.wipe(); }
+  // Takes a frame the brightness gate skipped.
+  void dark(Image&& frame) {
+    dark_.wipe();
+    if (!seen_lit_) return frame.wipe();  // warm-up
+    dark_ = std::move(frame);
+  }
+  double live(const Image& lit, const FaceBox& box) {
+    if (!seen_lit_) {
+      seen_lit_ = true;
+      return -1;
+    }
+    double v = 0;
+    if (!dark_.empty() && dark_.width() == lit.width() && dark_.height() == lit.height()) {
+      v = mean_luma(lit, box) - mean_luma(dark_, box) >= kIrPairMinContrast ? 1.0 : 0.0;
+    }
+    dark_.wipe();
+    return v;
+  }
+
+ private:
+  static double mean_luma(const Image& img, const FaceBox& b) {
+    const int x0 = std::max(0, b.left), y0 = std::max(0, b.top);
+    const int x1 = std::min(img.width(), b.left + b.width), y1 = std::min(img.height(), b.top + b.height);
+    if (x1 <= x0 || y1 <= y0) return 0;
+    double sum = 0;
+    for (int y = y0; y < y1; ++y) {
+      const uint8_t* row = img.row(y);
+      for (int x = x0; x < x1; ++x) sum += (row[3 * x] * 77 + row[3 * x + 1] * 150 + row[3 * x + 2] * 29) >> 8;
+    }
+    return sum / (static_cast<double>(x1 - x0) * (y1 - y0));
+  }
+  Image dark_;
+  bool seen_lit_ = false;
+};
+
 }  // namespace
 
 VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl) {
@@ -209,11 +287,20 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   }
   unsigned& usable = r.usable;
   bool any_frame = false;
-  if (req.liveness.required && !engine.has_liveness()) {
+  LivenessPolicy liveness = req.liveness;
+  liveness.ir_pairs = probe_ir();
+  if (req.require_ir && !liveness.ir_pairs) {
+    r.result = "liveness-unavailable";
+    r.hint = "this login needs an infrared camera: use your password";
+    r.error = "this login needs an infrared camera; the camera " + camera_ir_state();
+    return r;
+  }
+  if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
     r.result = "liveness-unavailable";
     return r;
   }
   AttemptWindow window(req.frames_needed);
+  IrPairs pairs;
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
@@ -226,16 +313,25 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       any_frame = true;
       ++r.frames;
       FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);
+      if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
+        pairs.dark(std::move(frame->image));
+      } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
+        a.live = pairs.live(frame->image, a.face);
+      }
       frame->image.wipe();
       if (a.verdict != FrameVerdict::ok) {
-        r.hint = verdict_hint(a.verdict);
+        // An IR camera's emitter-off frames are expected; the hint comes from the others.
+        if (!(liveness.ir_pairs && a.verdict == FrameVerdict::too_dark)) r.hint = verdict_hint(a.verdict);
         continue;
       }
       ++usable;
       if (window.add(a.embedding, a.live, req.templates, req.threshold)) {
-        r.result = window.on_identity_match(req.liveness);
-        r.hint.clear();
-        return r;
+        std::string decision = window.on_identity_match(liveness);
+        if (!decision.empty()) {
+          r.result = std::move(decision);
+          r.hint.clear();
+          return r;
+        }
       }
       if (usable >= static_cast<unsigned>(req.frames_window)) break;
     }
@@ -255,11 +351,14 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   int usable = 0;
   bool timed_out = false;
   std::string decided;  // verify()'s answer at the first identity match
-  if (req.liveness.required && !engine.has_liveness()) {
+  LivenessPolicy liveness = req.liveness;
+  liveness.ir_pairs = probe_ir();
+  if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
     r.result = "liveness-unavailable";
     return r;
   }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
+  IrPairs pairs;
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled && static_cast<int>(r.frames.size()) < req.max_frames && usable < req.frames_window) {
@@ -270,6 +369,11 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
       FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);  // as verify() does
+      if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
+        pairs.dark(std::move(frame->image));
+      } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
+        a.live = pairs.live(frame->image, a.face);
+      }
       frame->image.wipe();
       TestFrame f;
       f.reason = a.reason();
@@ -285,7 +389,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
         if (best >= 0) f.distance = best;
         f.live = a.live;
         if (window.add(a.embedding, a.live, req.templates, req.threshold) && decided.empty())
-          decided = window.on_identity_match(req.liveness);
+          decided = window.on_identity_match(liveness);
       }
       r.frames.push_back(std::move(f));
     }

@@ -31,7 +31,17 @@ struct JobControl {
 struct LivenessPolicy {
   bool required = true;
   double threshold = kLivenessThreshold;
+  // An infrared camera (docs/camera.md): liveness comes from its emitter's
+  // on/off frame pairs instead of the colour network. A lit frame's face must
+  // be brighter than the same place in the dark frame before it by at least
+  // kIrPairMinContrast (mean luma, 0..255): lit by the emitter, as skin or
+  // paper is and a screen (black in near-infrared) is not.
+  bool ir_pairs = false;
 };
+
+// Not calibrated on a real IR camera (none ran here): a placeholder that
+// separates a lit face from an unlit one in the emulated material.
+constexpr double kIrPairMinContrast = 20.0;
 
 struct VerifyRequest {
   std::vector<Embedding> templates;  // the user's templates (wiped with the request)
@@ -43,6 +53,9 @@ struct VerifyRequest {
   // waiting in the queue is answered within the timeout it asked for.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   QualityOptions quality;
+  // The calling service accepts only an infrared camera (PAM require=ir):
+  // on any other camera the answer is "liveness-unavailable", no frame taken.
+  bool require_ir = false;
   // Logins (PAM in login, sudo and display managers runs as root) go ahead of
   // users' own calls and have one queue place kept for them, so a user
   // filling the queue cannot keep others from logging in; a user's job that
@@ -108,8 +121,9 @@ using ProgressFn = std::function<void(unsigned captured, unsigned needed, const 
 class CameraWorker {
  public:
   // With `liveness`, the engine also loads the passive liveness network.
+  // `ir_usb_ids`: the configuration's list (camera_probe.h, is_ir_camera).
   CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
-               size_t queue_limit);
+               size_t queue_limit, std::vector<std::string> ir_usb_ids = {});
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
@@ -123,6 +137,9 @@ class CameraWorker {
   bool busy() const;   // a job running or queued
   // "loading", "ok" or the error that stopped the models from loading.
   std::string models_state() const;
+  // Whether the camera counted as infrared when last asked (at start and at
+  // each job): "yes: why", "no: why", or "not a V4L2 camera".
+  std::string camera_ir_state() const;
 
  private:
   void run();
@@ -130,6 +147,10 @@ class CameraWorker {
   EnrollResult enroll(FaceEngine& engine, const EnrollRequest& req, const ProgressFn& progress,
                       const JobControl& ctl);
   TestResult test(FaceEngine& engine, const TestRequest& req, const JobControl& ctl);
+
+  // Asks the configured camera what it is (camera_probe.h); true when it
+  // counts as infrared. Runs on the worker thread (a device may block).
+  bool probe_ir();
 
   using JobFn = std::function<void(FaceEngine*, const std::string& model_error, const JobControl&)>;
   // Queues a job; nullptr when the queue is full (or the worker stops).
@@ -146,12 +167,14 @@ class CameraWorker {
   const EmbedderKind embedder_;
   const bool liveness_;
   const size_t queue_limit_;
+  const std::vector<std::string> ir_usb_ids_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> queue_;
   std::shared_ptr<JobControl> running_;
   bool running_priority_ = false;
   std::string models_state_ = "loading";
+  std::string camera_ir_state_ = "not asked yet";
   bool stop_ = false;
   std::thread thread_;
 };

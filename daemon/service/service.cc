@@ -69,7 +69,7 @@ Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const 
     : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
       notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
       worker_(config.camera, config.model_dir, config.embedder, config.liveness == LivenessMode::required,
-              static_cast<size_t>(config.queue_limit)) {
+              static_cast<size_t>(config.queue_limit), config.ir_usb_ids) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
   if (store_.found_lost())
@@ -303,7 +303,7 @@ int Service::verify(CallPtr c) {
   if (c->caller != 0) timeout = std::min(timeout, config_.verify_timeout_seconds);
   // What the calling service accepts (the PAM module's require=): "any" (the
   // configuration decides), "liveness" (a liveness check must run), "ir" (an
-  // infrared camera must be used; none is supported yet).
+  // infrared camera must be used: the worker asks the camera, docs/camera.md).
   std::string require = "any";
   if (auto it = opts.find("require"); it != opts.end()) {
     require = std::get<std::string>(it->second);
@@ -334,9 +334,9 @@ int Service::verify(CallPtr c) {
       return;
     }
     // The camera cannot satisfy the service: no camera used, nothing counted.
-    if (require == "ir" || (require == "liveness" && config_.liveness != LivenessMode::required)) {
+    if (require != "any" && config_.liveness != LivenessMode::required) {
       send_verify_reply(c, user, "liveness-unavailable", 0,
-                        require == "ir" ? "this login needs an infrared camera: use your password"
+                        require == "ir" ? "this login needs an infrared camera's liveness check, which is off: use your password"
                                         : "this login needs a liveness check, which is off: use your password");
       return;
     }
@@ -360,6 +360,7 @@ int Service::verify(CallPtr c) {
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
     req.liveness.required = config_.liveness == LivenessMode::required;
+    req.require_ir = require == "ir";
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.priority = c->caller == 0;
     req.quality = quality_;
@@ -805,6 +806,7 @@ int Service::status(CallPtr c) {
     // A recorded source (dir:, y4m:) is for demos and tests: say so.
     sd_bus_message_append(m, "{sv}", "camera_recorded", "b", config_.camera.rfind("v4l2:", 0) == 0 ? 0 : 1);
     sd_bus_message_append(m, "{sv}", "models", "s", worker_.models_state().c_str());
+    sd_bus_message_append(m, "{sv}", "camera_ir", "s", worker_.camera_ir_state().c_str());
     sd_bus_message_append(m, "{sv}", "store", "s", store_state.c_str());
     sd_bus_message_append(m, "{sv}", "audit_chain", "s", chain.c_str());
     sd_bus_message_append(m, "{sv}", "audit_full_check", "s", audit_walk_running_ ? "running" : "done");

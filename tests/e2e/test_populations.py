@@ -35,7 +35,7 @@ def frames(kind, subject):
 
 @unittest.skipUnless(os.path.isdir(NUAA), "needs %s (set FACEAUTH_SHARED_DIR)" % NUAA)
 class EastAsianFacesTest(harness.FaceAuthTestCase):
-    CONFIG = {"verify_timeout_seconds": "15", "lockout_attempts": "20", "min_face_pixels": "60"}
+    CONFIG = {"verify_timeout_seconds": str(int(15 * harness.TIME_SCALE)), "lockout_attempts": "20", "min_face_pixels": "60"}
 
     def enroll_subject(self, subject):
         result, message, tid, _ = self.enroll(SUBJECTS[subject], frames("real", subject)[:5],
@@ -81,7 +81,7 @@ class EastAsianFacesTest(harness.FaceAuthTestCase):
 class PrintedPhotoWithoutLivenessTest(harness.FaceAuthTestCase):
     """The attack as the issue found it: with liveness = off, identity alone decides and a
     printed photo of the enrolled person is accepted."""
-    CONFIG = {"verify_timeout_seconds": "15", "min_face_pixels": "60", "liveness": "off"}
+    CONFIG = {"verify_timeout_seconds": str(int(15 * harness.TIME_SCALE)), "min_face_pixels": "60", "liveness": "off"}
 
     def test_printed_photo_passes_identity_matching(self):
         result, message, _, _ = self.enroll(SUBJECTS["0009"], frames("real", "0009")[:5], label="nuaa-0009")

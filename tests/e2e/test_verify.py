@@ -25,7 +25,7 @@ NO_ORACLE_KEYS = ("distance", "score", "distances", "scores", "threshold", "conf
 
 
 class VerifyTest(harness.FaceAuthTestCase):
-    CONFIG = {"lockout_attempts": "5", "lockout_seconds": "600", "verify_timeout_seconds": "10"}
+    CONFIG = {"lockout_attempts": "5", "lockout_seconds": "600", "verify_timeout_seconds": str(int(10 * harness.TIME_SCALE))}
 
     def setUp(self):
         super().setUp()

@@ -23,6 +23,12 @@
  *                                    streamoff, close and delivered frame
  *   warmup  = N                      dark frames after each STREAMON (default 3)
  *   emitter = always | alternate     ir only: alternate lights every other frame
+ *   emitter_control = U:S:HEX        ir only: the emitter stays off (every frame
+ *                                    dark) until UVCIOC_CTRL_QUERY SET_CUR sets
+ *                                    unit U, selector S to these bytes on the
+ *                                    open file; a close turns it off again
+ *   usb_id  = vvvv:pppp              served as idVendor/idProduct under
+ *                                    /sys/dev/char/81:MINOR/device/../
  *   fps     = N                      frame rate until S_PARM changes it (30)
  * Frames are paced by the monotonic clock from STREAMON; a frame that finds
  * no queued buffer is dropped, as a UVC driver does.
@@ -36,6 +42,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <linux/usb/video.h>
+#include <linux/uvcvideo.h>
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <pthread.h>
@@ -89,6 +97,11 @@ struct device {
   char events_path[512];
   int warmup;
   int alternate;
+  int control_unit, control_selector;  // emitter_control, 0 when none is needed
+  unsigned char control_data[64];
+  int control_size;
+  int emitter_on;  // the control was set on the streaming file
+  char usb_vendor[8], usb_product[8];
   int fps;
   int minor;
   // material, decoded at the first open
@@ -215,6 +228,19 @@ static int load_config(void) {
     } else if (strcmp(key, "fps") == 0) {
       d->fps = atoi(value);
       if (d->fps < 1 || d->fps > 120) die("fps must be 1..120", value);
+    } else if (strcmp(key, "emitter_control") == 0) {
+      char hex[160];
+      if (sscanf(value, "%d:%d:%159s", &d->control_unit, &d->control_selector, hex) != 3)
+        die("emitter_control must be UNIT:SELECTOR:HEXBYTES", value);
+      d->control_size = 0;
+      for (size_t i = 0; hex[i] && hex[i + 1] && d->control_size < 64; i += 2) {
+        unsigned v;
+        if (sscanf(hex + i, "%2x", &v) != 1) die("emitter_control bytes must be hexadecimal", value);
+        d->control_data[d->control_size++] = (unsigned char)v;
+      }
+    } else if (strcmp(key, "usb_id") == 0) {
+      if (sscanf(value, "%4[0-9a-fA-F]:%4[0-9a-fA-F]", d->usb_vendor, d->usb_product) != 2)
+        die("usb_id must be vvvv:pppp", value);
     } else if (strcmp(key, "emitter") == 0) {
       if (strcmp(value, "alternate") == 0) d->alternate = 1;
       else if (strcmp(value, "always") == 0) d->alternate = 0;
@@ -374,6 +400,7 @@ static void load_material(struct device* d) {
 static void render_rgb(struct device* d, uint64_t seq, unsigned char* rgb, int w, int h) {
   int dim = 0;
   if (seq < (uint64_t)d->warmup) dim = 16;  // warm-up: auto-exposure not settled
+  else if (d->kind == KIND_IR && d->control_unit && !d->emitter_on) dim = 8;  // never lit
   else if (d->kind == KIND_IR && d->alternate && (seq % 2) == 1) dim = 8;  // emitter off
   const struct picture* p = NULL;
   if (d->picture_count > 0) {
@@ -519,6 +546,7 @@ static void release_owner(struct device* d) {
   stop_stream(d);
   free_buffers(d);
   d->owner_fd = -1;
+  d->emitter_on = 0;
 }
 
 static double frame_period(const struct device* d) {
@@ -844,6 +872,16 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
       }
       return 0;
     }
+    case UVCIOC_CTRL_QUERY: {
+      struct uvc_xu_control_query* q = arg;
+      if (!d->control_unit || q->unit != d->control_unit || q->selector != d->control_selector)
+        return fail(ENOENT);  // uvcvideo: no such unit or control
+      if (q->query != UVC_SET_CUR) return fail(EINVAL);
+      if (q->size != d->control_size) return fail(EINVAL);
+      d->emitter_on = memcmp(q->data, d->control_data, (size_t)d->control_size) == 0;
+      event(d, "emitter %s", d->emitter_on ? "on" : "off");
+      return 0;
+    }
     case VIDIOC_ENUMINPUT: {
       struct v4l2_input* in = arg;
       if (in->index != 0) return fail(EINVAL);
@@ -944,8 +982,40 @@ int fstatat64(int dirfd, const char* path, struct stat64* st, int flags) {
   return fstatat(dirfd, path, (struct stat*)st, flags);
 }
 
+// /sys/dev/char/81:MINOR/device/../idVendor (or idProduct) of a device with
+// a usb_id: a memfd holding the value, as sysfs would.
+static int open_sysfs(const char* path, int* handled) {
+  static const char prefix[] = "/sys/dev/char/81:";
+  if (strncmp(path, prefix, sizeof prefix - 1) != 0) return -1;
+  init();
+  const int minor = atoi(path + sizeof prefix - 1);
+  for (int i = 0; i < device_count; ++i) {
+    struct device* d = &devices[i];
+    if (d->minor != minor || !d->usb_vendor[0]) continue;
+    const char* attribute = strrchr(path, '/');
+    const char* value = NULL;
+    if (attribute && strcmp(attribute, "/idVendor") == 0) value = d->usb_vendor;
+    if (attribute && strcmp(attribute, "/idProduct") == 0) value = d->usb_product;
+    if (!value) return -1;
+    *handled = 1;
+    const int fd = memfd_create("emulated-sysfs", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    char line[16];
+    const int n = snprintf(line, sizeof line, "%s\n", value);
+    if (write(fd, line, (size_t)n) != n || lseek(fd, 0, SEEK_SET) != 0) {
+      real_close(fd);
+      return fail(EIO);
+    }
+    return fd;
+  }
+  return -1;
+}
+
 static int open_common(const char* path, int flags, mode_t mode, int* handled) {
   resolve();
+  *handled = 0;
+  const int sys = open_sysfs(path, handled);
+  if (*handled) return sys;
   struct device* d = device_at(path);
   *handled = d != NULL;
   if (!d) return -1;

@@ -312,6 +312,12 @@ BOOST_AUTO_TEST_CASE(camera_specs) {
       {"v4l2:/dev/video0?width=5", "from 16 to 8192"},
       {"v4l2:/dev/video0?fps=1&fps=2", "given twice"},
       {"v4l2:/dev/video0?fps", "is not name=value"},
+      {"v4l2:/dev/video2?emitter=14:6", "use emitter=UNIT:SELECTOR:BYTES"},
+      {"v4l2:/dev/video2?emitter=0:6:01", "use emitter=UNIT:SELECTOR:BYTES"},
+      {"v4l2:/dev/video2?emitter=14:256:01", "use emitter=UNIT:SELECTOR:BYTES"},
+      {"v4l2:/dev/video2?emitter=14:6:0", "use emitter=UNIT:SELECTOR:BYTES"},
+      {"v4l2:/dev/video2?emitter=14:6:0x01", "use emitter=UNIT:SELECTOR:BYTES"},
+      {"dir:/x?emitter=14:6:01", "unknown option 'emitter' for a dir source"},
   };
   for (const auto& [spec, message] : bad) {
     BOOST_TEST_CONTEXT("camera = " << spec) {
@@ -379,6 +385,27 @@ BOOST_AUTO_TEST_CASE(source_spec_fields) {
   const auto plain = faceauth::parse_source_spec("v4l2:/dev/video0");
   BOOST_TEST(plain.width == 640);
   BOOST_TEST(plain.format.empty());
+  BOOST_TEST(!plain.emitter.has_value());
+  const auto ir = faceauth::parse_source_spec("v4l2:/dev/video2?format=grey&emitter=14:6:01030200FF");
+  BOOST_REQUIRE(ir.emitter.has_value());
+  BOOST_TEST(ir.emitter->unit == 14);
+  BOOST_TEST(ir.emitter->selector == 6);
+  BOOST_TEST((ir.emitter->data == std::vector<uint8_t>{0x01, 0x03, 0x02, 0x00, 0xff}));
+}
+
+BOOST_AUTO_TEST_CASE(ir_usb_ids_are_vendor_product_pairs) {
+  BOOST_TEST(load_text("").ir_usb_ids.empty());
+  BOOST_TEST((load_text("ir_usb_ids = 04F2:b67c, 5986:1141\n").ir_usb_ids ==
+              std::vector<std::string>{"04f2:b67c", "5986:1141"}));
+  BOOST_TEST((load_text("ir_usb_ids = 04f2:b67c 5986:1141,\n").ir_usb_ids ==
+              std::vector<std::string>{"04f2:b67c", "5986:1141"}));
+  for (const char* bad : {"04f2b67c", "04f2:b67", "Integrated IR Camera", "04f2:b67c:00", "zzzz:0001"}) {
+    BOOST_TEST_CONTEXT("ir_usb_ids = " << bad) {
+      const auto e = expect_error(std::string("ir_usb_ids = ") + bad + "\n");
+      BOOST_TEST(e.key() == "ir_usb_ids");
+      BOOST_TEST(contains(e.what(), "is not a USB ID; use vendor:product in hexadecimal"), e.what());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_are_refused_with_a_suggestion) {
@@ -551,7 +578,7 @@ BOOST_AUTO_TEST_CASE(installed_example_loads_and_equals_the_defaults) {
         "#enroll_frames = 5", "#lockout_attempts = 5", "#lockout_seconds = 300",
         "#retention_days = 365", "#notice_path = /usr/share/faceauth/notice.txt",
         "#min_face_pixels = 60", "#dark_frame_threshold = 25", "#queue_limit = 4",
-        "#state_dir = /var/lib/faceauth", "#model_dir = "}) {
+        "#state_dir = /var/lib/faceauth", "#model_dir = ", "#ir_usb_ids ="}) {
     BOOST_TEST(contains(text, line), "example lacks: " << line);
   }
 }

@@ -16,10 +16,12 @@
 #include <chrono>
 #include <cmath>
 
+#include "camera_probe.h"
 #include "decode.h"
 #include "quality.h"
 #include "test_support.h"
 #include "v4l2_device.h"
+#include "source_spec.h"
 #include "v4l2_source.h"
 
 namespace fs = std::filesystem;
@@ -29,6 +31,8 @@ namespace {
 
 const std::string kWebcam = "/dev/video-emulated0";
 const std::string kIr = "/dev/video-emulated1";
+const std::string kIrWithControl = "/dev/video-emulated2";  // emitter needs its XU control
+const std::string kEmitter = "14:6:0103020000000000";
 
 struct Emulation {
   std::string root, frames, control, control_ir, events;
@@ -74,8 +78,11 @@ struct Setup {
     std::ofstream conf(conf_path);
     conf << "device = " << kWebcam << "\nkind = webcam\nframes = " << e.frames
          << "\ncontrol = " << e.control << "\nevents = " << e.events << "\nwarmup = 3\n"
+         << "usb_id = 046d:0825\n"
          << "device = " << kIr << "\nkind = ir\nemitter = alternate\nframes = " << e.frames
-         << "\ncontrol = " << e.control_ir << "\nwarmup = 2\n";
+         << "\ncontrol = " << e.control_ir << "\nwarmup = 2\nusb_id = 04F2:B67C\n"
+         << "device = " << kIrWithControl << "\nkind = ir\nemitter = alternate\nframes = " << e.frames
+         << "\nwarmup = 2\nemitter_control = " << kEmitter << "\n";
     conf.close();
     e.active = conf.good() && setenv("FACEAUTH_EMULATED_CAMERA", conf_path.c_str(), 1) == 0;
   }
@@ -335,6 +342,62 @@ BOOST_AUTO_TEST_CASE(the_ir_node_offers_grey_and_its_emitter_lights_every_other_
   BOOST_TEST_MESSAGE("IR frames: " << lit << " lit, " << dark << " dark");
   BOOST_TEST(lit >= 3);
   BOOST_TEST(dark >= 3);
+}
+
+BOOST_AUTO_TEST_CASE(the_probe_reports_native_formats_and_the_usb_id) {
+  const CameraProbe webcam = probe_camera(kWebcam);
+  BOOST_TEST(webcam.error.empty(), webcam.error);
+  BOOST_TEST(webcam.driver == "uvcvideo");
+  BOOST_TEST(webcam.capture);
+  BOOST_TEST((webcam.formats == std::vector<std::string>{"YUYV", "MJPG"}));  // not libv4l2's emulated ones
+  BOOST_TEST(webcam.usb_id == "046d:0825");
+  std::string why;
+  BOOST_TEST(!is_ir_camera(webcam, {"046d:0825"}, &why));
+  BOOST_TEST(why == "offers the colour format YUYV");
+
+  const CameraProbe ir = probe_camera(kIr);
+  BOOST_TEST((ir.formats == std::vector<std::string>{"GREY"}));
+  BOOST_TEST(ir.usb_id == "04f2:b67c");
+  BOOST_TEST(!is_ir_camera(ir, {}, &why));
+  BOOST_TEST(why == "greyscale only, but its USB ID 04f2:b67c is not listed in ir_usb_ids");
+  BOOST_TEST(is_ir_camera(ir, {"5986:1141", "04f2:b67c"}, &why));
+  BOOST_TEST(why == "greyscale only and USB ID 04f2:b67c listed in ir_usb_ids");
+  // Its name says "IR Camera": that alone never makes it one.
+  BOOST_TEST(ir.card.find("IR") != std::string::npos);
+  const CameraProbe no_id = probe_camera(kIrWithControl);
+  BOOST_TEST(no_id.usb_id.empty());
+  BOOST_TEST(!is_ir_camera(no_id, {"04f2:b67c"}, &why));
+  BOOST_TEST(why == "greyscale only, but its USB ID is unknown");
+
+  const CameraProbe missing = probe_camera("/dev/video-emulated-none");
+  BOOST_TEST(missing.error.find("cannot look it up") == 0u, missing.error);
+  BOOST_TEST(!is_ir_camera(missing, {"04f2:b67c"}, &why));
+}
+
+int lit_frames(const std::string& spec_options) {
+  V4l2Options o = options("grey");
+  if (!spec_options.empty()) o.emitter = parse_source_spec("v4l2:" + kIrWithControl + "?" + spec_options).emitter;
+  auto source = make_v4l2_source(kIrWithControl, o);
+  source->open();
+  int lit = 0;
+  for (int i = 0; i < 10; ++i) lit += mean_brightness(source->next()->image) >= 25.0;
+  source->close();
+  return lit;
+}
+
+BOOST_AUTO_TEST_CASE(the_emitter_lights_only_once_its_extension_unit_control_is_set) {
+  BOOST_TEST(lit_frames("") == 0);  // the emitter stays off: every frame dark
+  BOOST_TEST(lit_frames("emitter=" + kEmitter) >= 3);
+  BOOST_TEST(lit_frames("emitter=14:6:0103020000000001") == 0);  // the wrong bytes
+  BOOST_TEST(lit_frames("") == 0);  // the camera forgot it when closed
+  std::string error;
+  try {
+    lit_frames("emitter=9:6:0103020000000000");
+  } catch (const FrameSourceError& e) {
+    error = e.what();
+  }
+  BOOST_TEST(error.find("setting the extension-unit control (unit 9, selector 6, 8 bytes) for the IR "
+                        "emitter failed") != std::string::npos, error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
