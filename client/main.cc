@@ -105,6 +105,14 @@ const Verb kVerbs[] = {
      N_("Shows whether faceauthd runs, its camera, models, store and audit-chain health, the number of enrolled "
         "users and your (or USER's) lockout state."),
      {"user", "json"}},
+    {"cameras", verb_cameras, "cameras [--config PATH] [DEVICE...]",
+     N_("Administrators: list the cameras, their formats and whether they count as infrared."),
+     N_("Asks every /dev/video* device (or the DEVICEs named) what it is: its name, USB ID and the formats it "
+        "sends, and whether faceauth counts it as an infrared camera: only when it offers nothing but greyscale "
+        "formats and its USB ID is listed in ir_usb_ids, never by its name. Needs access to the devices (root or "
+        "the group video).\n"
+        "  --config PATH   the daemon's configuration (default /etc/faceauth/faceauth.conf)"),
+     {"config", "json"}},
     {"impact-assessment", verb_impact_assessment, "impact-assessment [--output FILE] [--config PATH]",
      N_("Administrators: write the personal information protection impact assessment (Markdown)."),
      N_("Writes a report for PIPL Art. 55-56 / GDPR Art. 35, filled from this machine's real state, and lists "
@@ -251,7 +259,7 @@ int main(int argc, char** argv) {
       print_usage(std::cerr);
       return kUsage;
     }
-    if (!o.args.empty() && std::string(verb->name) != "remove")
+    if (!o.args.empty() && std::string(verb->name) != "remove" && std::string(verb->name) != "cameras")
       throw Error(kUsage, format(_("faceauthctl %s takes no argument '%s'; see faceauthctl %s --help"), verb->name,
                                  o.args[0].c_str(), verb->name));
     if (o.json && !verb->options.count("json"))

@@ -644,7 +644,7 @@ int verb_status(const Options& o) {
     const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
     if (o.json) {
       Json j = Json::object().set("daemon", "running");
-      for (const char* k : {"version", "camera", "camera_recorded", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
+      for (const char* k : {"version", "camera", "camera_recorded", "camera_ir", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
                             "measured_far", "measured_far_upper95", "measured_far_counts", "measured_far_shown",
                             "measured_frr", "measured_frr_upper95", "measured_frr_counts", "stale_templates",
                             "enrolled_users", "former_accounts", "busy"})
@@ -659,6 +659,7 @@ int verb_status(const Options& o) {
                           ? format(_("%s (a recording, not a live camera: for demos and tests only)"),
                                    st["camera"].str().c_str())
                           : st["camera"].str()},
+        {_("Infrared camera"), st["camera_ir"].str("?")},
         {_("Models"), st["models"].str()},
         {_("Store"), store},
         {_("Audit chain"), chain},

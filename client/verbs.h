@@ -38,6 +38,7 @@ struct Options {
 };
 
 int verb_enroll(const Options& o);
+int verb_cameras(const Options& o);
 int verb_notice(const Options& o);
 int verb_list(const Options& o);
 int verb_remove(const Options& o);

@@ -30,6 +30,8 @@ bool CameraWorker::probe_ir() {
   }
   if (spec.kind != SourceSpec::Kind::v4l2) {
     state = "not a V4L2 camera";
+  } else if (ir_usb_ids_.empty()) {
+    state = "no: ir_usb_ids lists no camera";  // nothing to ask the camera
   } else {
     std::string why;
     ir = is_ir_camera(probe_camera(spec.path), ir_usb_ids_, &why);
@@ -216,10 +218,12 @@ class AttemptWindow {
   // The attempt's answer once identity matched: "match", or
   // "spoof-suspected" when liveness is required and the mean live score of
   // all usable frames so far lies under the threshold.
-  // "" (IR pairs only): no counted frame yet, the attempt goes on.
+  // "" (IR pairs only): fewer than k frames counted yet, the attempt goes on
+  // (a dropped emitter-off frame makes one lit frame count 0; one pair must
+  // not decide alone).
   std::string on_identity_match(const LivenessPolicy& p) const {
     if (!p.required) return "match";
-    if (p.ir_pairs && frames_ == 0) return "";
+    if (p.ir_pairs && frames_ < k_) return "";
     const double mean = frames_ ? live_sum_ / static_cast<double>(frames_) : 0;
     // IR pairs give 1 or 0 per frame: most lit frames must have been lit by the emitter.
     return mean >= (p.ir_pairs ? 0.5 : p.threshold) ? "match" : "spoof-suspected";

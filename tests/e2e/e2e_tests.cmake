@@ -61,7 +61,8 @@ else()
   endforeach()
   # The daemon's V4L2 path against the emulated UVC camera (tests/emulated_camera).
   faceauth_e2e_test(emulated_camera TIMEOUT 400
-    ENV "FACEAUTH_EMULATED_CAMERA_LIB=$<TARGET_FILE:faceauth_emulated_camera>")
+    ENV "FACEAUTH_EMULATED_CAMERA_LIB=$<TARGET_FILE:faceauth_emulated_camera>"
+        "FACEAUTHCTL=$<TARGET_FILE:faceauthctl>" "FACEAUTH_LOCALEDIR=${CMAKE_BINARY_DIR}/client/locale")
 endif()
 
 # faceauthctl against the real daemon (test_client*.py): the built client is

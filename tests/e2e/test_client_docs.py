@@ -26,7 +26,7 @@ CLIENT = os.path.join(SRC, "client")
 FACEAUTHCTL = os.environ.get("FACEAUTHCTL") or os.path.join(SRC, "build", "client", "faceauthctl")
 LOCALEDIR = os.environ.get("FACEAUTH_LOCALEDIR") or os.path.join(os.path.dirname(FACEAUTHCTL), "locale")
 # The CLI's sources and the PAM module's: one text domain, "faceauth".
-SOURCES = ["main.cc", "bus.cc", "text.cc", "verbs.cc", "enroll.cc", "assessment.cc", "../pam/pam_faceauth.c"]
+SOURCES = ["main.cc", "bus.cc", "text.cc", "verbs.cc", "enroll.cc", "cameras.cc", "assessment.cc", "../pam/pam_faceauth.c"]
 
 
 def run(args, language=None, **kw):
@@ -62,7 +62,7 @@ class DocsTest(unittest.TestCase):
     def test_verbs_list(self):
         self.assertEqual(sorted(self.verbs), sorted([
             "enroll", "notice", "list", "remove", "consent", "my-data", "audit", "unlock", "restore", "exclude",
-            "include", "former", "erase-former", "test", "status", "impact-assessment"]))
+            "include", "former", "erase-former", "test", "status", "cameras", "impact-assessment"]))
 
     def test_every_verb_has_help(self):
         for verb in self.verbs:

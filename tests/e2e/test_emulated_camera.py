@@ -13,13 +13,19 @@ harness's camera folder: NUAA webcam frames (640x480) copied there.
   unplugged mid-capture (ENODEV)          -> "camera-unavailable" at once, the daemon
                                              keeps serving, works again once back
   a stuck driver (no frame)               -> answered within the deadline, camera freed
-  IR node, emitter on every other frame   -> dark frames skipped, the lit ones match
+  IR node (GREY, USB ID listed in ir_usb_ids, emitter switched on by its UVC
+  extension-unit control), emitter on every other frame -> dark frames
+  skipped, the emitter pairs make the attempt live, require=ir met; no strobe
+  (lit in every frame) -> spoof-suspected; the same node unlisted -> not IR,
+  require=ir -> liveness-unavailable without taking a frame
 
 Needs ../shared/faces, ../shared/liveness and the emulated camera library
 (FACEAUTH_EMULATED_CAMERA_LIB, set by CMake); skips otherwise.
 """
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -29,10 +35,14 @@ import harness  # noqa: E402
 from harness import V  # noqa: E402
 
 LIB = os.environ.get("FACEAUTH_EMULATED_CAMERA_LIB", "")
+FACEAUTHCTL = os.environ.get("FACEAUTHCTL") or os.path.join(harness.SOURCE_DIR, "build", "client", "faceauthctl")
+LOCALEDIR = os.environ.get("FACEAUTH_LOCALEDIR") or os.path.join(os.path.dirname(FACEAUTHCTL), "locale")
 NUAA = os.path.join(harness.SHARED_DIR, "liveness", "nuaa")
 WEBCAM = "/dev/video-emulated0"
 IR = "/dev/video-emulated1"
 USER = "daemon"
+IR_USB_ID = "04f2:b67c"
+EMITTER = "14:6:0103020000000000"   # the emulated IR camera's emitter control (unit:selector:bytes)
 
 
 def natural_key(path):
@@ -67,10 +77,11 @@ class EmulatedCameraCase(harness.FaceAuthTestCase):
             f.write("device = %s\nkind = webcam\nframes = %s\ncontrol = %s\nevents = %s\nwarmup = 3\n"
                     % (WEBCAM, self.camera_dir, self.control, self.events_path))
             f.write("device = %s\nkind = ir\nemitter = alternate\nframes = %s\ncontrol = %s\n"
-                    "events = %s\nwarmup = 2\n"
-                    % (IR, self.camera_dir, self.control, self.events_path))
+                    "events = %s\nwarmup = 2\nusb_id = %s\nemitter_control = %s\n"
+                    % (IR, self.camera_dir, self.control, self.events_path, IR_USB_ID, EMITTER))
         os.chmod(conf, 0o644)
-        return {"LD_PRELOAD": LIB, "FACEAUTH_EMULATED_CAMERA": conf}
+        self.emulation_env = {"LD_PRELOAD": LIB, "FACEAUTH_EMULATED_CAMERA": conf}
+        return dict(self.emulation_env)
 
     def config_values(self):
         cfg = super().config_values()
@@ -217,28 +228,135 @@ class MjpegWebcamTest(EmulatedCameraCase):
 
 
 class InfraredTest(EmulatedCameraCase):
-    # The liveness network is trained on colour webcam frames; an IR
-    # camera's own check is the emitter pair (issue 12), so it is off here.
-    CONFIG = dict(EmulatedCameraCase.CONFIG, liveness="off")
-    CAMERA = "v4l2:%s?format=grey" % IR
+    """An IR node (GREY only) whose USB ID the administrator listed and whose
+    emitter needs its UVC extension-unit control: liveness comes from the
+    emitter's on/off frame pairs, and PAM's require=ir is met."""
+    CONFIG = dict(EmulatedCameraCase.CONFIG, ir_usb_ids=IR_USB_ID)
+    CAMERA = "v4l2:%s?format=grey&emitter=%s" % (IR, EMITTER)
 
-    def test_emitter_off_frames_are_skipped_and_the_lit_ones_match(self):
+    def verify_requiring(self, require):
+        r = self.call("Verify", "sa{sv}", USER, {"require": V("s", require)}, timeout=90)
+        data = self.ok(r, "Verify(require=%s)" % require)
+        return data[0], harness.plain(data[1])
+
+    def test_emitter_pairs_make_the_attempt_live_and_meet_require_ir(self):
         self.enroll_own_face()
+        st = self.status()
+        self.assertEqual(st.get("camera_ir"), "yes: greyscale only and USB ID %s listed in ir_usb_ids"
+                         % IR_USB_ID, st)
+        self.assertIn("emitter on", self.events())
         self.set_camera(frames("0009")[5:])
         r = self.call("TestVerify", "sa{sv}", USER, {"frames": V("u", 12)}, timeout=120)
         result, test_frames = self.ok(r, "TestVerify")
         reasons = [f[0] for f in test_frames]
         dark = sum(1 for x in reasons if x.startswith("frame too dark"))
-        usable = sum(1 for f in test_frames if f[1])
-        sys.stdout.write("IR TestVerify: %s; %d frames, %d dark, %d usable\n"
-                         % (result, len(reasons), dark, usable))
+        usable = [f for f in test_frames if f[1]]
+        sys.stdout.write("IR TestVerify: %s; %d frames, %d dark, %d usable, live %s\n"
+                         % (result, len(reasons), dark, len(usable), [f[4] for f in usable]))
         self.assertGreaterEqual(dark, 3, reasons)
-        self.assertGreaterEqual(usable, 2, reasons)
+        self.assertGreaterEqual(len(usable), 2, reasons)
         self.assertEqual(result, "match", reasons)
-        ev = self.events()
-        self.assertTrue(any(e.startswith("streamon GREY") for e in ev), ev)
+        # The first lit frame is not counted (-1); the others were lit by the emitter (1).
+        self.assertEqual(usable[0][4], -1, usable)
+        self.assertIn(1, [f[4] for f in usable[1:]], usable)
+        self.assertTrue(any(e.startswith("streamon GREY") for e in self.events()))
         result, details = self.verify(USER)
         self.assertEqual(result, "match", details)
+        result, details = self.verify_requiring("ir")
+        self.assertEqual(result, "match", "require=ir on a listed IR camera: %s" % details)
+
+    def test_no_strobe_between_lit_frames_is_spoof_suspected(self):
+        # A face seen without the emitter's off frames (lit by ambient infrared,
+        # or a camera whose emitter does not strobe) cannot show the pair.
+        self.enroll_own_face()
+        self.switch("emitter-steady", True)
+        self.set_camera(frames("0009")[5:])
+        result, details = self.verify(USER)
+        self.assertEqual(result, "spoof-suspected", details)
+        self.switch("emitter-steady", False)
+        result, details = self.verify(USER)
+        self.assertEqual(result, "match", details)
+
+
+class CamerasVerbTest(EmulatedCameraCase):
+    """faceauthctl cameras against the emulated nodes (preloaded into it too)."""
+    CONFIG = dict(EmulatedCameraCase.CONFIG, ir_usb_ids=IR_USB_ID)
+    CAMERA = "v4l2:%s?format=grey&emitter=%s" % (IR, EMITTER)
+    NEEDS_FACES = False
+
+    def ctl(self, *args, language=None):
+        env = dict(self.emulation_env, PATH="/usr/bin:/bin", LANG="C.UTF-8", FACEAUTH_LOCALEDIR=LOCALEDIR)
+        if language:
+            env["LANGUAGE"] = language
+        p = subprocess.run([FACEAUTHCTL, "cameras", "--config", self.config_path] + list(args),
+                           capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_lists_formats_usb_ids_and_which_counts_as_infrared(self):
+        listed = json.loads(self.ctl("--json", WEBCAM, IR, "/dev/video-emulated-absent"))
+        by_path = {c["path"]: c for c in listed}
+        webcam, ir, absent = by_path[WEBCAM], by_path[IR], by_path["/dev/video-emulated-absent"]
+        self.assertEqual(webcam["formats"], ["YUYV", "MJPG"])
+        self.assertEqual(webcam["driver"], "uvcvideo")
+        self.assertIsNone(webcam["usb_id"])
+        self.assertFalse(webcam["ir"])
+        self.assertEqual(webcam["ir_reason"], "offers the colour format YUYV")
+        self.assertFalse(webcam["configured"])
+        self.assertEqual(ir["formats"], ["GREY"])
+        self.assertEqual(ir["usb_id"], IR_USB_ID)
+        self.assertTrue(ir["ir"], ir)
+        self.assertTrue(ir["configured"])
+        self.assertIn("cannot look it up", absent["error"])
+        self.assertFalse(absent["ir"])
+        human = self.ctl(IR)
+        sys.stdout.write(human)
+        self.assertIn("%s  (the configured camera)" % IR, human)
+        self.assertIn("infrared: yes (greyscale only and USB ID %s listed in ir_usb_ids)" % IR_USB_ID, human)
+        zh = self.ctl(WEBCAM, language="zh_CN")
+        self.assertIn("红外：否（offers the colour format YUYV）", zh)
+        # The daemon decides the same for its camera (asked once its models are loaded).
+        deadline = time.monotonic() + 60
+        while self.status().get("camera_ir") == "not asked yet" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertTrue(self.status().get("camera_ir", "").startswith("yes: "), self.status())
+
+
+class UnlistedInfraredTest(EmulatedCameraCase):
+    """The same IR node with its USB ID not listed: it is not an IR camera for
+    faceauth (whatever its name says), and require=ir is not met."""
+    CONFIG = dict(EmulatedCameraCase.CONFIG, liveness="off", ir_usb_ids="5986:1141")
+    CAMERA = "v4l2:%s?format=grey&emitter=%s" % (IR, EMITTER)
+
+    def test_an_unlisted_greyscale_camera_is_not_ir(self):
+        self.enroll_own_face()
+        st = self.status()
+        self.assertEqual(st.get("camera_ir"), "no: greyscale only, but its USB ID %s is not listed in "
+                         "ir_usb_ids" % IR_USB_ID, st)
+        # With liveness off the face alone decides, and the dark frames are skipped.
+        self.set_camera(frames("0009")[5:])
+        result, details = self.verify(USER)
+        self.assertEqual(result, "match", details)
+        r = self.call("Verify", "sa{sv}", USER, {"require": V("s", "ir")}, timeout=90)
+        self.assertEqual(self.ok(r, "Verify(require=ir)")[0], "liveness-unavailable")
+
+
+class UnlistedInfraredLivenessTest(EmulatedCameraCase):
+    CONFIG = dict(EmulatedCameraCase.CONFIG, ir_usb_ids="5986:1141")
+    CAMERA = "v4l2:%s?format=grey&emitter=%s" % (IR, EMITTER)
+
+    def test_require_ir_on_an_unlisted_camera_takes_no_frame(self):
+        self.enroll_own_face()   # enrolling needs no liveness
+        mark = len(self.events())
+        r = self.call("Verify", "sa{sv}", USER, {"require": V("s", "ir")}, timeout=90)
+        data = self.ok(r, "Verify(require=ir)")
+        self.assertEqual(data[0], "liveness-unavailable", data)
+        self.assertEqual(harness.plain(data[1]).get("hint"), "this login needs an infrared camera: use your password")
+        self.assertFalse([e for e in self.events()[mark:] if e.startswith("frame ")],
+                         "no frame may be taken for an answer known before")
+        self.assertIn("this login needs an infrared camera; the camera no: greyscale only, but its USB ID",
+                      self.daemon.log())
+
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@
  *                                    busy (open fails EBUSY), busy-streaming
  *                                    (S_FMT/REQBUFS fail EBUSY), unplugged
  *                                    (the node is gone: ENODEV / ENOENT),
- *                                    stuck (streams but no frame ever comes)
+ *                                    stuck (streams but no frame ever comes),
+ *                                    emitter-steady (IR: lit in every frame, as
+ *                                    by ambient infrared, no strobe)
  *   events  = FILE                   one line appended per open, streamon,
  *                                    streamoff, close and delivered frame
  *   warmup  = N                      dark frames after each STREAMON (default 3)
@@ -401,7 +403,8 @@ static void render_rgb(struct device* d, uint64_t seq, unsigned char* rgb, int w
   int dim = 0;
   if (seq < (uint64_t)d->warmup) dim = 16;  // warm-up: auto-exposure not settled
   else if (d->kind == KIND_IR && d->control_unit && !d->emitter_on) dim = 8;  // never lit
-  else if (d->kind == KIND_IR && d->alternate && (seq % 2) == 1) dim = 8;  // emitter off
+  else if (d->kind == KIND_IR && d->alternate && (seq % 2) == 1 && !switched_on(d, "emitter-steady"))
+    dim = 8;  // emitter off
   const struct picture* p = NULL;
   if (d->picture_count > 0) {
     uint64_t index = seq < (uint64_t)d->warmup ? 0 : seq - (uint64_t)d->warmup;
