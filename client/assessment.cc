@@ -96,12 +96,7 @@ int verb_impact_assessment(const Options& o) {
     throw Error(kPermission, _("impact-assessment reads the records of every account and the key file: run it as "
                                "root (sudo faceauthctl impact-assessment)"));
   const std::string config_path = o.config.empty() ? faceauth::kDefaultConfigPath : o.config;
-  faceauth::Config cfg;
-  try {
-    cfg = faceauth::load_config(config_path, !o.config.empty());
-  } catch (const std::exception& e) {
-    throw Error(kUsage, format(_("Cannot read the configuration: %s"), e.what()));
-  }
+  const faceauth::Config cfg = daemon_config(o);
 
   Bus bus;
   auto st = daemon_status(bus);

@@ -18,13 +18,7 @@
 namespace faceauthctl {
 
 int verb_cameras(const Options& o) {
-  const std::string config_path = o.config.empty() ? faceauth::kDefaultConfigPath : o.config;
-  faceauth::Config cfg;
-  try {
-    cfg = faceauth::load_config(config_path, !o.config.empty());
-  } catch (const std::exception& e) {
-    throw Error(kUsage, format(_("Cannot read the configuration: %s"), e.what()));
-  }
+  const faceauth::Config cfg = daemon_config(o);
   std::string configured;
   try {
     const auto spec = faceauth::parse_source_spec(cfg.camera);

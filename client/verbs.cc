@@ -9,12 +9,21 @@
 #include <map>
 
 #include "bus.h"
+#include "config.h"
 #include "json.h"
 #include "text.h"
 
 namespace faceauthctl {
 
 std::string subject(const Options& o) { return o.user_set && !o.user.empty() ? o.user : caller_name(); }
+
+faceauth::Config daemon_config(const Options& o) {
+  try {
+    return faceauth::load_config(o.config.empty() ? faceauth::kDefaultConfigPath : o.config, !o.config.empty());
+  } catch (const std::exception& e) {
+    throw Error(kUsage, format(_("Cannot read the configuration: %s"), e.what()));
+  }
+}
 
 void print_json(const Json& j) { std::cout << j.dump() << "\n" << std::flush; }
 

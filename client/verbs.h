@@ -7,7 +7,8 @@
 #include <vector>
 
 namespace faceauth {
-class Json;  // daemon/common/json.h, shared with faceauthd
+class Json;    // daemon/common/json.h, shared with faceauthd
+struct Config; // daemon/config/config.h
 }
 
 namespace faceauthctl {
@@ -69,6 +70,9 @@ std::vector<AuditRow> audit_log(Bus& bus, const std::string& user);
 
 // The name the verb is about: --user, or the caller.
 std::string subject(const Options& o);
+// The daemon's configuration: --config PATH (which must exist), else the
+// default file (absent: the defaults). Throws Error(kUsage) naming the problem.
+faceauth::Config daemon_config(const Options& o);
 // Prints a --json document (stdout, one trailing newline).
 void print_json(const Json& j);
 // Human text that must not pollute --json output goes to stderr then.

@@ -114,6 +114,11 @@ class StartupTest(harness.FaceAuthTestCase):
     def test_sigterm_stops_promptly_with_status_0(self):
         self.start_daemon()
         self.assertDaemonAnswers()
+        # Once the models are loaded: loading them (seconds on a loaded machine)
+        # is not interrupted, and a stop waits for it to finish.
+        deadline = time.monotonic() + 60
+        while self.status().get("models") == "loading" and time.monotonic() < deadline:
+            time.sleep(0.1)
         t0 = time.monotonic()
         code = self.daemon.stop()
         self.assertEqual(code, 0, "exit status after SIGTERM:\n" + self.daemon.log())

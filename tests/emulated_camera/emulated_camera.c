@@ -938,48 +938,39 @@ static void fake_node(const struct device* d, struct stat* st) {
   st->st_blksize = 4096;
 }
 
-static int stat_device(struct device* d, struct stat* st) {
-  if (switched_on(d, "unplugged")) return fail(ENOENT);
-  fake_node(d, st);
-  return 0;
+// 1 when `path` is an emulated node (its stat result in *r), else 0.
+static int stat_device(const char* path, struct stat* st, int* r) {
+  resolve();
+  struct device* d = path[0] == '/' ? device_at(path) : NULL;
+  if (!d) return 0;
+  pthread_mutex_lock(&lock);
+  if (switched_on(d, "unplugged")) {
+    *r = fail(ENOENT);
+  } else {
+    fake_node(d, st);
+    *r = 0;
+  }
+  const int err = errno;
+  pthread_mutex_unlock(&lock);
+  errno = err;
+  return 1;
 }
 
 int stat(const char* path, struct stat* st) {
-  resolve();
-  struct device* d = device_at(path);
-  if (d) {
-    pthread_mutex_lock(&lock);
-    const int r = stat_device(d, st);
-    pthread_mutex_unlock(&lock);
-    return r;
-  }
-  return real_stat(path, st);
+  int r;
+  return stat_device(path, st, &r) ? r : real_stat(path, st);
 }
 int stat64(const char* path, struct stat64* st) { return stat(path, (struct stat*)st); }
 
 int lstat(const char* path, struct stat* st) {
-  resolve();
-  struct device* d = device_at(path);
-  if (d) {
-    pthread_mutex_lock(&lock);
-    const int r = stat_device(d, st);
-    pthread_mutex_unlock(&lock);
-    return r;
-  }
-  return real_lstat(path, st);
+  int r;
+  return stat_device(path, st, &r) ? r : real_lstat(path, st);
 }
 int lstat64(const char* path, struct stat64* st) { return lstat(path, (struct stat*)st); }
 
 int fstatat(int dirfd, const char* path, struct stat* st, int flags) {
-  resolve();
-  struct device* d = path[0] == '/' ? device_at(path) : NULL;
-  if (d) {
-    pthread_mutex_lock(&lock);
-    const int r = stat_device(d, st);
-    pthread_mutex_unlock(&lock);
-    return r;
-  }
-  return real_fstatat(dirfd, path, st, flags);
+  int r;
+  return stat_device(path, st, &r) ? r : real_fstatat(dirfd, path, st, flags);
 }
 int fstatat64(int dirfd, const char* path, struct stat64* st, int flags) {
   return fstatat(dirfd, path, (struct stat*)st, flags);
