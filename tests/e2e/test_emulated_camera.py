@@ -286,6 +286,9 @@ class CamerasVerbTest(EmulatedCameraCase):
 
     def ctl(self, *args, language=None):
         env = dict(self.emulation_env, PATH="/usr/bin:/bin", LANG="C.UTF-8", FACEAUTH_LOCALEDIR=LOCALEDIR)
+        env.update(harness.sanitizer_env())
+        if "ASAN_OPTIONS" in env:     # the preloaded library comes before the sanitizer runtime
+            env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
         if language:
             env["LANGUAGE"] = language
         p = subprocess.run([FACEAUTHCTL, "cameras", "--config", self.config_path] + list(args),

@@ -121,6 +121,11 @@ class LoadTest(harness.FaceAuthTestCase):
                             fds_before, fds_after, rss_before, rss_after, rss_after - rss_before))
         self.assertEqual(report["errors"], {}, report)
         self.assertLessEqual(fds_after, fds_before + FD_MARGIN)
+        if "ASAN_OPTIONS" in os.environ:
+            # AddressSanitizer keeps freed memory in quarantine (256 MB by default),
+            # so RSS grows by design; LeakSanitizer checks for leaks at exit instead.
+            sys.stdout.write("RSS not compared: the daemon runs under AddressSanitizer\n")
+            return
         self.assertLessEqual(rss_after, rss_before + RSS_MARGIN_KIB)
 
 
