@@ -13,6 +13,9 @@ find_program(FACEAUTH_BUSCTL busctl)
 # needs (the daemon, models, photos, sources) plus ENV.
 function(faceauth_e2e_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "LABELS;ENV" ${ARGN})
+  if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${name}.py)
+    message(FATAL_ERROR "e2e test ${name}: tests/e2e/test_${name}.py does not exist")
+  endif()
   set(env "FACEAUTHD=$<TARGET_FILE:faceauthd>" "FACEAUTH_MODEL_DIR=${FACEAUTH_MODEL_DIR}"
           "FACEAUTH_SHARED_DIR=${FACEAUTH_SHARED_DIR}" "FACEAUTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}" ${T_ENV})
   add_test(NAME e2e_${name} COMMAND ${FACEAUTH_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${name}.py)
@@ -55,9 +58,7 @@ else()
     faults
     load)
   foreach(t IN LISTS FACEAUTH_E2E_TESTS)
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_${t}.py)
-      faceauth_e2e_test(${t} TIMEOUT 300 ENV "FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>")
-    endif()
+    faceauth_e2e_test(${t} TIMEOUT 300 ENV "FAKE_LOGIND=$<TARGET_FILE:faceauth-fake-logind>")
   endforeach()
   # The daemon's V4L2 path against the emulated UVC camera (tests/emulated_camera).
   faceauth_e2e_test(emulated_camera TIMEOUT 400
