@@ -9,9 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "embedding.h"       // EmbedderKind
-#include "models.h"          // default_model_dir()
-#include "operating_point.h" // kDefaultEmbedder
+#include "embedder_kind.h"  // EmbedderKind, kDefaultEmbedder, default_model_dir()
 
 namespace faceauth {
 

@@ -7,20 +7,6 @@
 
 namespace faceauth {
 
-const char* embedder_name(EmbedderKind k) {
-  switch (k) {
-    case EmbedderKind::dlib_resnet: return "dlib-resnet";
-    case EmbedderKind::mobilefacenet: return "mobilefacenet";
-  }
-  return "unknown";
-}
-
-std::optional<EmbedderKind> parse_embedder(const std::string& name) {
-  if (name == "dlib-resnet") return EmbedderKind::dlib_resnet;
-  if (name == "mobilefacenet") return EmbedderKind::mobilefacenet;
-  return std::nullopt;
-}
-
 int embedder_dims(EmbedderKind k) { return k == EmbedderKind::mobilefacenet ? 512 : 128; }
 
 Embedding::~Embedding() { secure_wipe(v.data(), sizeof v); }

@@ -11,14 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "embedder_kind.h"  // EmbedderKind, embedder_name, parse_embedder (config/)
+
 namespace faceauth {
 
-enum class EmbedderKind { dlib_resnet, mobilefacenet };
-
-// "dlib-resnet", "mobilefacenet": the names used in the configuration, the
-// store (each template's associated data) and `faceauthctl list`.
-const char* embedder_name(EmbedderKind k);
-std::optional<EmbedderKind> parse_embedder(const std::string& name);
 // Number of values: 128 for dlib-resnet, 512 for mobilefacenet.
 int embedder_dims(EmbedderKind k);
 

@@ -57,9 +57,4 @@ std::string verified_model_path(const std::string& dir, const std::string& name)
   return path;
 }
 
-std::string default_model_dir() {
-  if (const char* env = std::getenv("FACEAUTH_MODEL_DIR"); env && *env) return env;
-  return FACEAUTH_MODEL_DIR_DEFAULT;
-}
-
 }  // namespace faceauth

@@ -35,7 +35,6 @@ std::string sha256_file(const std::string& path);
 // The error names the file, both hashes and how to fetch a good copy.
 std::string verified_model_path(const std::string& dir, const std::string& name);
 
-// The compiled-in default model directory, overridden by $FACEAUTH_MODEL_DIR.
-std::string default_model_dir();
+// default_model_dir(): embedder_kind.h (the configuration's default).
 
 }  // namespace faceauth

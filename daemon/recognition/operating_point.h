@@ -90,10 +90,7 @@ inline constexpr EmbedderCalibration kDlibResnetCalibration{
 // subjects 0009-0012: 0 of 155 attack and 0 of 112 live frames wrong.
 inline constexpr double kLivenessThreshold = 0.476;
 
-// The embedder used when the configuration names none: at the balanced level
-// MobileFaceNet refuses 38 of 1 945 genuine attempts where dlib refuses 841,
-// with fewer false accepts on the East-Asian sets (docs/recognition.md).
-inline constexpr EmbedderKind kDefaultEmbedder = EmbedderKind::mobilefacenet;
+// kDefaultEmbedder: embedder_kind.h (the configuration's default).
 
 constexpr const EmbedderCalibration& calibration_of(EmbedderKind k) {
   return k == EmbedderKind::mobilefacenet ? kMobileFaceNetCalibration : kDlibResnetCalibration;
