@@ -1022,14 +1022,18 @@ static int open_common(const char* path, int flags, mode_t mode, int* handled) {
   return r;
 }
 
-int open(const char* path, int flags, ...) {
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
+// The mode argument open() and openat() carry only with O_CREAT or O_TMPFILE.
+#define MODE_ARG(flags, last)              \
+  mode_t mode = 0;                         \
+  if ((flags) & (O_CREAT | O_TMPFILE)) {   \
+    va_list ap;                            \
+    va_start(ap, last);                    \
+    mode = va_arg(ap, mode_t);             \
+    va_end(ap);                            \
   }
+
+int open(const char* path, int flags, ...) {
+  MODE_ARG(flags, flags)
   int handled;
   const int r = open_common(path, flags, mode, &handled);
   if (handled) return r;
@@ -1041,13 +1045,7 @@ int __open_2(const char* path, int flags) { return open(path, flags); }
 int __open64_2(const char* path, int flags) { return open(path, flags); }
 
 int openat(int dirfd, const char* path, int flags, ...) {
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-  }
+  MODE_ARG(flags, flags)
   if (path[0] == '/') {
     int handled;
     const int r = open_common(path, flags, mode, &handled);
