@@ -13,6 +13,7 @@ Needs ../shared/faces (skips otherwise).
 """
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,7 +122,14 @@ class CameraHogTest(harness.FaceAuthTestCase):
                                 as_user=NOBODY, timeout=90)
         time.sleep(1.5)
         self.assertTrue(hog.running(), "the user's Verify should still hold the camera")
-        self.set_camera(harness.identity_photos("John_Salley")[5:])
+        # Salley's photos join the folder; dogs.jpg stays, so the running job
+        # (which listed the folder when it opened it) keeps reading a file
+        # that exists and can only end by being pre-empted. (Replacing the
+        # folder made it fail with camera-unavailable when it read first.)
+        for i, p in enumerate(harness.identity_photos("John_Salley")[5:]):
+            dst = os.path.join(self.camera_dir, "%04d_%s" % (i + 1, os.path.basename(p)))
+            shutil.copyfile(p, dst)
+            os.chmod(dst, 0o644)
         t0 = time.monotonic()
         result, details = self.verify("daemon", timeout=3)
         elapsed = time.monotonic() - t0
