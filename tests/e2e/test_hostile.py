@@ -122,12 +122,13 @@ class CameraHogTest(harness.FaceAuthTestCase):
                                 as_user=NOBODY, timeout=90)
         time.sleep(1.5)
         self.assertTrue(hog.running(), "the user's Verify should still hold the camera")
-        # Salley's photos join the folder; dogs.jpg stays, so the running job
+        # Salley's photos join the folder, named to come before 0000_dogs.jpg for
+        # the login that lists it afresh; dogs.jpg stays, so the running job
         # (which listed the folder when it opened it) keeps reading a file
         # that exists and can only end by being pre-empted. (Replacing the
         # folder made it fail with camera-unavailable when it read first.)
         for i, p in enumerate(harness.identity_photos("John_Salley")[5:]):
-            dst = os.path.join(self.camera_dir, "%04d_%s" % (i + 1, os.path.basename(p)))
+            dst = os.path.join(self.camera_dir, "0000_%02d_%s" % (i, os.path.basename(p)))
             shutil.copyfile(p, dst)
             os.chmod(dst, 0o644)
         t0 = time.monotonic()
