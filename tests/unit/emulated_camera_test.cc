@@ -226,17 +226,19 @@ BOOST_AUTO_TEST_CASE(a_size_the_camera_lacks_is_adjusted_and_1280x720_mjpeg_is_d
 
 BOOST_AUTO_TEST_CASE(frames_come_at_the_rate_asked_for) {
   // A lower bound only (a camera cannot be faster than its rate); how much
-  // slower a busy machine makes it is not this test's business.
+  // slower a busy machine makes it is not this test's business. Measured
+  // from before open(): the 11th frame cannot exist before 11 frame times
+  // after STREAMON. (Between two frames a reader that fell behind may get
+  // frames already waiting in the queue at once, as from a real camera.)
   for (const double fps : {30.0, 10.0}) {
     auto source = make_v4l2_source(kWebcam, options("yuyv", 640, 480, fps));
-    source->open();
-    source->next();
     const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 10; ++i) source->next();
+    source->open();
+    for (int i = 0; i < 11; ++i) source->next();
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     source->close();
-    BOOST_TEST_MESSAGE("10 frames at " << fps << " fps took " << took << " s");
-    BOOST_TEST(took >= 10.0 / fps * 0.95, "10 frames at " << fps << " fps in " << took << " s");
+    BOOST_TEST_MESSAGE("11 frames at " << fps << " fps took " << took << " s");
+    BOOST_TEST(took >= 11.0 / fps * 0.99, "11 frames at " << fps << " fps in " << took << " s");
   }
 }
 
