@@ -21,6 +21,18 @@ double mean_brightness(const Image& img) {
   return n ? sum / n : 0;
 }
 
+double mean_brightness(const Image& img, int left, int top, int width, int height) {
+  const int x0 = std::max(0, left), y0 = std::max(0, top);
+  const int x1 = std::min(img.width(), left + width), y1 = std::min(img.height(), top + height);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  double sum = 0;
+  for (int y = y0; y < y1; ++y) {
+    const uint8_t* row = img.row(y);
+    for (int x = x0; x < x1; ++x) sum += luma(row + 3 * x);
+  }
+  return sum / (static_cast<double>(x1 - x0) * (y1 - y0));
+}
+
 double sharpness(const Image& img) {
   int x0 = img.width() / 4, y0 = img.height() / 4;
   int w = img.width() - 2 * x0, h = img.height() - 2 * y0;

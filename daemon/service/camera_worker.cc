@@ -7,6 +7,7 @@
 #include "fusion.h"
 #include "log.h"
 #include "operating_point.h"
+#include "quality.h"
 #include "source_factory.h"
 #include "source_spec.h"
 
@@ -266,15 +267,7 @@ class IrPairs {
 
  private:
   static double mean_luma(const Image& img, const FaceBox& b) {
-    const int x0 = std::max(0, b.left), y0 = std::max(0, b.top);
-    const int x1 = std::min(img.width(), b.left + b.width), y1 = std::min(img.height(), b.top + b.height);
-    if (x1 <= x0 || y1 <= y0) return 0;
-    double sum = 0;
-    for (int y = y0; y < y1; ++y) {
-      const uint8_t* row = img.row(y);
-      for (int x = x0; x < x1; ++x) sum += (row[3 * x] * 77 + row[3 * x + 1] * 150 + row[3 * x + 2] * 29) >> 8;
-    }
-    return sum / (static_cast<double>(x1 - x0) * (y1 - y0));
+    return mean_brightness(img, b.left, b.top, b.width, b.height);
   }
   Image dark_;
   bool seen_lit_ = false;

@@ -112,6 +112,12 @@ class EmulatedCameraCase(harness.FaceAuthTestCase):
         result, message, _, _ = self.enroll(USER, frames("0009")[:5], label="emulated")
         self.assertEqual(result, "enrolled", message)
 
+    def assertMatchesAgain(self, what):
+        """The enrolled person's other frames in view: the camera works again."""
+        self.set_camera(frames("0009")[5:])
+        result, details = self.verify(USER)
+        self.assertEqual(result, "match", "%s: %s" % (what, details))
+
     def frame_seconds(self):
         """Wall time per frame of a 5-frame TestVerify on the current material."""
         t0 = time.monotonic()
@@ -155,9 +161,7 @@ class WebcamTest(EmulatedCameraCase):
         self.assertIn("busy; another program is using it", message)
         self.assertIn("nothing was stored", message)
         self.switch("busy", False)
-        self.set_camera(frames("0009")[5:])
-        result, details = self.verify(USER)
-        self.assertEqual(result, "match", "once the other program let go: %s" % details)
+        self.assertMatchesAgain("once the other program let go")
 
     def test_unplugged_mid_capture_answers_at_once_and_works_once_back(self):
         self.enroll_own_face()
@@ -190,9 +194,7 @@ class WebcamTest(EmulatedCameraCase):
         self.assertIn("camera device %s does not exist" % WEBCAM, self.daemon.log())
 
         self.switch("unplugged", False)
-        self.set_camera(frames("0009")[5:])
-        result, details = self.verify(USER)
-        self.assertEqual(result, "match", "plugged in again: %s" % details)
+        self.assertMatchesAgain("plugged in again")
 
     def test_stuck_camera_is_answered_within_the_deadline_and_freed(self):
         self.enroll_own_face()
@@ -209,9 +211,7 @@ class WebcamTest(EmulatedCameraCase):
         self.assertIn("sent no frame within 2000 ms", self.daemon.log())
         self.assertCameraReleased("after the stuck attempt")
         self.switch("stuck", False)
-        self.set_camera(frames("0009")[5:])
-        result, details = self.verify(USER)
-        self.assertEqual(result, "match", details)
+        self.assertMatchesAgain("no longer stuck")
 
 
 class MjpegWebcamTest(EmulatedCameraCase):
