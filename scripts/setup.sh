@@ -28,13 +28,14 @@ SUDO=""
 
 # Debian packages: build tools, dlib (with BLAS/LAPACK), OpenCV's dnn module (ONNX networks), image codecs, Boost
 # (Asio, Test), libsodium, SQLite, sd-bus (libsystemd), PAM and its test
-# wrappers, the D-Bus daemon and polkit for end-to-end tests, V4L2, ffmpeg to
+# wrappers, the D-Bus daemon and polkit for end-to-end tests, sudo for the
+# installed-system test (tests/system/test_system_bus.py), V4L2, ffmpeg to
 # make raw camera frames in tests, valgrind, clang with libFuzzer (tests/fuzz).
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libdlib-dev libopencv-dnn-dev libopencv-imgproc-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
   libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
-  dbus-daemon polkitd libv4l-dev ffmpeg valgrind clang libclang-rt-14-dev systemd python3 util-linux passwd gettext)
+  dbus-daemon polkitd libv4l-dev ffmpeg valgrind clang libclang-rt-14-dev systemd python3 util-linux passwd gettext sudo)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 install_packages() {

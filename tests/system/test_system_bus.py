@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""The installed package on the real system bus, through real setuid sudo and su.
+
+What it does, in order (every step prints what it saw):
+  1. builds the .deb with CPack and installs it with `apt-get install ./faceauth_*.deb`,
+     so its dependencies come from the archive;
+  2. starts the system bus as Debian configures it (`dbus-daemon --system`,
+     /run/dbus/system_bus_socket) unless one answers, and shows that the first call
+     starts faceauthd through D-Bus activation as the user `faceauth` (without
+     systemd, dbus-daemon's launch helper reads the activation file's Exec= and User=);
+  3. points the daemon at a recorded camera (a folder of photos) through a root-owned
+     drop-in in /etc/faceauth/faceauth.conf.d/, never by editing the shipped file;
+  4. creates two ordinary accounts; enrolls the first (root's non-interactive
+     enrollment with the notice id and the age confirmation: see "not covered");
+  5. `pam-auth-update --enable faceauth`, then through a pseudo-terminal, as a person
+     types in a login shell: `sudo -k; sudo true` with the face in view (no password
+     prompt), with someone else in view (the password prompt; the typed password
+     works), with the daemon gone and activation failing (the prompt within the
+     module's timeout + 1 s); the same for `su - USER -c true` typed by the second
+     account;
+  6. `faceauthctl remove --all` as the user, `pam-auth-update --disable faceauth`,
+     `apt-get purge`: /etc/pam.d byte-identical to before, /var/lib/faceauth and
+     /etc/faceauth gone. Everything (package, accounts, sudoers drop-in, PAM stack, the
+     bus it started) is restored in tearDown even when a step fails.
+
+Not covered: enrollment typed through `faceauthctl enroll` with the polkit agent.
+Without systemd-logind (this CI machine has no systemd as PID 1) no process is in
+an active session, so the shipped polkit defaults refuse org.faceauth.enroll-self; and
+with a rules file granting AUTH_SELF_KEEP, polkitd 122 answers "challenge" without
+asking the pkttyagent that faceauthctl registered for its own process (the daemon's
+subject is the caller's bus name). Recorded in issue 17's notes.
+
+Needs root, apt-get, cpack, sudo, su, pam-auth-update and photos (../shared/faces or the
+ones scripts/setup.sh caches); skips, saying which, without them, and when a faceauth
+package is installed (it never touches a real installation).
+Environment: FACEAUTH_BUILD_DIR, FACEAUTH_SHARED_DIR, FACEAUTH_CACHE.
+"""
+import glob
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BUILD = os.environ["FACEAUTH_BUILD_DIR"]
+SHARED = os.environ.get("FACEAUTH_SHARED_DIR", "")
+CACHE = os.environ.get("FACEAUTH_CACHE") or os.path.expanduser("~/.cache/faceauth")
+BUS_SOCKET = "/run/dbus/system_bus_socket"
+DROPIN_DIR = "/etc/faceauth/faceauth.conf.d"
+DROPIN = DROPIN_DIR + "/50-system-test.conf"
+BROKEN_DROPIN = DROPIN_DIR + "/99-system-test-broken.conf"
+SUDOERS = "/etc/sudoers.d/faceauth-system-test"
+CAMERA = "/var/tmp/faceauth-system-test/camera"
+USER, PASSWORD = "fa-sys-alice", "Alice-pw-4821"
+OTHER, OTHER_PASSWORD = "fa-sys-bob", "Bob-pw-9034"
+MODULE_TIMEOUT = 5  # pam_faceauth's default timeout= (pam_faceauth(8))
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def installed():
+    r = run(["dpkg-query", "-W", "-f=${Status}", "faceauth"])
+    return r.returncode == 0 and "installed" in r.stdout
+
+
+def photos():
+    """(the enrolled person's photos, someone else's), or None."""
+    pairs = [(os.path.join(SHARED, "faces/identities/John_Salley"), os.path.join(SHARED, "faces/identities/John_Simm")),
+             (os.path.join(CACHE, "photos/astronaut"), os.path.join(CACHE, "photos/others"))]
+    for a, b in pairs:
+        pa = sorted(glob.glob(a + "/*.jpg") + glob.glob(a + "/*.png"))
+        pb = sorted(glob.glob(b + "/*.jpg") + glob.glob(b + "/*.png"))
+        if pa and pb:
+            return pa, pb
+    return None
+
+
+def faceauthd_pids():
+    r = run(["pgrep", "-x", "faceauthd"])
+    return [int(p) for p in r.stdout.split()]
+
+
+def snapshot(tree):
+    """{relative path: bytes} of every regular file under tree."""
+    out = {}
+    for dirpath, _, files in os.walk(tree):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.isfile(p) and not os.path.islink(p):
+                with open(p, "rb") as fh:
+                    out[os.path.relpath(p, tree)] = fh.read()
+    return out
+
+
+class Terminal:
+    """A login shell of `user` on a pseudo-terminal, typed into like a person would."""
+
+    def __init__(self, user):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvp("su", ["su", "-l", user])
+        self.buf = b""
+        self.mark, self.typed = 0, ""
+        self.expect(r"\$ ", timeout=20)
+
+    def read_for(self, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                try:
+                    self.buf += os.read(self.fd, 4096)
+                except OSError:
+                    return
+
+    def expect(self, *patterns, timeout=15):
+        """Waits until one of the regular expressions matches the output since the
+        mark (the echoed command line removed); returns (pattern, seconds)."""
+        start = time.monotonic()
+        while True:
+            tail = self.buf[self.mark:]
+            shown = tail.decode(errors="replace")
+            if self.typed and self.typed in shown:
+                shown = shown.split(self.typed, 1)[1]
+            for t in patterns:
+                if re.search(t, shown):
+                    return t, time.monotonic() - start
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                raise AssertionError("waited %.1f s for %r; the terminal shows:\n%s" %
+                                     (timeout, texts, tail.decode(errors="replace")))
+            r, _, _ = select.select([self.fd], [], [], min(left, 0.05))
+            if r:
+                try:
+                    self.buf += os.read(self.fd, 4096)
+                except OSError:
+                    raise AssertionError("the terminal closed; it showed:\n" + tail.decode(errors="replace"))
+
+    def type(self, line):
+        self.typed = line
+        self.mark = len(self.buf)
+        os.write(self.fd, (line + "\n").encode())
+
+    def since_mark(self):
+        return self.buf[self.mark:].decode(errors="replace")
+
+    def close(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        os.close(self.fd)
+
+
+class SystemBusTest(unittest.TestCase):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("installing a package and creating accounts needs root")
+        for tool in ("apt-get", "cpack", "pam-auth-update", "sudo", "su", "useradd", "chpasswd", "dbus-daemon"):
+            if shutil.which(tool) is None:
+                self.skipTest(tool + " is not installed (scripts/setup.sh installs it)")
+        if installed():
+            self.skipTest("a faceauth package is installed on this machine; not touching it")
+        material = photos()
+        if material is None:
+            self.skipTest("no photos: neither ../shared/faces nor the photos scripts/setup.sh caches")
+        self.person, self.other = material
+        self.started_bus = None
+        self.pam_before = snapshot("/etc/pam.d")
+        self.addCleanup(self.restore)
+        self.out = tempfile.mkdtemp(prefix="faceauth-system-")
+
+    # -- clean-up: runs even when a step fails ---------------------------------
+    def restore(self):
+        for p in faceauthd_pids():
+            try:
+                os.kill(p, signal.SIGTERM)
+            except OSError:
+                pass
+        for path in (BROKEN_DROPIN, DROPIN, SUDOERS):
+            if os.path.exists(path):
+                os.unlink(path)
+        if installed():
+            run(["pam-auth-update", "--disable", "faceauth"])
+            run(["apt-get", "purge", "-y", "faceauth"], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        for u in (USER, OTHER):
+            if run(["getent", "passwd", u]).returncode == 0:
+                run(["pkill", "-KILL", "-u", u])
+                run(["userdel", "-r", u])
+        # The PAM stack exactly as it was, whatever happened.
+        now = snapshot("/etc/pam.d")
+        for rel, data in self.pam_before.items():
+            if now.get(rel) != data:
+                with open(os.path.join("/etc/pam.d", rel), "wb") as f:
+                    f.write(data)
+        for rel in set(now) - set(self.pam_before):
+            os.unlink(os.path.join("/etc/pam.d", rel))
+        shutil.rmtree(os.path.dirname(CAMERA), ignore_errors=True)
+        shutil.rmtree(self.out, ignore_errors=True)
+        if self.started_bus:
+            self.started_bus.terminate()
+            self.started_bus.wait(10)
+            for p in (BUS_SOCKET, "/run/dbus/pid"):
+                if os.path.exists(p):
+                    os.unlink(p)
+
+    # -- helpers ----------------------------------------------------------------
+    def show(self, pictures):
+        """The recorded camera shows these photos from now on."""
+        os.makedirs(CAMERA, exist_ok=True)
+        os.chmod(os.path.dirname(CAMERA), 0o755)
+        os.chmod(CAMERA, 0o755)
+        for f in os.listdir(CAMERA):
+            os.unlink(os.path.join(CAMERA, f))
+        for i, p in enumerate(pictures):
+            dst = os.path.join(CAMERA, "%03d%s" % (i, os.path.splitext(p)[1]))
+            shutil.copyfile(p, dst)
+            os.chmod(dst, 0o644)
+
+    def bus_answers(self):
+        return run(["busctl", "--system", "--timeout=3", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus", "GetId"]).returncode == 0
+
+    def start_system_bus(self):
+        if os.path.exists(BUS_SOCKET) and self.bus_answers():
+            print("system bus: already running, used as it is")
+            return
+        for p in (BUS_SOCKET, "/run/dbus/pid"):
+            if os.path.exists(p):
+                os.unlink(p)
+        os.makedirs("/run/dbus", exist_ok=True)
+        self.started_bus = subprocess.Popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"])
+        deadline = time.monotonic() + 10
+        while not self.bus_answers():
+            self.assertLess(time.monotonic(), deadline, "dbus-daemon --system did not answer within 10 s")
+            time.sleep(0.05)
+        print("system bus: started dbus-daemon --system (Debian's /usr/share/dbus-1/system.conf)")
+
+    def ctl(self, *args, user=None):
+        cmd = ["faceauthctl"] + list(args)
+        if user:
+            cmd = ["runuser", "-u", user, "--"] + cmd
+        return run(cmd, timeout=120)
+
+    def sudo_attempt(self, term):
+        term.type("sudo -k; sudo true; echo rc=$?")
+        return term.expect(r"rc=\d", r"\[sudo\] password for", timeout=MODULE_TIMEOUT + 10)
+
+    # -- the test ---------------------------------------------------------------
+    def test_installed_package_on_the_system_bus_with_sudo_and_su(self):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        r = run(["cpack", "-G", "DEB", "-B", self.out], cwd=BUILD)
+        self.assertEqual(r.returncode, 0, "cpack failed:\n" + r.stdout + r.stderr)
+        debs = glob.glob(os.path.join(self.out, "faceauth_*.deb"))
+        self.assertEqual(len(debs), 1, debs)
+
+        # 2. the bus first, so the package's postinst reloads a running bus, as on a real machine
+        self.start_system_bus()
+        t0 = time.monotonic()
+        r = run(["apt-get", "install", "-y", "--no-install-recommends", debs[0]], env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        print("apt-get install %s: ok (%.1f s)" % (os.path.basename(debs[0]), time.monotonic() - t0))
+        self.assertEqual(run(["getent", "passwd", "faceauth"]).returncode, 0, "service user not created")
+        st = os.stat("/var/lib/faceauth")
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (int(run(["id", "-u", "faceauth"]).stdout), 0o700))
+
+        # 3. the recorded camera, by a root-owned drop-in
+        self.show(self.person)
+        os.makedirs(DROPIN_DIR, exist_ok=True)
+        with open(DROPIN, "w") as f:
+            f.write("# faceauth system test: a recorded camera instead of /dev/video0\n"
+                    "camera = dir:%s?fps=15&loop=1\nenroll_frames = 3\n" % CAMERA)
+        os.chmod(DROPIN, 0o644)
+
+        # activation: nothing runs, the first call starts faceauthd as faceauth
+        self.assertEqual(faceauthd_pids(), [], "faceauthd runs before any call")
+        t0 = time.monotonic()
+        r = self.ctl("status")
+        first_call = time.monotonic() - t0
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        pids = faceauthd_pids()
+        self.assertEqual(len(pids), 1, pids)
+        owner = run(["ps", "-o", "user=", "-p", str(pids[0])]).stdout.strip()
+        self.assertEqual(owner, "faceauth")
+        print("activation: first call answered in %.2f s; faceauthd pid %d runs as %s" % (first_call, pids[0], owner))
+        self.assertIn(CAMERA, r.stdout, "the drop-in's camera is in use")
+
+        # 4. accounts, the first enrolled
+        for u, pw in ((USER, PASSWORD), (OTHER, OTHER_PASSWORD)):
+            self.assertEqual(run(["useradd", "-m", "-s", "/bin/bash", u]).returncode, 0)
+            self.assertEqual(run(["chpasswd"], input="%s:%s\n" % (u, pw)).returncode, 0)
+        with open(SUDOERS, "w") as f:
+            f.write("%s ALL=(ALL) ALL\n" % USER)
+        os.chmod(SUDOERS, 0o440)
+        lines = [l for l in self.ctl("notice").stdout.splitlines() if l.startswith("Notice id: ")]
+        self.assertEqual(len(lines), 1, "no notice id")
+        notice = lines[0].split(": ", 1)[1].strip()
+        r = self.ctl("enroll", "--user", USER, "--accept-notice=" + notice, "--confirm-age")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        print("enrolled %s (notice %s)" % (USER, notice))
+
+        r = run(["pam-auth-update", "--enable", "faceauth"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open("/etc/pam.d/common-auth") as f:
+            self.assertIn("pam_faceauth.so", f.read())
+
+        # 5a. sudo, typed by the user
+        term = Terminal(USER)
+        self.addCleanup(term.close)
+        seen, secs = self.sudo_attempt(term)
+        self.assertEqual(seen, r"rc=\d", "face in view: a password prompt appeared:\n" + term.since_mark())
+        term.expect(r"rc=0")
+        print("sudo, face in view: rc=0 with no password prompt after %.2f s" % secs)
+
+        self.show(self.other)
+        seen, secs = self.sudo_attempt(term)
+        self.assertEqual(seen, r"\[sudo\] password for", "someone else in view:\n" + term.since_mark())
+        shown = term.since_mark()
+        print("sudo, someone else in view: password prompt after %.2f s%s" %
+              (secs, "" if "Face not recognised" in shown else
+               " (no 'Face not recognised' line: sudo calls PAM with PAM_SILENT, which the module honours)"))
+        term.type(PASSWORD)
+        term.expect(r"rc=0")
+        print("sudo, typed password: rc=0")
+
+        for p in faceauthd_pids():
+            os.kill(p, signal.SIGTERM)
+        with open(BROKEN_DROPIN, "w") as f:
+            f.write("lockout_attempt = 3\n")  # an unknown key: the next start refuses to run
+        os.chmod(BROKEN_DROPIN, 0o644)
+        deadline = time.monotonic() + 10
+        while faceauthd_pids():
+            self.assertLess(time.monotonic(), deadline, "faceauthd did not stop on SIGTERM")
+            time.sleep(0.05)
+        seen, secs = self.sudo_attempt(term)
+        self.assertEqual(seen, r"\[sudo\] password for", term.since_mark())
+        self.assertLessEqual(secs, MODULE_TIMEOUT + 1, "daemon gone: the prompt took %.2f s" % secs)
+        term.type(PASSWORD)
+        term.expect(r"rc=0")
+        print("sudo, daemon stopped and activation failing: password prompt after %.2f s (bound %d s), "
+              "typed password: rc=0" % (secs, MODULE_TIMEOUT + 1))
+        os.unlink(BROKEN_DROPIN)
+
+        # 5b. su, typed by another account
+        self.show(self.person)
+        other = Terminal(OTHER)
+        self.addCleanup(other.close)
+        cmd = "su - %s -c 'echo inner-ok'; echo rc=$?" % USER
+        other.type(cmd)
+        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        self.assertEqual(seen, r"inner-ok", "face in view: " + other.since_mark())
+        other.expect("rc=0")
+        print("su - %s from %s, face in view: no password prompt, ran after %.2f s" % (USER, OTHER, secs))
+
+        self.show(self.other)
+        other.type(cmd)
+        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        self.assertEqual(seen, r"Password:", other.since_mark())
+        self.assertIn("Face not recognised", other.since_mark())
+        other.type(PASSWORD)
+        other.expect("inner-ok")
+        other.expect("rc=0")
+        print("su, someone else in view: 'Face not recognised' and the password prompt after %.2f s; "
+              "typed password: ran" % secs)
+
+        for p in faceauthd_pids():
+            os.kill(p, signal.SIGTERM)
+        with open(BROKEN_DROPIN, "w") as f:
+            f.write("lockout_attempt = 3\n")
+        os.chmod(BROKEN_DROPIN, 0o644)
+        deadline = time.monotonic() + 10
+        while faceauthd_pids():
+            self.assertLess(time.monotonic(), deadline, "faceauthd did not stop on SIGTERM")
+            time.sleep(0.05)
+        other.type(cmd)
+        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        self.assertEqual(seen, r"Password:", other.since_mark())
+        self.assertLessEqual(secs, MODULE_TIMEOUT + 1)
+        other.type(PASSWORD)
+        other.expect("inner-ok")
+        print("su, daemon stopped and activation failing: password prompt after %.2f s (bound %d s)" %
+              (secs, MODULE_TIMEOUT + 1))
+        os.unlink(BROKEN_DROPIN)
+
+        # 6. erase, disable, purge
+        r = self.ctl("remove", "--all", user=USER)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.ctl("list", "--json", user=USER)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn('"id"', r.stdout, "templates left after remove --all: " + r.stdout)
+        print("faceauthctl remove --all as %s: no template left" % USER)
+        self.assertEqual(run(["pam-auth-update", "--disable", "faceauth"]).returncode, 0)
+        os.unlink(DROPIN)
+        r = run(["apt-get", "purge", "-y", "faceauth"], env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertFalse(installed())
+        self.assertEqual(faceauthd_pids(), [], "faceauthd still runs after the purge")
+        self.assertEqual(snapshot("/etc/pam.d"), self.pam_before, "the PAM stack is not as it was")
+        for path in ("/var/lib/faceauth", "/etc/faceauth"):
+            self.assertFalse(os.path.exists(path), path + " is left after the purge")
+        print("pam-auth-update --disable, apt-get purge: /etc/pam.d byte-identical (%d files), "
+              "/var/lib/faceauth and /etc/faceauth gone, faceauthd stopped" % len(self.pam_before))
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    print("%d passed, %d failed, %d skipped" % (result.testsRun - failed - skipped, failed, skipped))
+    sys.exit(1 if failed else (77 if skipped == result.testsRun else 0))
