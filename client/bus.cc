@@ -13,6 +13,8 @@
 #include <cstring>
 #include <regex>
 
+#include <systemd/sd-login.h>
+
 #include "text.h"
 
 namespace faceauthctl {
@@ -165,6 +167,13 @@ void start_polkit_agent() {
   if (agent_pid > 0 || getuid() == 0 || !isatty(STDIN_FILENO)) return;
   if (!agent_enabled) return;
   if (access("/usr/bin/pkttyagent", X_OK) != 0) return;
+  // --fallback lets a desktop session's own agent go first; polkitd uses a
+  // fallback agent only for a subject it finds in a login session, so outside
+  // one (no logind: a container, a console without pam_systemd) the agent
+  // must register as the process's own or polkit never asks it.
+  char* session = nullptr;
+  bool in_session = sd_pid_get_session(0, &session) >= 0;
+  free(session);
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0) return;
   pid_t pid = fork();
@@ -182,8 +191,12 @@ void start_polkit_agent() {
     // stdout goes to the terminal only; keep --json output clean.
     int tty = open("/dev/tty", O_WRONLY | O_CLOEXEC);
     if (tty >= 0) dup2(tty, STDOUT_FILENO);
-    execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
-          "--fallback", static_cast<char*>(nullptr));
+    if (in_session)
+      execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
+            "--fallback", static_cast<char*>(nullptr));
+    else
+      execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
+            static_cast<char*>(nullptr));
     _exit(127);
   }
   close(pipefd[1]);

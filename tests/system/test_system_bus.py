@@ -10,8 +10,10 @@ What it does, in order (every step prints what it saw):
      systemd, dbus-daemon's launch helper reads the activation file's Exec= and User=);
   3. points the daemon at a recorded camera (a folder of photos) through a root-owned
      drop-in in /etc/faceauth/faceauth.conf.d/, never by editing the shipped file;
-  4. creates two ordinary accounts; enrolls the first (root's non-interactive
-     enrollment with the notice id and the age confirmation: see "not covered");
+  4. creates two ordinary accounts; the first types `faceauthctl enroll` in a login
+     shell: the notice, "yes", the age, polkit's terminal agent asking for their own
+     password (a rules file stands in for the active logind session this machine
+     lacks), the capture progress, enrolled;
   5. `pam-auth-update --enable faceauth`, then through a pseudo-terminal, as a person
      types in a login shell: `sudo -k; sudo true` with the face in view (no password
      prompt), with someone else in view (the password prompt; the typed password
@@ -23,12 +25,8 @@ What it does, in order (every step prints what it saw):
      /etc/faceauth gone. Everything (package, accounts, sudoers drop-in, PAM stack, the
      bus it started) is restored in tearDown even when a step fails.
 
-Not covered: enrollment typed through `faceauthctl enroll` with the polkit agent.
-Without systemd-logind (this CI machine has no systemd as PID 1) no process is in
-an active session, so the shipped polkit defaults refuse org.faceauth.enroll-self; and
-with a rules file granting AUTH_SELF_KEEP, polkitd 122 answers "challenge" without
-asking the pkttyagent that faceauthctl registered for its own process (the daemon's
-subject is the caller's bus name). Recorded in issue 17's notes.
+Without logind, faceauthctl registers pkttyagent as the process's own agent
+(not --fallback): polkitd uses a fallback agent only for a subject in a session.
 
 Needs root, apt-get, cpack, sudo, su, pam-auth-update and photos (../shared/faces or the
 ones scripts/setup.sh caches); skips, saying which, without them, and when a faceauth
@@ -45,6 +43,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import unittest
 
@@ -59,6 +58,16 @@ SUDOERS = "/etc/sudoers.d/faceauth-system-test"
 CAMERA = "/var/tmp/faceauth-system-test/camera"
 USER, PASSWORD = "fa-sys-alice", "Alice-pw-4821"
 OTHER, OTHER_PASSWORD = "fa-sys-bob", "Bob-pw-9034"
+POLKIT_RULES = "/etc/polkit-1/rules.d/10-faceauth-system-test.rules"
+# Without systemd-logind no process is in an active session, and the shipped
+# defaults give org.faceauth.enroll-self (allow_active auth_self_keep) only to
+# an active session: this rule stands in for the session, asking the same.
+POLKIT_RULES_TEXT = """polkit.addRule(function(action, subject) {
+    if (action.id == "org.faceauth.enroll-self" && subject.user == "%s") {
+        return polkit.Result.AUTH_SELF_KEEP;
+    }
+});
+""" % USER
 MODULE_TIMEOUT = 5  # pam_faceauth's default timeout= (pam_faceauth(8))
 
 
@@ -136,7 +145,7 @@ class Terminal:
             left = timeout - (time.monotonic() - start)
             if left <= 0:
                 raise AssertionError("waited %.1f s for %r; the terminal shows:\n%s" %
-                                     (timeout, texts, tail.decode(errors="replace")))
+                                     (timeout, patterns, tail.decode(errors="replace")))
             r, _, _ = select.select([self.fd], [], [], min(left, 0.05))
             if r:
                 try:
@@ -148,6 +157,16 @@ class Terminal:
         self.typed = line
         self.mark = len(self.buf)
         os.write(self.fd, (line + "\n").encode())
+
+    def wait_echo_off(self, timeout=10):
+        """A password prompt is printed before echo goes off and pending input is
+        flushed: typing at once can be thrown away. Waits for echo off."""
+        end = time.monotonic() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ECHO:
+            if time.monotonic() > end:
+                raise AssertionError("the terminal's echo never went off for the password")
+            time.sleep(0.02)
+        time.sleep(0.05)
 
     def since_mark(self):
         return self.buf[self.mark:].decode(errors="replace")
@@ -186,7 +205,7 @@ class SystemBusTest(unittest.TestCase):
                 os.kill(p, signal.SIGTERM)
             except OSError:
                 pass
-        for path in (BROKEN_DROPIN, DROPIN, SUDOERS):
+        for path in (BROKEN_DROPIN, DROPIN, SUDOERS, POLKIT_RULES):
             if os.path.exists(path):
                 os.unlink(path)
         if installed():
@@ -207,6 +226,7 @@ class SystemBusTest(unittest.TestCase):
         shutil.rmtree(os.path.dirname(CAMERA), ignore_errors=True)
         shutil.rmtree(self.out, ignore_errors=True)
         if self.started_bus:
+            run(["pkill", "-x", "polkitd"])  # activated on the bus this test started
             self.started_bus.terminate()
             self.started_bus.wait(10)
             for p in (BUS_SOCKET, "/run/dbus/pid"):
@@ -301,21 +321,38 @@ class SystemBusTest(unittest.TestCase):
         with open(SUDOERS, "w") as f:
             f.write("%s ALL=(ALL) ALL\n" % USER)
         os.chmod(SUDOERS, 0o440)
-        lines = [l for l in self.ctl("notice").stdout.splitlines() if l.startswith("Notice id: ")]
-        self.assertEqual(len(lines), 1, "no notice id")
-        notice = lines[0].split(": ", 1)[1].strip()
-        r = self.ctl("enroll", "--user", USER, "--accept-notice=" + notice, "--confirm-age")
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        print("enrolled %s (notice %s)" % (USER, notice))
+        # The enrollment as the person types it: the notice, "yes", the age, then
+        # polkit's terminal agent asks for their own password (auth_self_keep).
+        with open(POLKIT_RULES, "w") as f:
+            f.write(POLKIT_RULES_TEXT)
+        os.chmod(POLKIT_RULES, 0o644)
+        term = Terminal(USER)
+        self.addCleanup(term.close)
+        term.type("faceauthctl enroll; echo enroll-rc=$?")
+        term.expect(r"Notice id: ", timeout=30)
+        term.expect(r"Type yes to consent")
+        term.type("yes")
+        term.expect(r"14 years old or older\? Type yes or no: ")
+        term.type("yes")
+        term.expect(r"AUTHENTICATING FOR org\.faceauth\.enroll-self", timeout=30)
+        term.expect(r"Password: ")
+        term.wait_echo_off()
+        term.type(PASSWORD)
+        seen, secs = term.expect(r"enroll-rc=\d", timeout=60)
+        shown = term.since_mark()
+        self.assertIn("enroll-rc=0", shown, shown)
+        self.assertIn("Enrolled.", shown)
+        self.assertRegex(shown, r"\] 3/3")  # capture progress
+        print("faceauthctl enroll typed in a terminal: notice, yes, age, polkit agent password, "
+              "progress, enrolled %.2f s after the password" % secs)
+        os.unlink(POLKIT_RULES)
 
         r = run(["pam-auth-update", "--enable", "faceauth"])
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         with open("/etc/pam.d/common-auth") as f:
             self.assertIn("pam_faceauth.so", f.read())
 
-        # 5a. sudo, typed by the user
-        term = Terminal(USER)
-        self.addCleanup(term.close)
+        # 5a. sudo, typed by the user in the same shell
         seen, secs = self.sudo_attempt(term)
         self.assertEqual(seen, r"rc=\d", "face in view: a password prompt appeared:\n" + term.since_mark())
         term.expect(r"rc=0")
@@ -328,6 +365,7 @@ class SystemBusTest(unittest.TestCase):
         print("sudo, someone else in view: password prompt after %.2f s%s" %
               (secs, "" if "Face not recognised" in shown else
                " (no 'Face not recognised' line: sudo calls PAM with PAM_SILENT, which the module honours)"))
+        term.wait_echo_off()
         term.type(PASSWORD)
         term.expect(r"rc=0")
         print("sudo, typed password: rc=0")
@@ -344,6 +382,7 @@ class SystemBusTest(unittest.TestCase):
         seen, secs = self.sudo_attempt(term)
         self.assertEqual(seen, r"\[sudo\] password for", term.since_mark())
         self.assertLessEqual(secs, MODULE_TIMEOUT + 1, "daemon gone: the prompt took %.2f s" % secs)
+        term.wait_echo_off()
         term.type(PASSWORD)
         term.expect(r"rc=0")
         print("sudo, daemon stopped and activation failing: password prompt after %.2f s (bound %d s), "
@@ -366,6 +405,7 @@ class SystemBusTest(unittest.TestCase):
         seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertIn("Face not recognised", other.since_mark())
+        other.wait_echo_off()
         other.type(PASSWORD)
         other.expect("inner-ok")
         other.expect("rc=0")
@@ -385,6 +425,7 @@ class SystemBusTest(unittest.TestCase):
         seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertLessEqual(secs, MODULE_TIMEOUT + 1)
+        other.wait_echo_off()
         other.type(PASSWORD)
         other.expect("inner-ok")
         print("su, daemon stopped and activation failing: password prompt after %.2f s (bound %d s)" %
