@@ -140,8 +140,8 @@ class Terminal:
         while True:
             tail = self.buf[self.mark:]
             shown = tail.decode(errors="replace")
-            if self.typed and self.typed in shown:
-                shown = shown.split(self.typed, 1)[1]
+            if self.typed:  # only what follows the echoed command line
+                shown = shown.split(self.typed, 1)[1] if self.typed in shown else ""
             for t in patterns:
                 if re.search(t, shown):
                     return t, time.monotonic() - start
@@ -156,8 +156,9 @@ class Terminal:
                 except OSError:
                     raise AssertionError("the terminal closed; it showed:\n" + tail.decode(errors="replace"))
 
-    def type(self, line):
-        self.typed = line
+    def type(self, line, echoed=True):
+        """Types line and Enter; echoed=False for a password (the terminal shows nothing)."""
+        self.typed = line if echoed else ""
         self.mark = len(self.buf)
         os.write(self.fd, (line + "\n").encode())
 
@@ -274,6 +275,19 @@ class SystemBusTest(unittest.TestCase):
             cmd = ["runuser", "-u", user, "--"] + cmd
         return run(cmd, timeout=120)
 
+    def stop_daemon_and_break_activation(self):
+        """faceauthd stopped, and its next activation failing (a drop-in with an
+        unknown key: the daemon refuses to start)."""
+        for p in faceauthd_pids():
+            os.kill(p, signal.SIGTERM)
+        with open(BROKEN_DROPIN, "w") as f:
+            f.write("lockout_attempt = 3\n")
+        os.chmod(BROKEN_DROPIN, 0o644)
+        deadline = time.monotonic() + 10
+        while faceauthd_pids():
+            self.assertLess(time.monotonic(), deadline, "faceauthd did not stop on SIGTERM")
+            time.sleep(0.05)
+
     def sudo_attempt(self, term):
         term.type("sudo -k; sudo true; echo rc=$?")
         return term.expect(r"rc=\d", r"\[sudo\] password for", timeout=MODULE_TIMEOUT + 10)
@@ -340,7 +354,7 @@ class SystemBusTest(unittest.TestCase):
         term.expect(r"AUTHENTICATING FOR org\.faceauth\.enroll-self", timeout=30)
         term.expect(r"Password: ")
         term.wait_echo_off()
-        term.type(PASSWORD)
+        term.type(PASSWORD, echoed=False)
         seen, secs = term.expect(r"enroll-rc=\d", timeout=60)
         shown = term.since_mark()
         self.assertIn("enroll-rc=0", shown, shown)
@@ -369,24 +383,16 @@ class SystemBusTest(unittest.TestCase):
               (secs, "" if "Face not recognised" in shown else
                " (no 'Face not recognised' line: sudo calls PAM with PAM_SILENT, which the module honours)"))
         term.wait_echo_off()
-        term.type(PASSWORD)
+        term.type(PASSWORD, echoed=False)
         term.expect(r"rc=0")
         print("sudo, typed password: rc=0")
 
-        for p in faceauthd_pids():
-            os.kill(p, signal.SIGTERM)
-        with open(BROKEN_DROPIN, "w") as f:
-            f.write("lockout_attempt = 3\n")  # an unknown key: the next start refuses to run
-        os.chmod(BROKEN_DROPIN, 0o644)
-        deadline = time.monotonic() + 10
-        while faceauthd_pids():
-            self.assertLess(time.monotonic(), deadline, "faceauthd did not stop on SIGTERM")
-            time.sleep(0.05)
+        self.stop_daemon_and_break_activation()
         seen, secs = self.sudo_attempt(term)
         self.assertEqual(seen, r"\[sudo\] password for", term.since_mark())
         self.assertLessEqual(secs, MODULE_TIMEOUT + 1, "daemon gone: the prompt took %.2f s" % secs)
         term.wait_echo_off()
-        term.type(PASSWORD)
+        term.type(PASSWORD, echoed=False)
         term.expect(r"rc=0")
         print("sudo, daemon stopped and activation failing: password prompt after %.2f s (bound %d s), "
               "typed password: rc=0" % (secs, MODULE_TIMEOUT + 1))
@@ -409,27 +415,19 @@ class SystemBusTest(unittest.TestCase):
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertIn("Face not recognised", other.since_mark())
         other.wait_echo_off()
-        other.type(PASSWORD)
+        other.type(PASSWORD, echoed=False)
         other.expect("inner-ok")
         other.expect("rc=0")
         print("su, someone else in view: 'Face not recognised' and the password prompt after %.2f s; "
               "typed password: ran" % secs)
 
-        for p in faceauthd_pids():
-            os.kill(p, signal.SIGTERM)
-        with open(BROKEN_DROPIN, "w") as f:
-            f.write("lockout_attempt = 3\n")
-        os.chmod(BROKEN_DROPIN, 0o644)
-        deadline = time.monotonic() + 10
-        while faceauthd_pids():
-            self.assertLess(time.monotonic(), deadline, "faceauthd did not stop on SIGTERM")
-            time.sleep(0.05)
+        self.stop_daemon_and_break_activation()
         other.type(cmd)
         seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertLessEqual(secs, MODULE_TIMEOUT + 1)
         other.wait_echo_off()
-        other.type(PASSWORD)
+        other.type(PASSWORD, echoed=False)
         other.expect("inner-ok")
         print("su, daemon stopped and activation failing: password prompt after %.2f s (bound %d s)" %
               (secs, MODULE_TIMEOUT + 1))
