@@ -402,33 +402,34 @@ class SystemBusTest(unittest.TestCase):
         self.show(self.person)
         other = Terminal(OTHER)
         self.addCleanup(other.close)
-        cmd = "su - %s -c 'echo inner-ok'; echo rc=$?" % USER
+        # The command prints inner-42: a text its own echo on the terminal cannot contain.
+        cmd = "su - %s -c 'echo inner-$((40+2))'; echo rc=$?" % USER
         other.type(cmd)
-        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
-        self.assertEqual(seen, r"inner-ok", "face in view: " + other.since_mark())
+        seen, secs = other.expect(r"inner-42", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        self.assertEqual(seen, r"inner-42", "face in view: " + other.since_mark())
         other.expect("rc=0")
         print("su - %s from %s, face in view: no password prompt, ran after %.2f s" % (USER, OTHER, secs))
 
         self.show(self.other)
         other.type(cmd)
-        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        seen, secs = other.expect(r"inner-42", r"Password:", timeout=MODULE_TIMEOUT + 10)
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertIn("Face not recognised", other.since_mark())
         other.wait_echo_off()
         other.type(PASSWORD, echoed=False)
-        other.expect("inner-ok")
+        other.expect(r"inner-42")
         other.expect("rc=0")
         print("su, someone else in view: 'Face not recognised' and the password prompt after %.2f s; "
               "typed password: ran" % secs)
 
         self.stop_daemon_and_break_activation()
         other.type(cmd)
-        seen, secs = other.expect(r"inner-ok", r"Password:", timeout=MODULE_TIMEOUT + 10)
+        seen, secs = other.expect(r"inner-42", r"Password:", timeout=MODULE_TIMEOUT + 10)
         self.assertEqual(seen, r"Password:", other.since_mark())
         self.assertLessEqual(secs, MODULE_TIMEOUT + 1)
         other.wait_echo_off()
         other.type(PASSWORD, echoed=False)
-        other.expect("inner-ok")
+        other.expect(r"inner-42")
         print("su, daemon stopped and activation failing: password prompt after %.2f s (bound %d s)" %
               (secs, MODULE_TIMEOUT + 1))
         os.unlink(BROKEN_DROPIN)
