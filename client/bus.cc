@@ -191,12 +191,10 @@ void start_polkit_agent() {
     // stdout goes to the terminal only; keep --json output clean.
     int tty = open("/dev/tty", O_WRONLY | O_CLOEXEC);
     if (tty >= 0) dup2(tty, STDOUT_FILENO);
-    if (in_session)
-      execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
-            "--fallback", static_cast<char*>(nullptr));
-    else
-      execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
-            static_cast<char*>(nullptr));
+    // Outside a session the list ends after the process id.
+    const char* fallback = in_session ? "--fallback" : nullptr;
+    execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", notify.c_str(), "--process", process.c_str(),
+          fallback, static_cast<char*>(nullptr));
     _exit(127);
   }
   close(pipefd[1]);
