@@ -242,7 +242,7 @@ int verb_impact_assessment(const Options& o) {
           "every other person of every set an impostor. Bounds are one-sided 95 % (Clopper-Pearson). The "
           "East-Asian sets hold few people (40 and 12): their figures are thin.")
      << "\n\n";
-  md << (cfg.liveness == faceauth::LivenessMode::required
+  md << (cfg.liveness != faceauth::LivenessMode::off
              ? _("Liveness: required. A passive network must find each attempt live; on held-back NUAA subjects it "
                  "accepted 0 of 155 printed-photo frames and refused 0 of 112 live ones (docs/liveness.md), figures "
                  "that may be optimistic (the vendor's training data is unknown). Screens, video replays and masks "

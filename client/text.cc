@@ -42,7 +42,7 @@ std::string hint_text(const std::string& hint) {
   // The daemon's hints (EnrollProgress, Verify details, TestVerify frames).
   static const char* const known[] = {
       N_("look at the camera"), N_("hold still"), N_("move closer"), N_("more light"),
-      N_("only one face please"), N_("use your password"),
+      N_("only one face please"), N_("use your password"), N_("blink"),
       N_("too many failed attempts: use your password"),
   };
   for (const char* k : known)

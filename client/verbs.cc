@@ -607,8 +607,8 @@ int verb_test(const Options& o) {
                           who.c_str(), who.c_str())
                 << "\n";
     if (result == "spoof-suspected")
-      std::cout << _("The face matched but did not look live (LIVE column): a printed photo or a screen would be "
-                     "refused this way.")
+      std::cout << _("The face matched but did not look live (LIVE column), or with liveness = blink no blink was "
+                     "seen among these frames: a printed photo or a screen would be refused this way.")
                 << "\n";
     if (result == "enroll-again")
       std::cout << format(_("The templates of %s were made by another face model than the one configured and are "
@@ -675,6 +675,9 @@ int verb_status(const Options& o) {
         {_("Face model"), st["embedder"].str("?")},
         {_("Liveness"), st["liveness"].str("?") == "required"
                             ? std::string(_("required (a passive check refuses printed photos; docs/liveness.md)"))
+                        : st["liveness"].str("?") == "blink"
+                            ? std::string(_("blink (the passive check and a blink within each attempt; a video replay "
+                                            "is not stopped; docs/liveness.md)"))
                             : std::string(_("off: a printed photo of an enrolled person is accepted"))},
         {_("Security level"), level_text(st)},
         {_("Enrolled users"), std::to_string(st["enrolled_users"].num())},

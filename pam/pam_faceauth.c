@@ -411,6 +411,21 @@ static int parse_verify(sd_bus_message *m, struct verdict *v) {
     return r < 0 ? r : sd_bus_message_exit_container(m);
 }
 
+/* True when the daemon's liveness mode is "blink" (its Liveness property), so
+ * the person is asked to blink. Any failure: false (the attempt goes on). */
+static bool asks_for_blink(struct conn *c) {
+    sd_bus_message *reply = NULL;
+    const char *mode = NULL;
+    char why[160];
+    bool blink = false;
+    if (call(c, c->owner, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, why, sizeof why, "ss",
+             INTERFACE, "Liveness") != CALL_OK)
+        return false;
+    if (read_variant(reply, 's', &mode) > 0 && mode) blink = !strcmp(mode, "blink");
+    sd_bus_message_unref(reply);
+    return blink;
+}
+
 /* Verify(user, {"timeout": seconds, "require": what the service accepts}) bounded by c->deadline. */
 static void do_verify(struct conn *c, const char *user, const char *require, struct verdict *v) {
     sd_bus_message *reply = NULL;
@@ -432,8 +447,12 @@ static void do_verify(struct conn *c, const char *user, const char *require, str
 }
 
 /* What the person is told and what the stack is told. */
+/* PAM_SILENT (sudo passes it by default: sudoers pam_silent) hides the progress
+ * texts and hints; the reason a face was refused is still said, or the person
+ * is asked for a password with no reason given. `quiet` hides that too. */
 static int conclude(pam_handle_t *pamh, const struct options *o, int flags, const struct verdict *v) {
     bool talk = !o->quiet && !(flags & PAM_SILENT);
+    bool tell = !o->quiet;
     int rc = PAM_AUTHINFO_UNAVAIL;
     const char *msg = NULL;
     char when[32] = "";
@@ -450,7 +469,9 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     case O_NOT_ENROLLED: rc = PAM_IGNORE; break;
     case O_SPOOF:
         rc = PAM_AUTH_ERR;
-        msg = _("Face not accepted: the camera may be seeing a photo or a screen; use your password");
+        msg = v->hint && !strcmp(v->hint, "blink")
+                  ? _("Face not accepted: no blink was seen; use your password")
+                  : _("Face not accepted: the camera may be seeing a photo or a screen; use your password");
         break;
     case O_NO_LIVENESS:
         msg = _("This login needs a liveness check the camera cannot provide; use your password");
@@ -468,9 +489,9 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     }
     case O_CANCELLED: case O_UNAVAILABLE: break;
     }
-    if (talk && when[0])
+    if (tell && when[0])
         say(pamh, PAM_ERROR_MSG, _("Face verification is locked until %s; use your password"), when);
-    else if (talk && msg)
+    else if (tell && msg)
         say(pamh, PAM_ERROR_MSG, "%s", msg);
     if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED && v->outcome != O_REFUSED &&
         v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF && v->outcome != O_NO_LIVENESS)
@@ -521,7 +542,8 @@ static bool worker_finished(struct worker *w) {
 }
 
 /* Ask for the password while the camera runs. Returns the PAM code. */
-static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags, struct conn *c, const char *user) {
+static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags, struct conn *c, const char *user,
+                         bool blink) {
     struct worker w = {.c = c, .user = user, .require = o->require};
     int pipefd[2], rc;
     pthread_t th;
@@ -544,7 +566,10 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
         return -1;
     }
 
-    if (talk) say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and press Enter, or type your password."));
+    if (blink && !o->quiet)
+        say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera, blink and press Enter, or type your password."));
+    else if (talk)
+        say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and press Enter, or type your password."));
     int conv = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", _("Password: "));
     bool typed = conv == PAM_SUCCESS && resp && resp[0];
     bool face_first = worker_finished(&w);
@@ -635,14 +660,17 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
     char *mark = strdup(user);
     if (mark && pam_set_data(pamh, DATA_KEY, mark, cleanup_string) != PAM_SUCCESS) free(mark);
 
+    /* The blink request is needed to pass, so PAM_SILENT does not hide it (quiet does). */
+    bool blink = !o.quiet && asks_for_blink(&c);
     if (o.parallel && !(pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS && tok)) {
-        rc = parallel_auth(pamh, &o, flags, &c, user);
+        rc = parallel_auth(pamh, &o, flags, &c, user, blink);
         if (rc != -1) goto done;
         pam_syslog(pamh, LOG_ERR, "parallel mode unavailable (%s); asking for the face only", strerror(errno));
     }
     /* max_tries: another attempt after no-match / no-face while the deadline allows */
     for (unsigned attempt = 1;; attempt++) {
-        if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
+        if (blink) say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and blink…"));
+        else if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
         v = (struct verdict){0};
         do_verify(&c, user, o.require, &v);
         if (o.debug) pam_syslog(pamh, LOG_DEBUG, "verify %s (attempt %u): %s", user, attempt, v.why);

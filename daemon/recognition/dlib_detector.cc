@@ -1,4 +1,5 @@
-// dlib translation unit 1 of 2: HOG face detection, 5-point landmarks, alignment.
+// dlib translation unit 1 of 2: HOG face detection, 5-point landmarks, alignment,
+// and the eye outlines of the 68-point model (blink check).
 #include "detector.h"
 
 #include <dlib/image_processing.h>
@@ -14,6 +15,8 @@ namespace faceauth {
 struct FaceDetector::Impl {
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
   dlib::shape_predictor landmarks;
+  dlib::shape_predictor eyes;  // 68 points; empty unless the blink check is on
+  bool has_eyes = false;
 };
 
 FaceDetector::FaceDetector(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
@@ -88,13 +91,37 @@ Image FaceDetector::chip(const Image& img, const Landmarks& lm) {
   return out;
 }
 
-Image FaceDetector::align(const Image& img, const FaceBox& face, Landmarks* lm) {
+Image FaceDetector::align(const Image& img, const FaceBox& face, Landmarks* lm, EyeOutline* eyes,
+                          bool* eyes_found) {
   auto m = to_dlib(img);
   Landmarks found = landmarks_of(impl_->landmarks, m, face);
   Image out = chip_of(m, found);
+  bool got_eyes = false;
+  if (eyes && impl_->has_eyes) {
+    dlib::full_object_detection shape = impl_->eyes(m, to_rect(face));
+    if (shape.num_parts() == 68) {
+      for (unsigned i = 0; i < 12; ++i) {
+        const auto& q = shape.part(36 + i);
+        (*eyes)[i] = Point2f{static_cast<float>(q.x()), static_cast<float>(q.y())};
+      }
+      got_eyes = true;
+    }
+  }
+  if (eyes_found) *eyes_found = got_eyes;
   wipe(m);
   if (lm) *lm = found;
   return out;
 }
+
+void FaceDetector::load_eye_model(const std::string& path) {
+  try {
+    dlib::deserialize(path) >> impl_->eyes;
+  } catch (const std::exception& e) {
+    throw ModelError("cannot load the 68-point landmark model " + path + ": " + e.what());
+  }
+  impl_->has_eyes = true;
+}
+
+bool FaceDetector::has_eye_model() const { return impl_->has_eyes; }
 
 }  // namespace faceauth

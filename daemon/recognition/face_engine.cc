@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "blink.h"
 #include "models.h"
 #include "quality.h"
 
@@ -74,10 +75,12 @@ const char* embedder_model_file(EmbedderKind kind) {
   return kind == EmbedderKind::mobilefacenet ? kMobileFaceNetModel : kRecognitionModel;
 }
 
-FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness)
+FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness, bool blink)
     : detector_(model_dir),
       embedder_(make_embedder(embedder, model_dir)),
-      liveness_(liveness ? make_liveness_net(model_dir) : nullptr) {}
+      liveness_(liveness ? make_liveness_net(model_dir) : nullptr) {
+  if (blink) detector_.load_eye_model(eye_model_path(model_dir));
+}
 
 FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters,
                                   const std::atomic<bool>* stop) {
@@ -121,7 +124,10 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
     return a;
   }
   t0 = std::chrono::steady_clock::now();
-  Image chip = detector_.align(frame, a.face, &a.landmarks);
+  EyeOutline eyes;
+  bool eyes_found = false;
+  Image chip = detector_.align(frame, a.face, &a.landmarks, has_eyes() ? &eyes : nullptr, &eyes_found);
+  if (eyes_found) a.eyes = static_cast<float>(eye_openness(eyes));
   a.times.landmarks_ms = ms_since(t0);
   if (stopped()) return a;
   a.sharpness = sharpness(chip);

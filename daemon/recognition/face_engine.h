@@ -44,6 +44,8 @@ struct FrameAnalysis {
   Embedding embedding;    // valid only when verdict == ok
   float live = -1;        // liveness network's live probability (0..1) when verdict == ok
                           // and the engine has the network; -1 otherwise
+  float eyes = -1;        // eye openness (blink.h) once a face of sufficient size was
+                          // aligned and the engine has the eye model; -1 otherwise
   StageTimes times;
   std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
 };
@@ -54,7 +56,9 @@ class FaceEngine {
   // checking their SHA-256 first (ModelError).
   // With `liveness`, also the passive liveness network (liveness.h): each
   // usable frame then carries a live score.
-  FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness = false);
+  // With `blink`, also dlib's 68-point model (eye_model_path()): each frame
+  // with an aligned face then carries its eye openness.
+  FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool liveness = false, bool blink = false);
 
   // `stop`, when given, is looked at between the stages (detection,
   // landmarks, embedding, liveness): once it is set the analysis ends with
@@ -67,6 +71,7 @@ class FaceEngine {
   FaceEmbedder& embedder() { return *embedder_; }
   EmbedderKind kind() const { return embedder_->kind(); }
   bool has_liveness() const { return liveness_ != nullptr; }
+  bool has_eyes() const { return detector_.has_eye_model(); }
 
  private:
   FaceDetector detector_;

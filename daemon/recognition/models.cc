@@ -57,4 +57,19 @@ std::string verified_model_path(const std::string& dir, const std::string& name)
   return path;
 }
 
+std::string eye_model_path(const std::string& dir, const std::string& debian_dir) {
+  const std::string local = dir + "/" + kEyeModel;
+  if (std::FILE* f = std::fopen(local.c_str(), "rb")) {
+    std::fclose(f);
+    return verified_model_path(dir, kEyeModel);
+  }
+  const std::string debian = debian_dir + "/" + kEyeModel;
+  if (std::FILE* f = std::fopen(debian.c_str(), "rb")) {
+    std::fclose(f);
+    return verified_model_path(debian_dir, kEyeModel);
+  }
+  throw ModelError("the blink check needs " + std::string(kEyeModel) + ", found neither in " + dir + " nor in " +
+                   debian_dir + ": install Debian's libdlib-data (apt-get install libdlib-data)");
+}
+
 }  // namespace faceauth

@@ -90,6 +90,13 @@ inline constexpr EmbedderCalibration kDlibResnetCalibration{
 // subjects 0009-0012: 0 of 155 attack and 0 of 112 live frames wrong.
 inline constexpr double kLivenessThreshold = 0.476;
 
+// The blink check (liveness = blink, blink.h): eyes count as closed under
+// kBlinkClosedRatio x the attempt's open level (median eye openness), as open
+// again from kBlinkReopenRatio x it. Chosen with `faceauth-blink` on the NUAA
+// sequences (docs/liveness.md, "Blink").
+inline constexpr double kBlinkClosedRatio = 0.6;
+inline constexpr double kBlinkReopenRatio = 0.85;
+
 // kDefaultEmbedder: embedder_kind.h (the configuration's default).
 
 constexpr const EmbedderCalibration& calibration_of(EmbedderKind k) {

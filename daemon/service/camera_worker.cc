@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "blink.h"
 #include "camera_probe.h"
 #include "frame_source.h"
 #include "fusion.h"
@@ -16,9 +17,9 @@ namespace faceauth {
 using Clock = std::chrono::steady_clock;
 
 CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
-                           size_t queue_limit, std::vector<std::string> ir_usb_ids)
+                           size_t queue_limit, std::vector<std::string> ir_usb_ids, bool blink)
     : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), embedder_(embedder),
-      liveness_(liveness), queue_limit_(queue_limit), ir_usb_ids_(std::move(ir_usb_ids)),
+      liveness_(liveness), blink_(blink), queue_limit_(queue_limit), ir_usb_ids_(std::move(ir_usb_ids)),
       thread_([this] { run(); }) {}
 
 bool CameraWorker::probe_ir() {
@@ -63,7 +64,7 @@ void CameraWorker::run() {
   std::unique_ptr<FaceEngine> engine;
   std::string model_error;
   try {
-    engine = std::make_unique<FaceEngine>(model_dir_, embedder_, liveness_);
+    engine = std::make_unique<FaceEngine>(model_dir_, embedder_, liveness_, blink_);
   } catch (const std::exception& e) {
     model_error = e.what();
     log::crit("face models unavailable, face verification is off (the password keeps working): " +
@@ -219,15 +220,17 @@ class AttemptWindow {
   // The attempt's answer once identity matched: "match", or
   // "spoof-suspected" when liveness is required and the mean live score of
   // all usable frames so far lies under the threshold.
-  // "" (IR pairs only): fewer than k frames counted yet, the attempt goes on
+  // "" when the attempt goes on: (IR pairs) fewer than k frames counted yet
   // (a dropped emitter-off frame makes one lit frame count 0; one pair must
-  // not decide alone).
-  std::string on_identity_match(const LivenessPolicy& p) const {
+  // not decide alone), or (blink) no blink seen yet.
+  std::string on_identity_match(const LivenessPolicy& p, bool blinked) const {
     if (!p.required) return "match";
     if (p.ir_pairs && frames_ < k_) return "";
     const double mean = frames_ ? live_sum_ / static_cast<double>(frames_) : 0;
     // IR pairs give 1 or 0 per frame: most lit frames must have been lit by the emitter.
-    return mean >= (p.ir_pairs ? 0.5 : p.threshold) ? "match" : "spoof-suspected";
+    if (mean < (p.ir_pairs ? 0.5 : p.threshold)) return "spoof-suspected";
+    if (p.blink && !blinked) return "";
+    return "match";
   }
 
  private:
@@ -296,13 +299,25 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     r.result = "liveness-unavailable";
     return r;
   }
+  if (liveness.blink && !engine.has_eyes()) {
+    r.result = "liveness-unavailable";
+    return r;
+  }
   AttemptWindow window(req.frames_needed);
   IrPairs pairs;
+  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio);
+  // (blink) identity and the passive check have held: the attempt waits for a blink.
+  bool awaiting_blink = false;
+  auto ended_without_blink = [&] {
+    r.result = "spoof-suspected";
+    r.hint = "blink";
+  };
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
       if (Clock::now() >= deadline) {
-        r.result = usable > 0 ? "no-match" : (any_frame ? "no-face" : "timeout");
+        if (awaiting_blink) ended_without_blink();
+        else r.result = usable > 0 ? "no-match" : (any_frame ? "no-face" : "timeout");
         return r;
       }
       std::optional<Frame> frame = cam.src->next();
@@ -316,6 +331,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
         a.live = pairs.live(frame->image, a.face);
       }
       frame->image.wipe();
+      if (a.eyes >= 0) blinks.add(a.eyes);  // closed eyes may fail the sharpness gate: counted first
       if (a.verdict != FrameVerdict::ok) {
         // An IR camera's emitter-off frames are expected; the hint comes from the others.
         if (!(liveness.ir_pairs && a.verdict == FrameVerdict::too_dark)) r.hint = verdict_hint(a.verdict);
@@ -323,14 +339,16 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       }
       ++usable;
       if (window.add(a.embedding, a.live, req.templates, req.threshold)) {
-        std::string decision = window.on_identity_match(liveness);
+        std::string decision = window.on_identity_match(liveness, blinks.blinked());
         if (!decision.empty()) {
           r.result = std::move(decision);
           r.hint.clear();
           return r;
         }
+        awaiting_blink = liveness.blink;
       }
-      if (usable >= static_cast<unsigned>(req.frames_window)) break;
+      // Waiting for a blink goes on until the deadline; otherwise n usable frames decide.
+      if (!awaiting_blink && usable >= static_cast<unsigned>(req.frames_window)) break;
     }
   } catch (const FrameSourceError& e) {
     r.result = "camera-unavailable";
@@ -338,6 +356,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     return r;
   }
   if (ctl.cancelled) r.result = "cancelled";
+  else if (awaiting_blink) ended_without_blink();
   else r.result = usable > 0 ? "no-match" : "no-face";
   return r;
 }
@@ -354,11 +373,18 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
     r.result = "liveness-unavailable";
     return r;
   }
+  if (liveness.blink && !engine.has_eyes()) {
+    r.result = "liveness-unavailable";
+    return r;
+  }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
   IrPairs pairs;
+  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio);
+  bool awaiting_blink = false;
   try {
     OpenSource cam(camera_spec_);
-    while (!ctl.cancelled && static_cast<int>(r.frames.size()) < req.max_frames && usable < req.frames_window) {
+    while (!ctl.cancelled && static_cast<int>(r.frames.size()) < req.max_frames &&
+           (usable < req.frames_window || awaiting_blink)) {
       if (Clock::now() >= deadline) {
         timed_out = true;
         break;
@@ -372,6 +398,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
         a.live = pairs.live(frame->image, a.face);
       }
       frame->image.wipe();
+      if (a.eyes >= 0) blinks.add(a.eyes);
       TestFrame f;
       f.reason = a.reason();
       f.usable = a.verdict == FrameVerdict::ok;
@@ -385,8 +412,10 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
         }
         if (best >= 0) f.distance = best;
         f.live = a.live;
-        if (window.add(a.embedding, a.live, req.templates, req.threshold) && decided.empty())
-          decided = window.on_identity_match(liveness);
+        if (window.add(a.embedding, a.live, req.templates, req.threshold) && decided.empty()) {
+          decided = window.on_identity_match(liveness, blinks.blinked());
+          if (decided.empty()) awaiting_blink = liveness.blink;
+        }
       }
       r.frames.push_back(std::move(f));
     }
@@ -398,6 +427,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   if (ctl.cancelled) r.result = "cancelled";
   else if (req.templates.empty()) r.result = "not-enrolled";
   else if (!decided.empty()) r.result = decided;
+  else if (awaiting_blink) r.result = "spoof-suspected";  // no blink among these frames
   else if (usable > 0) r.result = "no-match";
   else if (r.frames.empty() && timed_out) r.result = "timeout";
   else r.result = "no-face";

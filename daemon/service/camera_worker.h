@@ -37,6 +37,9 @@ struct LivenessPolicy {
   // kIrPairMinContrast (mean luma, 0..255): lit by the emitter, as skin or
   // paper is and a screen (black in near-infrared) is not.
   bool ir_pairs = false;
+  // liveness = blink (blink.h): a match also needs a blink seen within the
+  // attempt, from the eye openness of every frame with an aligned face.
+  bool blink = false;
 };
 
 // Not calibrated on a real IR camera (none ran here): a placeholder that
@@ -120,10 +123,11 @@ using ProgressFn = std::function<void(unsigned captured, unsigned needed, const 
 
 class CameraWorker {
  public:
-  // With `liveness`, the engine also loads the passive liveness network.
+  // With `liveness`, the engine also loads the passive liveness network; with
+  // `blink`, dlib's 68-point model for the eyes (blink.h).
   // `ir_usb_ids`: the configuration's list (camera_probe.h, is_ir_camera).
   CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
-               size_t queue_limit, std::vector<std::string> ir_usb_ids = {});
+               size_t queue_limit, std::vector<std::string> ir_usb_ids = {}, bool blink = false);
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
@@ -166,6 +170,7 @@ class CameraWorker {
   const std::string model_dir_;
   const EmbedderKind embedder_;
   const bool liveness_;
+  const bool blink_;
   const size_t queue_limit_;
   const std::vector<std::string> ir_usb_ids_;
   mutable std::mutex mu_;

@@ -68,8 +68,8 @@ struct Service::Call {
 Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
     : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
       notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
-      worker_(config.camera, config.model_dir, config.embedder, config.liveness == LivenessMode::required,
-              static_cast<size_t>(config.queue_limit), config.ir_usb_ids) {
+      worker_(config.camera, config.model_dir, config.embedder, config.liveness != LivenessMode::off,
+              static_cast<size_t>(config.queue_limit), config.ir_usb_ids, config.liveness == LivenessMode::blink) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
   if (store_.found_lost())
@@ -334,7 +334,7 @@ int Service::verify(CallPtr c) {
       return;
     }
     // The camera cannot satisfy the service: no camera used, nothing counted.
-    if (require != "any" && config_.liveness != LivenessMode::required) {
+    if (require != "any" && config_.liveness == LivenessMode::off) {
       send_verify_reply(c, user, "liveness-unavailable", 0,
                         require == "ir" ? "this login needs an infrared camera's liveness check, which is off: use your password"
                                         : "this login needs a liveness check, which is off: use your password");
@@ -359,7 +359,8 @@ int Service::verify(CallPtr c) {
     req.threshold = threshold_;
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
-    req.liveness.required = config_.liveness == LivenessMode::required;
+    req.liveness.required = config_.liveness != LivenessMode::off;
+    req.liveness.blink = config_.liveness == LivenessMode::blink;
     req.require_ir = require == "ir";
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.priority = c->caller == 0;
@@ -812,7 +813,7 @@ int Service::status(CallPtr c) {
     sd_bus_message_append(m, "{sv}", "audit_full_check", "s", audit_walk_running_ ? "running" : "done");
     sd_bus_message_append(m, "{sv}", "security_level", "s", level.c_str());
     sd_bus_message_append(m, "{sv}", "embedder", "s", embedder_name(config_.embedder));
-    sd_bus_message_append(m, "{sv}", "liveness", "s", config_.liveness == LivenessMode::required ? "required" : "off");
+    sd_bus_message_append(m, "{sv}", "liveness", "s", liveness_name(config_.liveness));
     if (!config_.threshold) {
       sd_bus_message_append(m, "{sv}", "measured_far", "d", lp.far.rate());
       sd_bus_message_append(m, "{sv}", "measured_far_upper95", "d", lp.far.upper95);
@@ -862,7 +863,8 @@ int Service::test_verify(CallPtr c) {
     req.frames_needed = config_.frames_needed;
     req.frames_window = config_.frames_window;
     req.max_frames = frames;
-    req.liveness.required = config_.liveness == LivenessMode::required;
+    req.liveness.required = config_.liveness != LivenessMode::off;
+    req.liveness.blink = config_.liveness == LivenessMode::blink;
     req.timeout = std::chrono::seconds(timeout);
     req.quality = quality_;
     if (sender_has_job(c->sender)) {
@@ -1024,6 +1026,13 @@ int Service::on_version(sd_bus*, const char*, const char*, const char*, sd_bus_m
   return sd_bus_message_append(reply, "s", kVersion);
 }
 
+// What a login must do in front of the camera: "blink" when the blink check
+// is on, so the PAM module can ask for one. The mode only, never a score.
+int Service::on_liveness(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata,
+                         sd_bus_error*) {
+  return sd_bus_message_append(reply, "s", liveness_name(static_cast<Service*>(userdata)->config_.liveness));
+}
+
 int Service::on_prepare_for_sleep(sd_bus_message* m, void* userdata, sd_bus_error*) {
   // Only logind's broadcast counts: the bus routes a broadcast to this match
   // only from the owner of org.freedesktop.login1, while a unicast signal
@@ -1083,6 +1092,7 @@ const sd_bus_vtable Service::kVtable[] = {
                              SD_BUS_PARAM(result) SD_BUS_PARAM(frames), (dispatch<&Service::test_verify>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("Version", "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Liveness", "s", on_liveness, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_VTABLE_END};
 
 }  // namespace faceauth

@@ -26,7 +26,8 @@ boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
-  BOOST_TEST(known_models().size() == 5u);
+  BOOST_TEST(known_models().size() == 6u);
+  BOOST_TEST(model(kEyeModel).sha256 == "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f");
   BOOST_TEST(model(kLivenessModel).sha256 == "afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d");
   BOOST_TEST(model(kMobileFaceNetModel).sha256 == "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
   BOOST_TEST(model(kLandmarkModel).sha256 == "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
@@ -35,7 +36,37 @@ BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
 
 BOOST_AUTO_TEST_CASE(good_models_verify, *boost::unit_test::precondition(need_models)) {
   for (const auto& m : known_models())
-    BOOST_TEST(verified_model_path(test::model_dir(), m.name) == test::model_dir() + "/" + m.name);
+    if (m.name != kEyeModel)  // from Debian's libdlib-data, below
+      BOOST_TEST(verified_model_path(test::model_dir(), m.name) == test::model_dir() + "/" + m.name);
+}
+
+namespace {
+boost::test_tools::assertion_result need_debian_eye_model(boost::unit_test::test_unit_id) {
+  if (fs::exists(std::string(kDebianDlibModelDir) + "/" + kEyeModel)) return true;
+  boost::test_tools::assertion_result r(false);
+  r.message() << "skipped: " << kDebianDlibModelDir << "/" << kEyeModel << " absent; apt-get install libdlib-data";
+  return r;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(eye_model_comes_from_debian_or_the_model_dir,
+                     *boost::unit_test::precondition(need_debian_eye_model)) {
+  std::string debian = std::string(kDebianDlibModelDir) + "/" + kEyeModel;
+  std::string dir = test::make_temp_dir("eyes");
+  BOOST_TEST(eye_model_path(dir) == debian);  // not in dir: Debian's copy, verified
+  {
+    std::ofstream f(dir + "/" + kEyeModel, std::ios::binary);
+    f << "not the model";
+  }
+  // A file in the model directory is used first, and a wrong one is refused, naming both hashes.
+  BOOST_CHECK_EXCEPTION(eye_model_path(dir), ModelError,
+                        [&](const ModelError& e) { return has(e, kEyeModel) && has(e, "expected"); });
+}
+
+BOOST_AUTO_TEST_CASE(missing_eye_model_names_the_package) {
+  std::string empty = test::make_temp_dir("eyes");
+  BOOST_CHECK_EXCEPTION(eye_model_path(empty, empty + "/no-such-dir"), ModelError,
+                        [&](const ModelError& e) { return has(e, "libdlib-data") && has(e, kEyeModel); });
 }
 
 BOOST_AUTO_TEST_CASE(corrupted_model_is_refused, *boost::unit_test::precondition(need_models)) {
