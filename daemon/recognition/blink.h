@@ -12,36 +12,43 @@
 
 namespace faceauth {
 
-// An eye outline (detector.h, EyeOutline) holds six points per eye, the eye
-// on the image's left first, each in the order p1 corner, p2 p3 upper lid,
-// p4 other corner, p5 p6 lower lid.
-// (|p2-p6| + |p3-p5|) / (2 |p1-p4|) of one eye; 0 for a degenerate eye.
+// (|p2-p6| + |p3-p5|) / (2 |p1-p4|) of one eye (six points, detector.h's
+// EyeOutline order); 0 for a degenerate eye.
 double eye_aspect_ratio(const Point2f* six);
-// The mean of both eyes' aspect ratios: about 0.25-0.35 open, under 0.15 closed.
+// The mean of both eyes' aspect ratios: about 0.2-0.37 open, lower closed;
+// the open level differs from person to person.
 double eye_openness(const EyeOutline& e);
+// The face's proportions: the distance from the middle of the four eye corners
+// to the middle of the mouth corners over the distance between the outer eye
+// corners. A blink leaves it nearly as it is; a printed photo bent or tilted
+// about a horizontal axis squashes the whole face, eyes included, and moves it.
+double face_shape(const EyeOutline& e);
 
-// Looks for one blink in the openness of an attempt's frames, in order: a
-// frame whose eyes are open, then one whose openness falls under
-// closed_ratio x the attempt's open level, then one back above
-// reopen_ratio x that level. The open level is the median openness of the
-// frames so far (most frames show open eyes). Frames without a face are not
-// given to it.
+// Looks for one blink in the frames of an attempt, in order: a frame whose
+// eyes are open, then one whose openness falls under closed_ratio x the
+// attempt's open level, then one back at reopen_ratio x that level or above.
+// The open level is the median openness of the frames so far (most frames
+// show open eyes). A frame whose face shape differs from the attempt's median
+// shape by more than shape_tolerance (relative) does not count: the face was
+// squashed, not the eyes closed. Frames without a face are not given to it.
 class BlinkTracker {
  public:
-  BlinkTracker(double closed_ratio, double reopen_ratio) : closed_(closed_ratio), reopen_(reopen_ratio) {}
-  void add(double openness);
+  BlinkTracker(double closed_ratio, double reopen_ratio, double shape_tolerance)
+      : closed_(closed_ratio), reopen_(reopen_ratio), shape_tolerance_(shape_tolerance) {}
+  void add(double openness, double shape);
   bool blinked() const { return state_ == State::blinked; }
-  size_t frames() const { return seen_.size(); }
+  size_t frames() const { return openness_.size(); }  // frames that counted
+  size_t skipped() const { return skipped_; }          // frames the shape guard left out
   // The smallest openness relative to the open level so far (1 when no frame):
-  // for the administrator's test path and the measurements only.
+  // for the measurements only.
   double lowest_ratio() const { return lowest_; }
 
  private:
   enum class State { want_open, open, closed, blinked };
-  double level() const;
-  double closed_, reopen_;
-  std::vector<double> seen_;
+  double closed_, reopen_, shape_tolerance_;
+  std::vector<double> openness_, shapes_;
   State state_ = State::want_open;
+  size_t skipped_ = 0;
   double lowest_ = 1;
 };
 

@@ -28,8 +28,13 @@ struct Landmarks {
   FaceBox box;  // the detection they were found in
 };
 
-// Points 37-48 (1-based) of dlib's 68-point layout: both eyes' outlines (blink.h).
-using EyeOutline = std::array<Point2f, 12>;
+// From dlib's 68-point layout (blink.h): points 37-48 (1-based), both eyes'
+// outlines, the eye on the image's left first, each as p1 corner, p2 p3 upper
+// lid, p4 other corner, p5 p6 lower lid; and the mouth corners (49, 55).
+struct EyeOutline {
+  std::array<Point2f, 12> eyes{};
+  Point2f mouth_left, mouth_right;
+};
 
 class FaceDetector {
  public:

@@ -100,10 +100,12 @@ Image FaceDetector::align(const Image& img, const FaceBox& face, Landmarks* lm, 
   if (eyes && impl_->has_eyes) {
     dlib::full_object_detection shape = impl_->eyes(m, to_rect(face));
     if (shape.num_parts() == 68) {
-      for (unsigned i = 0; i < 12; ++i) {
-        const auto& q = shape.part(36 + i);
-        (*eyes)[i] = Point2f{static_cast<float>(q.x()), static_cast<float>(q.y())};
-      }
+      auto at = [&](unsigned i) {
+        return Point2f{static_cast<float>(shape.part(i).x()), static_cast<float>(shape.part(i).y())};
+      };
+      for (unsigned i = 0; i < 12; ++i) eyes->eyes[i] = at(36 + i);
+      eyes->mouth_left = at(48);
+      eyes->mouth_right = at(54);
       got_eyes = true;
     }
   }

