@@ -207,7 +207,7 @@ Outcome decide(const std::vector<FrameFacts>& frames, size_t from, size_t to, si
 
 std::string show(const Counted& c) {
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%zu/%zu = %.1f %% (95%% <= %.1f %%)", c.errors, c.trials, 100 * c.rate(),
+  std::snprintf(buf, sizeof buf, "%zu/%zu = %.1f %% (95%% <= %.2f %%)", c.errors, c.trials, 100 * c.rate(),
                 100 * c.upper());
   return buf;
 }

