@@ -206,6 +206,17 @@ BOOST_AUTO_TEST_CASE(embedders) {
   BOOST_TEST(contains(e.what(), "use mobilefacenet or dlib-resnet"));
 }
 
+BOOST_AUTO_TEST_CASE(liveness_modes) {
+  BOOST_TEST((load_text("").liveness == faceauth::LivenessMode::required));
+  BOOST_TEST((load_text("liveness = blink\n").liveness == faceauth::LivenessMode::blink));
+  BOOST_TEST((load_text("liveness = off\n").liveness == faceauth::LivenessMode::off));
+  BOOST_TEST(std::string(faceauth::liveness_name(faceauth::LivenessMode::blink)) == "blink");
+  const auto e = expect_error("\n\nliveness = wink\n");
+  BOOST_TEST(e.line() == 3);
+  BOOST_TEST(e.key() == "liveness");
+  BOOST_TEST(contains(e.what(), "use required, blink or off"));
+}
+
 BOOST_AUTO_TEST_CASE(range_errors_name_file_line_key_and_valid_range) {
   const auto e = expect_error("# header\nqueue_limit = 4\n\n\n\n\nlockout_attempts = 0\n");
   BOOST_TEST(e.line() == 7);
