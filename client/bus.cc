@@ -108,7 +108,7 @@ std::string read_string(sd_bus_message* m) {
 void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
   const std::string name = err && err->name ? err->name : "";
   const std::string message = err && err->message ? err->message : std::strerror(-r);
-  auto is = [&](const char* suffix) { return name == std::string("org.faceauth.Error.") + suffix; };
+  auto is = [&](const char* error) { return name == error; };
 
   if (name.empty() || name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
       name == "org.freedesktop.DBus.Error.NameHasNoOwner" || name.rfind("org.freedesktop.DBus.Error.Spawn", 0) == 0 ||
@@ -124,7 +124,7 @@ void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
       name == "org.freedesktop.DBus.Error.TimedOut")
     throw Error(kFailed, format(_("faceauthd did not answer %s in time. Check it with: systemctl status faceauthd"),
                                 what.c_str()));
-  if (is("PermissionDenied") || name == "org.freedesktop.DBus.Error.AccessDenied" ||
+  if (is(FACEAUTH_ERROR_PERMISSION_DENIED) || name == "org.freedesktop.DBus.Error.AccessDenied" ||
       name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") {
     static const std::regex action_re("org\\.faceauth\\.[a-z-]+");
     std::smatch mt;
@@ -136,17 +136,17 @@ void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
                             action.c_str());
     throw Error(kPermission, text);
   }
-  if (is("InvalidArgument")) throw Error(kUsage, format(_("Invalid argument: %s"), message.c_str()));
-  if (is("NotFound"))
+  if (is(FACEAUTH_ERROR_INVALID_ARGUMENT)) throw Error(kUsage, format(_("Invalid argument: %s"), message.c_str()));
+  if (is(FACEAUTH_ERROR_NOT_FOUND))
     throw Error(kNotFound, format(_("Not found: %s. See what is stored with: faceauthctl list"), message.c_str()));
-  if (is("ConsentRequired")) throw Error(kNoConsent, format(_("Consent required: %s"), message.c_str()));
-  if (is("Excluded"))
+  if (is(FACEAUTH_ERROR_CONSENT_REQUIRED)) throw Error(kNoConsent, format(_("Consent required: %s"), message.c_str()));
+  if (is(FACEAUTH_ERROR_EXCLUDED))
     throw Error(kNoConsent, format(_("%s. Face verification is not available for this account; the password "
                                      "keeps working."),
                                    message.c_str()));
-  if (is("Busy"))
+  if (is(FACEAUTH_ERROR_BUSY))
     throw Error(kCamera, format(_("The camera is busy: %s. Try again in a moment."), message.c_str()));
-  if (is("StoreCorrupted"))
+  if (is(FACEAUTH_ERROR_STORE_CORRUPTED))
     throw Error(kIntegrity, format(_("The template store failed a check: %s. See faceauthctl status and "
                                      "journalctl -u faceauthd; passwords keep working."),
                                    message.c_str()));

@@ -11,11 +11,13 @@
 #include <functional>
 #include <string>
 
+#include "faceauth-dbus.h"
+
 namespace faceauthctl {
 
-inline constexpr const char* kBusName = "org.faceauth.FaceAuth1";
-inline constexpr const char* kObjectPath = "/org/faceauth/FaceAuth1";
-inline constexpr const char* kInterface = "org.faceauth.FaceAuth1";
+inline constexpr const char* kBusName = FACEAUTH_BUS_NAME;
+inline constexpr const char* kObjectPath = FACEAUTH_OBJECT_PATH;
+inline constexpr const char* kInterface = FACEAUTH_INTERFACE;
 
 // A reference to an sd_bus_message, released at the end of its scope.
 class Message {

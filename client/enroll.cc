@@ -83,9 +83,9 @@ int on_finished(sd_bus_message* m, void* userdata, sd_bus_error*) {
 
 std::string result_text(const std::string& result) {
   if (result == "enrolled") return _("Enrolled.");
-  if (result == "timeout") return _("Enrollment timed out before enough good frames were captured; nothing was stored.");
-  if (result == "cancelled") return _("Enrollment was cancelled; nothing was stored.");
-  if (result == "camera-unavailable") return _("The camera is not available; nothing was stored.");
+  if (result == FACEAUTH_RESULT_TIMEOUT) return _("Enrollment timed out before enough good frames were captured; nothing was stored.");
+  if (result == FACEAUTH_RESULT_CANCELLED) return _("Enrollment was cancelled; nothing was stored.");
+  if (result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE) return _("The camera is not available; nothing was stored.");
   if (result == "inconsistent")
     return _("The captured frames did not all show the same face; nothing was stored. Make sure only you are "
              "in view and try again.");
@@ -186,9 +186,9 @@ int verb_enroll(const Options& o) {
   Message m = bus.new_call("Enroll");
   check(sd_bus_message_append(m.get(), "ss", o.user_set ? o.user.c_str() : "", notice_id.c_str()), "Enroll");
   check(sd_bus_message_open_container(m.get(), 'a', "{sv}"), "Enroll");
-  check(sd_bus_message_append(m.get(), "{sv}", "confirm_age", "b", 1), "Enroll");
-  check(sd_bus_message_append(m.get(), "{sv}", "method", "s", method.c_str()), "Enroll");
-  if (o.label_set) check(sd_bus_message_append(m.get(), "{sv}", "label", "s", o.label.c_str()), "Enroll");
+  check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_CONFIRM_AGE, "b", 1), "Enroll");
+  check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_METHOD, "s", method.c_str()), "Enroll");
+  if (o.label_set) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_LABEL, "s", o.label.c_str()), "Enroll");
   check(sd_bus_message_close_container(m.get()), "Enroll");
   Message r = bus.call(m, 330);  // polkit may ask for a password first
   const char* job = nullptr;
@@ -225,7 +225,7 @@ int verb_enroll(const Options& o) {
                 << "\n";
   }
   if (ok) return kOk;
-  if (state.result == "camera-unavailable") return kCamera;
+  if (state.result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE) return kCamera;
   return kNotVerified;
 }
 

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include "faceauth-dbus.h"
 #include "text_safety.h"
 
 #include <algorithm>
@@ -39,14 +40,9 @@ std::string format(const char* fmt, ...) {
 }
 
 std::string hint_text(const std::string& hint) {
-  // The daemon's hints (EnrollProgress, Verify details, TestVerify frames).
-  static const char* const known[] = {
-      N_("look at the camera"), N_("hold still"), N_("move closer"), N_("more light"),
-      N_("only one face please"), N_("use your password"), N_("blink"),
-      N_("too many failed attempts: use your password"),
-  };
-  for (const char* k : known)
-    if (hint == k) return _(k);
+  // The daemon's hint codes (EnrollProgress, Verify details, TestVerify
+  // frames), shown through the catalogue; an unknown code as it is.
+  if (const char* text = faceauth_hint_text(hint.c_str())) return _(text);
   return hint;
 }
 

@@ -563,8 +563,8 @@ int verb_test(const Options& o) {
   Message m = bus.new_call("TestVerify");
   check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), "TestVerify");
   check(sd_bus_message_open_container(m.get(), 'a', "{sv}"), "TestVerify");
-  if (o.timeout) check(sd_bus_message_append(m.get(), "{sv}", "timeout", "u", o.timeout), "TestVerify");
-  if (o.frames) check(sd_bus_message_append(m.get(), "{sv}", "frames", "u", o.frames), "TestVerify");
+  if (o.timeout) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_TIMEOUT, "u", o.timeout), "TestVerify");
+  if (o.frames) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_FRAMES, "u", o.frames), "TestVerify");
   check(sd_bus_message_close_container(m.get()), "TestVerify");
   say(o, std::string(_("Look at the camera. Nothing is stored and this test does not count towards the "
                        "lockout.")) + "\n");
@@ -582,7 +582,7 @@ int verb_test(const Options& o) {
     check(k, "TestVerify");
     if (k == 0) break;
     ++n;
-    bool has_distance = usable && result != "not-enrolled";
+    bool has_distance = usable && result != FACEAUTH_RESULT_NOT_ENROLLED;
     frames.push(Json::object()
                     .set("frame", n)
                     .set("usable", usable != 0)
@@ -601,24 +601,24 @@ int verb_test(const Options& o) {
   } else {
     if (n) std::cout << t.render() << "\n";
     std::cout << format(_("Result for %s: %s"), who.c_str(), result.c_str()) << "\n";
-    if (result == "not-enrolled")
+    if (result == FACEAUTH_RESULT_NOT_ENROLLED)
       std::cout << format(_("%s is not enrolled: the frames show image quality only. Enroll with: faceauthctl "
                             "enroll --user %s"),
                           who.c_str(), who.c_str())
                 << "\n";
-    if (result == "spoof-suspected")
+    if (result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
       std::cout << _("The face matched but did not look live (LIVE column), or with liveness = blink no blink was "
                      "seen among these frames: a printed photo or a screen would be refused this way.")
                 << "\n";
-    if (result == "enroll-again")
+    if (result == FACEAUTH_RESULT_ENROLL_AGAIN)
       std::cout << format(_("The templates of %s were made by another face model than the one configured and are "
                             "never compared: enroll again with: faceauthctl enroll --user %s"),
                           who.c_str(), who.c_str())
                 << "\n";
   }
-  if (result == "match") return kOk;
-  if (result == "not-enrolled" || result == "enroll-again") return kNotFound;
-  if (result == "camera-unavailable") return kCamera;
+  if (result == FACEAUTH_RESULT_MATCH) return kOk;
+  if (result == FACEAUTH_RESULT_NOT_ENROLLED || result == FACEAUTH_RESULT_ENROLL_AGAIN) return kNotFound;
+  if (result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE) return kCamera;
   return kNotVerified;
 }
 
@@ -673,9 +673,9 @@ int verb_status(const Options& o) {
         {_("Store"), store},
         {_("Audit chain"), chain},
         {_("Face model"), st["embedder"].str("?")},
-        {_("Liveness"), st["liveness"].str("?") == "required"
+        {_("Liveness"), st["liveness"].str("?") == FACEAUTH_LIVENESS_REQUIRED
                             ? std::string(_("required (a passive check refuses printed photos; docs/liveness.md)"))
-                        : st["liveness"].str("?") == "blink"
+                        : st["liveness"].str("?") == FACEAUTH_LIVENESS_BLINK
                             ? std::string(_("blink (the passive check and a blink within each attempt; a video replay "
                                             "is not stopped; docs/liveness.md)"))
                             : std::string(_("off: a printed photo of an enrolled person is accepted"))},

@@ -35,6 +35,8 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "faceauth-dbus.h"
+
 #ifndef FACEAUTH_LOCALEDIR
 #define FACEAUTH_LOCALEDIR "/usr/share/locale"
 #endif
@@ -43,9 +45,9 @@
 #define TEXT_DOMAIN "faceauth"
 #define _(s) dgettext(TEXT_DOMAIN, s)
 
-#define BUS_NAME "org.faceauth.FaceAuth1"
-#define OBJECT_PATH "/org/faceauth/FaceAuth1"
-#define INTERFACE "org.faceauth.FaceAuth1"
+#define BUS_NAME FACEAUTH_BUS_NAME
+#define OBJECT_PATH FACEAUTH_OBJECT_PATH
+#define INTERFACE FACEAUTH_INTERFACE
 #define DBUS_NAME "org.freedesktop.DBus"
 #define DATA_KEY "pam_faceauth.attempted_user"
 
@@ -91,7 +93,7 @@ static uint64_t now_usec(void) {
 
 static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *o) {
     *o = (struct options){.timeout = DEFAULT_TIMEOUT, .max_tries = 1, .daemon_user = "faceauth",
-                          .require = "liveness"};
+                          .require = FACEAUTH_REQUIRE_LIVENESS};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "debug") == 0) {
@@ -117,7 +119,8 @@ static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
             else
                 o->max_tries = (unsigned)n;
         } else if (strncmp(a, "require=", 8) == 0) {
-            if (strcmp(a + 8, "liveness") == 0 || strcmp(a + 8, "any") == 0 || strcmp(a + 8, "ir") == 0)
+            if (strcmp(a + 8, FACEAUTH_REQUIRE_LIVENESS) == 0 || strcmp(a + 8, FACEAUTH_REQUIRE_ANY) == 0 ||
+                strcmp(a + 8, FACEAUTH_REQUIRE_IR) == 0)
                 o->require = a + 8;
             else
                 pam_syslog(pamh, LOG_ERR, "%s: want require=liveness, any or ir; using liveness", a);
@@ -368,11 +371,18 @@ static int conn_open(struct conn *c, const struct options *o, char *why, size_t 
 
 static enum outcome outcome_of(const char *result) {
     static const struct { const char *name; enum outcome o; } table[] = {
-        {"match", O_MATCH},          {"no-match", O_NO_MATCH},   {"no-face", O_NO_FACE},
-        {"timeout", O_TIMEOUT},      {"camera-unavailable", O_CAMERA},
-        {"locked-out", O_LOCKED},    {"refused", O_REFUSED},     {"not-enrolled", O_NOT_ENROLLED},
-        {"cancelled", O_CANCELLED},  {"enroll-again", O_ENROLL_AGAIN},
-        {"spoof-suspected", O_SPOOF}, {"liveness-unavailable", O_NO_LIVENESS},
+        {FACEAUTH_RESULT_MATCH, O_MATCH},
+        {FACEAUTH_RESULT_NO_MATCH, O_NO_MATCH},
+        {FACEAUTH_RESULT_NO_FACE, O_NO_FACE},
+        {FACEAUTH_RESULT_TIMEOUT, O_TIMEOUT},
+        {FACEAUTH_RESULT_CAMERA_UNAVAILABLE, O_CAMERA},
+        {FACEAUTH_RESULT_LOCKED_OUT, O_LOCKED},
+        {FACEAUTH_RESULT_REFUSED, O_REFUSED},
+        {FACEAUTH_RESULT_NOT_ENROLLED, O_NOT_ENROLLED},
+        {FACEAUTH_RESULT_CANCELLED, O_CANCELLED},
+        {FACEAUTH_RESULT_ENROLL_AGAIN, O_ENROLL_AGAIN},
+        {FACEAUTH_RESULT_SPOOF_SUSPECTED, O_SPOOF},
+        {FACEAUTH_RESULT_LIVENESS_UNAVAILABLE, O_NO_LIVENESS},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (!strcmp(result, table[i].name)) return table[i].o;
@@ -397,11 +407,11 @@ static int parse_verify(sd_bus_message *m, struct verdict *v) {
     while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
         const char *s = NULL;
         if ((r = sd_bus_message_read_basic(m, 's', &key)) < 0) return r;
-        if (!strcmp(key, "hint") || !strcmp(key, "incident")) {
+        if (!strcmp(key, FACEAUTH_DETAIL_HINT) || !strcmp(key, FACEAUTH_DETAIL_INCIDENT)) {
             if ((r = read_variant(m, 's', &s)) < 0) return r;
             char **dst = key[0] == 'h' ? &v->hint : &v->incident;
             if (s && *s && !*dst) *dst = dup_shown(s);
-        } else if (!strcmp(key, "locked_until")) {
+        } else if (!strcmp(key, FACEAUTH_DETAIL_LOCKED_UNTIL)) {
             if ((r = read_variant(m, 't', &v->locked_until)) < 0) return r;
         } else if ((r = sd_bus_message_skip(m, "v")) < 0) {
             return r;
@@ -419,9 +429,9 @@ static bool asks_for_blink(struct conn *c) {
     char why[160];
     bool blink = false;
     if (call(c, c->owner, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, why, sizeof why, "ss",
-             INTERFACE, "Liveness") != CALL_OK)
+             INTERFACE, FACEAUTH_PROPERTY_LIVENESS) != CALL_OK)
         return false;
-    if (read_variant(reply, 's', &mode) > 0 && mode) blink = !strcmp(mode, "blink");
+    if (read_variant(reply, 's', &mode) > 0 && mode) blink = !strcmp(mode, FACEAUTH_LIVENESS_BLINK);
     sd_bus_message_unref(reply);
     return blink;
 }
@@ -434,7 +444,8 @@ static void do_verify(struct conn *c, const char *user, const char *require, str
     if (secs < 1) secs = 1;
     if (secs > MAX_TIMEOUT) secs = MAX_TIMEOUT;
     int r = call(c, c->owner, OBJECT_PATH, INTERFACE, "Verify", &reply, v->why, sizeof v->why,
-                 "sa{sv}", user, 3u, "timeout", "u", secs, "require", "s", require, "login", "b", 1);
+                 "sa{sv}", user, 3u, FACEAUTH_OPTION_TIMEOUT, "u", secs, FACEAUTH_OPTION_REQUIRE, "s", require,
+                 FACEAUTH_OPTION_LOGIN, "b", 1);
     if (r == CALL_OK) {
         if (parse_verify(reply, v) < 0) {
             v->outcome = O_UNAVAILABLE;
@@ -469,7 +480,7 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     case O_NOT_ENROLLED: rc = PAM_IGNORE; break;
     case O_SPOOF:
         rc = PAM_AUTH_ERR;
-        msg = v->hint && !strcmp(v->hint, "blink")
+        msg = v->hint && !strcmp(v->hint, FACEAUTH_HINT_BLINK)
                   ? _("Face not accepted: no blink was seen; use your password")
                   : _("Face not accepted: the camera may be seeing a photo or a screen; use your password");
         break;
@@ -494,8 +505,11 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     else if (tell && msg)
         say(pamh, PAM_ERROR_MSG, "%s", msg);
     if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED && v->outcome != O_REFUSED &&
-        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF && v->outcome != O_NO_LIVENESS)
-        say(pamh, PAM_TEXT_INFO, "%s", v->hint);
+        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF && v->outcome != O_NO_LIVENESS) {
+        /* A hint is a code (faceauth-dbus.h): shown in the person's language, an unknown one not at all. */
+        const char *text = faceauth_hint_text(v->hint);
+        if (text) say(pamh, PAM_TEXT_INFO, "%s", _(text));
+    }
     return rc;
 }
 
@@ -643,7 +657,7 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
     }
     if (r < 0) {
         conn_close(&c);
-        if (r == CALL_ERROR_REPLY && strstr(err, "org.faceauth.Error.InvalidArgument")) {
+        if (r == CALL_ERROR_REPLY && strstr(err, FACEAUTH_ERROR_INVALID_ARGUMENT)) {
             if (o.debug) pam_syslog(pamh, LOG_DEBUG, "skipped: %s", err);
             return PAM_IGNORE; /* e.g. a user unknown to the daemon */
         }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "blink.h"
+#include "faceauth-dbus.h"  // the hint codes
 #include "models.h"
 #include "quality.h"
 
@@ -24,12 +25,12 @@ const char* verdict_name(FrameVerdict v) {
 
 const char* verdict_hint(FrameVerdict v) {
   switch (v) {
-    case FrameVerdict::ok: return "hold still";
-    case FrameVerdict::no_face: return "look at the camera";
-    case FrameVerdict::multiple_faces: return "only one face please";
-    case FrameVerdict::face_too_small: return "move closer";
-    case FrameVerdict::too_dark: return "more light";
-    case FrameVerdict::too_blurred: return "hold still";
+    case FrameVerdict::ok: return FACEAUTH_HINT_HOLD_STILL;
+    case FrameVerdict::no_face: return FACEAUTH_HINT_LOOK_AT_CAMERA;
+    case FrameVerdict::multiple_faces: return FACEAUTH_HINT_ONE_FACE;
+    case FrameVerdict::face_too_small: return FACEAUTH_HINT_MOVE_CLOSER;
+    case FrameVerdict::too_dark: return FACEAUTH_HINT_MORE_LIGHT;
+    case FrameVerdict::too_blurred: return FACEAUTH_HINT_HOLD_STILL;
     case FrameVerdict::stopped: return "";
   }
   return "";

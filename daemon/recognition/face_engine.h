@@ -20,7 +20,8 @@ enum class FrameVerdict { ok, no_face, multiple_faces, face_too_small, too_dark,
 
 // Stable machine names ("no-face", "multiple-faces", ...) used in JSON and D-Bus.
 const char* verdict_name(FrameVerdict v);
-// A short hint for the person in front of the camera ("move closer", ...).
+// The hint code for the person in front of the camera ("move-closer", ...;
+// dbus/faceauth-dbus.h): each client shows its own translated text for it.
 const char* verdict_hint(FrameVerdict v);
 
 struct QualityOptions {

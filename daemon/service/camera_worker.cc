@@ -4,6 +4,7 @@
 
 #include "blink.h"
 #include "camera_probe.h"
+#include "faceauth-dbus.h"
 #include "frame_source.h"
 #include "fusion.h"
 #include "log.h"
@@ -118,13 +119,13 @@ std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::
   return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
     VerifyResult r;
     if (!engine) {
-      r.result = "camera-unavailable";
+      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
       r.error = "face models unavailable: " + model_error;
     } else {
       try {
         r = verify(*engine, *shared_req, ctl);
       } catch (const std::exception& e) {
-        r.result = "camera-unavailable";
+        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
         r.error = std::string("verification failed: ") + e.what();
       }
     }
@@ -139,13 +140,13 @@ std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, Progr
                                              const JobControl& ctl) {
     EnrollResult r;
     if (!engine) {
-      r.result = "camera-unavailable";
+      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
       r.message = "face models unavailable: " + model_error;
     } else {
       try {
         r = enroll(*engine, req, progress, ctl);
       } catch (const std::exception& e) {
-        r.result = "camera-unavailable";
+        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
         r.message = std::string("enrollment failed: ") + e.what() + "; nothing was stored";
       }
     }
@@ -158,13 +159,13 @@ std::shared_ptr<JobControl> CameraWorker::submit_test(TestRequest req, std::func
   return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
     TestResult r;
     if (!engine) {
-      r.result = "camera-unavailable";
+      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
       r.error = "face models unavailable: " + model_error;
     } else {
       try {
         r = test(*engine, *shared_req, ctl);
       } catch (const std::exception& e) {
-        r.result = "camera-unavailable";
+        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
         r.error = std::string("test failed: ") + e.what();
       }
     }
@@ -282,7 +283,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   VerifyResult r;
   const auto deadline = req.deadline;
   if (Clock::now() >= deadline) {
-    r.result = "timeout";  // waited in the queue for the whole timeout
+    r.result = FACEAUTH_RESULT_TIMEOUT;  // waited in the queue for the whole timeout
     return r;
   }
   unsigned& usable = r.usable;
@@ -290,17 +291,17 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   LivenessPolicy liveness = req.liveness;
   liveness.ir_pairs = probe_ir();
   if (req.require_ir && !liveness.ir_pairs) {
-    r.result = "liveness-unavailable";
-    r.hint = "this login needs an infrared camera: use your password";
+    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
+    r.hint = FACEAUTH_HINT_NEEDS_IR_CAMERA;
     r.error = "this login needs an infrared camera; the camera " + camera_ir_state();
     return r;
   }
   if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
-    r.result = "liveness-unavailable";
+    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   if (liveness.blink && !engine.has_eyes()) {
-    r.result = "liveness-unavailable";
+    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   AttemptWindow window(req.frames_needed);
@@ -309,15 +310,15 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
   // (blink) identity and the passive check have held: the attempt waits for a blink.
   bool awaiting_blink = false;
   auto ended_without_blink = [&] {
-    r.result = "spoof-suspected";
-    r.hint = "blink";
+    r.result = FACEAUTH_RESULT_SPOOF_SUSPECTED;
+    r.hint = FACEAUTH_HINT_BLINK;
   };
   try {
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
       if (Clock::now() >= deadline) {
         if (awaiting_blink) ended_without_blink();
-        else r.result = usable > 0 ? "no-match" : (any_frame ? "no-face" : "timeout");
+        else r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH : (any_frame ? FACEAUTH_RESULT_NO_FACE : FACEAUTH_RESULT_TIMEOUT);
         return r;
       }
       std::optional<Frame> frame = cam.src->next();
@@ -351,13 +352,13 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       if (!awaiting_blink && usable >= static_cast<unsigned>(req.frames_window)) break;
     }
   } catch (const FrameSourceError& e) {
-    r.result = "camera-unavailable";
+    r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
     r.error = e.what();
     return r;
   }
-  if (ctl.cancelled) r.result = "cancelled";
+  if (ctl.cancelled) r.result = FACEAUTH_RESULT_CANCELLED;
   else if (awaiting_blink) ended_without_blink();
-  else r.result = usable > 0 ? "no-match" : "no-face";
+  else r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH : FACEAUTH_RESULT_NO_FACE;
   return r;
 }
 
@@ -370,11 +371,11 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   LivenessPolicy liveness = req.liveness;
   liveness.ir_pairs = probe_ir();
   if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
-    r.result = "liveness-unavailable";
+    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   if (liveness.blink && !engine.has_eyes()) {
-    r.result = "liveness-unavailable";
+    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
@@ -420,17 +421,17 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       r.frames.push_back(std::move(f));
     }
   } catch (const FrameSourceError& e) {
-    r.result = "camera-unavailable";
+    r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
     r.error = e.what();
     return r;
   }
-  if (ctl.cancelled) r.result = "cancelled";
-  else if (req.templates.empty()) r.result = "not-enrolled";
+  if (ctl.cancelled) r.result = FACEAUTH_RESULT_CANCELLED;
+  else if (req.templates.empty()) r.result = FACEAUTH_RESULT_NOT_ENROLLED;
   else if (!decided.empty()) r.result = decided;
-  else if (awaiting_blink) r.result = "spoof-suspected";  // no blink among these frames
-  else if (usable > 0) r.result = "no-match";
-  else if (r.frames.empty() && timed_out) r.result = "timeout";
-  else r.result = "no-face";
+  else if (awaiting_blink) r.result = FACEAUTH_RESULT_SPOOF_SUSPECTED;  // no blink among these frames
+  else if (usable > 0) r.result = FACEAUTH_RESULT_NO_MATCH;
+  else if (r.frames.empty() && timed_out) r.result = FACEAUTH_RESULT_TIMEOUT;
+  else r.result = FACEAUTH_RESULT_NO_FACE;
   return r;
 }
 
@@ -440,24 +441,24 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
   const auto deadline = Clock::now() + req.timeout;
   std::vector<Embedding> captured;
   const unsigned needed = static_cast<unsigned>(req.frames_needed);
-  progress(0, needed, "look at the camera");
+  progress(0, needed, FACEAUTH_HINT_LOOK_AT_CAMERA);
   try {
     OpenSource cam(camera_spec_);
     while (captured.size() < needed) {
       if (ctl.cancelled) {
-        r.result = "cancelled";
+        r.result = FACEAUTH_RESULT_CANCELLED;
         r.message = "enrollment was cancelled; nothing was stored";
         return r;
       }
       if (Clock::now() >= deadline) {
-        r.result = "timeout";
+        r.result = FACEAUTH_RESULT_TIMEOUT;
         r.message = "only " + std::to_string(captured.size()) + " of " + std::to_string(needed) +
                     " good frames in time; nothing was stored";
         return r;
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) {
-        r.result = "timeout";
+        r.result = FACEAUTH_RESULT_TIMEOUT;
         r.message = "the camera delivered no more frames after " + std::to_string(captured.size()) + " of " +
                     std::to_string(needed) + " good frames; nothing was stored";
         return r;
@@ -470,10 +471,10 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
       if (a.verdict == FrameVerdict::stopped) continue;  // cancelled: the loop ends
       if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);
       progress(static_cast<unsigned>(captured.size()), needed,
-               a.verdict == FrameVerdict::ok ? "hold still" : verdict_hint(a.verdict));
+               a.verdict == FrameVerdict::ok ? FACEAUTH_HINT_HOLD_STILL : verdict_hint(a.verdict));
     }
   } catch (const FrameSourceError& e) {
-    r.result = "camera-unavailable";
+    r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
     r.message = std::string(e.what()) + "; nothing was stored";
     return r;
   }

