@@ -20,7 +20,7 @@ namespace faceauth {
 namespace {
 constexpr const char* kPath = FACEAUTH_OBJECT_PATH;
 constexpr const char* kInterface = FACEAUTH_INTERFACE;
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = FACEAUTH_VERSION;  // CMake's project version
 
 const char* kErrPermission = FACEAUTH_ERROR_PERMISSION_DENIED;
 const char* kErrInvalid = FACEAUTH_ERROR_INVALID_ARGUMENT;
