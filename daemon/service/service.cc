@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "bus_loop.h"
 #include "faceauth-dbus.h"
 #include "json.h"
 #include "log.h"
@@ -16,6 +18,10 @@
 #include "validate.h"
 
 namespace faceauth {
+
+struct Service::JobTimer : boost::asio::steady_timer {
+  using boost::asio::steady_timer::steady_timer;
+};
 
 namespace {
 constexpr const char* kPath = FACEAUTH_OBJECT_PATH;
@@ -381,8 +387,7 @@ int Service::verify(CallPtr c) {
     // timeout passes is answered "timeout" at once; its outcome is recorded
     // when the worker hands it back.
     Job& job = jobs_.at(id);
-    job.timer = std::make_unique<boost::asio::steady_timer>(
-        io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
+    job.timer = std::make_unique<JobTimer>(io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
     job.timer->async_wait([this, id](const boost::system::error_code& ec) {
       auto it = jobs_.find(id);
       if (ec || it == jobs_.end()) return;

@@ -4,8 +4,6 @@
 // post their results back.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-bus.h>
 
 #include <atomic>
@@ -17,14 +15,20 @@
 #include <string>
 
 #include "authorizer.h"
-#include "bus_loop.h"
 #include "camera_worker.h"
 #include "rate_limit.h"
 #include "config.h"
 #include "notice.h"
 #include "store.h"
 
+// Asio stays out of this header (it is heavy): the loop is only referred to.
+namespace boost::asio {
+class io_context;
+}
+
 namespace faceauth {
+
+class BusLoop;
 
 class Service {
  public:
@@ -81,13 +85,15 @@ class Service {
   void finish_verify(uint64_t job_id, const VerifyResult& r);
   void send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames);
 
+  // A Verify's answer-by-the-deadline timer (a boost::asio::steady_timer, service.cc).
+  struct JobTimer;
   // Camera jobs in flight, by id (loop thread only; the worker sees ids only).
   struct Job {
     CallPtr call;
     std::shared_ptr<JobControl> control;
     std::string user;
     sd_bus_track* track = nullptr;  // the caller's connection: its end cancels the job
-    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::unique_ptr<JobTimer> timer;
   };
   static int on_caller_gone(sd_bus_track* track, void* userdata);
   bool sender_has_job(const std::string& sender) const;
