@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(good_models_verify, *boost::unit_test::precondition(need_mo
 
 namespace {
 boost::test_tools::assertion_result need_debian_eye_model(boost::unit_test::test_unit_id) {
-  if (fs::exists(std::string(kDebianDlibModelDir) + "/" + kEyeModel)) return true;
+  if (fs::exists(fs::path(kDebianDlibModelDir) / kEyeModel)) return true;
   boost::test_tools::assertion_result r(false);
   r.message() << "skipped: " << kDebianDlibModelDir << "/" << kEyeModel << " absent; apt-get install libdlib-data";
   return r;
@@ -51,7 +51,7 @@ boost::test_tools::assertion_result need_debian_eye_model(boost::unit_test::test
 
 BOOST_AUTO_TEST_CASE(eye_model_comes_from_debian_or_the_model_dir,
                      *boost::unit_test::precondition(need_debian_eye_model)) {
-  std::string debian = std::string(kDebianDlibModelDir) + "/" + kEyeModel;
+  const std::string debian = (fs::path(kDebianDlibModelDir) / kEyeModel).string();
   std::string dir = test::make_temp_dir("eyes");
   BOOST_TEST(eye_model_path(dir) == debian);  // not in dir: Debian's copy, verified
   {
