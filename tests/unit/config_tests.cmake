@@ -1,1 +1,0 @@
-faceauth_unit_test(config_test unit/config_test.cc LIBS faceauth_config)
