@@ -35,7 +35,7 @@ SUDO=""
 # make raw camera frames in tests, valgrind, clang with libFuzzer (tests/fuzz).
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libdlib-dev libopencv-dnn-dev libopencv-imgproc-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev
-  libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3
+  libboost-dev libboost-test-dev libsodium-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   libsystemd-dev libpam0g-dev libpam-wrapper libpamtest0-dev pamtester
   dbus-daemon polkitd libv4l-dev libdlib-data ffmpeg valgrind clang libclang-rt-14-dev systemd python3 util-linux passwd gettext sudo)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

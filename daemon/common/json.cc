@@ -1,322 +1,196 @@
 #include "json.h"
 
-#include <cmath>
-#include <cstdio>
+#include <charconv>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+// Floating-point numbers keep the text faceauthctl has always written: six
+// significant digits, as printf's %.6g in the C locale gives them, with ".0"
+// added when that looks like an integer (0.412346, 5.68e-06, 3.0). nlohmann
+// offers no setting for this (nlohmann/json#677, #768), and rounding the value
+// first is not enough: its shortest-text search writes 0.944355 as
+// 0.9443550000000001. Specialising its to_chars for double is the workaround
+// given in nlohmann/json#1109: the serializer calls it for every finite double
+// (NaN and infinity are written as null before), and json_test pins the text.
+// It is declared before anything can use the general template, and json.cc is
+// the only file of the project that includes nlohmann/json.hpp.
+NLOHMANN_JSON_NAMESPACE_BEGIN
+namespace detail {
+template <>
+__attribute__((nonnull(1, 2), returns_nonnull)) char* to_chars<double>(char* first, const char* last, double value) {
+  char* end = first + (last - first);
+  const auto [ptr, ec] = std::to_chars(first, end, value, std::chars_format::general, 6);
+  if (ec != std::errc() || end - ptr < 2) return first;  // the serializer's 64-byte buffer never gets here
+  for (const char* c = first; c != ptr; ++c)
+    if (*c == '.' || *c == 'e') return ptr;
+  ptr[0] = '.';
+  ptr[1] = '0';
+  return ptr + 2;
+}
+}  // namespace detail
+NLOHMANN_JSON_NAMESPACE_END
 
 namespace faceauth {
 
-namespace {
-const Json kNull;
-const Json::Array kNoItems;
-const Json::Object kNoMembers;
+using nlohmann::ordered_json;
 
-class Parser {
- public:
-  explicit Parser(const std::string& t) : t_(t) {}
-  Json document() {
-    Json v = value();
-    ws();
-    if (i_ != t_.size()) fail("trailing characters");
-    return v;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) {
-    throw std::runtime_error("invalid JSON at offset " + std::to_string(i_) + ": " + what);
-  }
-  void ws() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\t' || t_[i_] == '\r')) ++i_;
-  }
-  bool eat(const char* word) {
-    size_t n = std::char_traits<char>::length(word);
-    if (t_.compare(i_, n, word) != 0) return false;
-    i_ += n;
-    return true;
-  }
-  Json value() {
-    if (++depth_ > 64) fail("nested too deeply");
-    ws();
-    if (i_ >= t_.size()) fail("unexpected end");
-    Json out;
-    char c = t_[i_];
-    if (c == '{') {
-      ++i_;
-      out = Json::object();
-      ws();
-      if (i_ < t_.size() && t_[i_] == '}') {
-        ++i_;
-      } else {
-        for (;;) {
-          ws();
-          if (i_ >= t_.size() || t_[i_] != '"') fail("expected a key");
-          std::string k = string();
-          ws();
-          if (i_ >= t_.size() || t_[i_] != ':') fail("expected ':'");
-          ++i_;
-          out.set(k, value());
-          ws();
-          if (i_ < t_.size() && t_[i_] == ',') { ++i_; continue; }
-          if (i_ < t_.size() && t_[i_] == '}') { ++i_; break; }
-          fail("expected ',' or '}'");
-        }
-      }
-    } else if (c == '[') {
-      ++i_;
-      out = Json::array();
-      ws();
-      if (i_ < t_.size() && t_[i_] == ']') {
-        ++i_;
-      } else {
-        for (;;) {
-          out.push(value());
-          ws();
-          if (i_ < t_.size() && t_[i_] == ',') { ++i_; continue; }
-          if (i_ < t_.size() && t_[i_] == ']') { ++i_; break; }
-          fail("expected ',' or ']'");
-        }
-      }
-    } else if (c == '"') {
-      out = Json(string());
-    } else if (eat("true")) {
-      out = Json(true);
-    } else if (eat("false")) {
-      out = Json(false);
-    } else if (eat("null")) {
-      out = Json();
-    } else {
-      out = number();
-    }
-    --depth_;
-    return out;
-  }
-  Json number() {
-    size_t start = i_;
-    bool real = false;
-    if (i_ < t_.size() && t_[i_] == '-') ++i_;
-    while (i_ < t_.size() && ((t_[i_] >= '0' && t_[i_] <= '9') || t_[i_] == '.' || t_[i_] == 'e' ||
-                              t_[i_] == 'E' || t_[i_] == '+' || t_[i_] == '-')) {
-      if (t_[i_] == '.' || t_[i_] == 'e' || t_[i_] == 'E') real = true;
-      ++i_;
-    }
-    std::string s = t_.substr(start, i_ - start);
-    if (s.empty() || s == "-") fail("expected a value");
-    try {
-      size_t used = 0;
-      if (!real) {
-        int64_t v = std::stoll(s, &used);
-        if (used == s.size()) return Json(v);
-      } else {
-        double d = std::stod(s, &used);
-        if (used == s.size()) return Json(d);
-      }
-    } catch (const std::exception&) {
-    }
-    fail("bad number '" + s + "'");
-  }
-  static void utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xc0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xe0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-  uint32_t hex4() {
-    if (i_ + 4 > t_.size()) fail("short \\u escape");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      char h = t_[i_++];
-      v <<= 4;
-      if (h >= '0' && h <= '9') v |= static_cast<uint32_t>(h - '0');
-      else if (h >= 'a' && h <= 'f') v |= static_cast<uint32_t>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') v |= static_cast<uint32_t>(h - 'A' + 10);
-      else fail("bad \\u escape");
-    }
-    return v;
-  }
-  std::string string() {
-    ++i_;  // opening quote
-    std::string out;
-    for (;;) {
-      if (i_ >= t_.size()) fail("unterminated string");
-      char c = t_[i_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= t_.size()) fail("unterminated escape");
-      char e = t_[i_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          uint32_t cp = hex4();
-          if (cp >= 0xd800 && cp < 0xdc00 && t_.compare(i_, 2, "\\u") == 0) {
-            i_ += 2;
-            uint32_t lo = hex4();
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          }
-          utf8(out, cp);
-          break;
-        }
-        default: fail("bad escape");
-      }
-    }
-  }
-
-  const std::string& t_;
-  size_t i_ = 0;
-  int depth_ = 0;
+struct Json::Node {
+  ordered_json v;
 };
-}  // namespace
 
-std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+namespace {
+const ordered_json kNull;
+constexpr int kMaxDepth = 64;  // parse: deeper nesting is refused
+
+const ordered_json& value_of(const std::unique_ptr<Json::Node>& n) { return n ? n->v : kNull; }
+std::unique_ptr<Json::Node> node(ordered_json v) { return std::unique_ptr<Json::Node>(new Json::Node{std::move(v)}); }
+
+// nlohmann writes backspace and form feed as \b and \f and leaves DEL as it
+// is; faceauthctl has always written \u0008, \u000c and \u007f. Outside
+// strings the writer emits no backslash and no DEL, so a scan of its text is
+// enough.
+std::string keep_escapes(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\x7f') {
+      out += "\\u007f";
+    } else if (c == '\\' && i + 1 < s.size()) {
+      const char e = s[++i];
+      out += e == 'b' ? "\\u0008" : e == 'f' ? "\\u000c" : std::string{'\\', e};
+    } else {
+      out += c;
     }
   }
-  return out + "\"";
+  return out;
 }
 
-Json& Json::set(const std::string& key, Json value) {
-  if (!is_object()) v_ = Object{};
-  auto& o = std::get<Object>(v_);
-  for (auto& [k, v] : o)
-    if (k == key) {
-      v = std::move(value);
-      return *this;
+// nlohmann's parser takes any depth, but copying, writing and comparing a
+// value recurse once per level, so deeper nesting is refused first. A scan is
+// enough: in valid JSON a bracket outside a string opens or closes a level
+// (nlohmann's depth callback would do the same at five times the parse time).
+void check_depth(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        throw std::runtime_error("invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    } else if (c == ']' || c == '}') {
+      --depth;
     }
-  o.emplace_back(key, std::move(value));
+  }
+}
+}  // namespace
+
+Json::Json() = default;
+Json::Json(std::nullptr_t) {}
+Json::Json(std::unique_ptr<Node> n) : node_(std::move(n)) {}
+Json::Json(bool b) : node_(node(b)) {}
+Json::Json(int v) : node_(node(static_cast<int64_t>(v))) {}
+Json::Json(unsigned v) : node_(node(static_cast<uint64_t>(v))) {}
+Json::Json(int64_t v) : node_(node(v)) {}
+Json::Json(uint64_t v) : node_(node(v)) {}
+Json::Json(double v) : node_(node(v)) {}
+Json::Json(const char* s) : node_(node(std::string(s))) {}
+Json::Json(std::string s) : node_(node(std::move(s))) {}
+Json::Json(const Json& other) : node_(other.node_ ? node(other.node_->v) : nullptr) {}
+Json::Json(Json&& other) noexcept = default;
+Json& Json::operator=(const Json& other) {
+  if (this != &other) node_ = other.node_ ? node(other.node_->v) : nullptr;
+  return *this;
+}
+Json& Json::operator=(Json&& other) noexcept = default;
+Json::~Json() = default;
+
+Json Json::object() { return Json(node(ordered_json::object())); }
+Json Json::array() { return Json(node(ordered_json::array())); }
+
+bool Json::is_null() const { return value_of(node_).is_null(); }
+bool Json::is_object() const { return value_of(node_).is_object(); }
+bool Json::is_array() const { return value_of(node_).is_array(); }
+bool Json::is_string() const { return value_of(node_).is_string(); }
+
+Json& Json::set(const std::string& key, Json value) {
+  if (!is_object()) node_ = node(ordered_json::object());
+  node_->v[key] = value.node_ ? std::move(value.node_->v) : ordered_json();
   return *this;
 }
 
 Json& Json::push(Json value) {
-  if (!is_array()) v_ = Array{};
-  std::get<Array>(v_).push_back(std::move(value));
+  if (!is_array()) node_ = node(ordered_json::array());
+  node_->v.push_back(value.node_ ? std::move(value.node_->v) : ordered_json());
   return *this;
 }
 
-const Json& Json::operator[](const std::string& key) const {
-  if (!is_object()) return kNull;
-  for (const auto& [k, v] : std::get<Object>(v_))
-    if (k == key) return v;
-  return kNull;
+Json Json::operator[](const std::string& key) const {
+  const ordered_json& v = value_of(node_);
+  if (!v.is_object()) return Json();
+  auto it = v.find(key);
+  return it == v.end() ? Json() : Json(node(*it));
 }
 
-const Json::Array& Json::items() const { return is_array() ? std::get<Array>(v_) : kNoItems; }
-const Json::Object& Json::members() const { return is_object() ? std::get<Object>(v_) : kNoMembers; }
-
-std::string Json::str(const std::string& fallback) const {
-  return is_string() ? std::get<std::string>(v_) : fallback;
-}
-int64_t Json::num(int64_t fallback) const {
-  if (auto* i = std::get_if<int64_t>(&v_)) return *i;
-  if (auto* d = std::get_if<double>(&v_)) return static_cast<int64_t>(*d);
-  return fallback;
-}
-double Json::real(double fallback) const {
-  if (auto* d = std::get_if<double>(&v_)) return *d;
-  if (auto* i = std::get_if<int64_t>(&v_)) return static_cast<double>(*i);
-  return fallback;
-}
-bool Json::boolean(bool fallback) const {
-  if (auto* b = std::get_if<bool>(&v_)) return *b;
-  return fallback;
-}
-
-void Json::write(std::string& out, int indent, int depth) const {
-  auto newline = [&](int d) {
-    if (indent <= 0) return;
-    out += '\n';
-    out.append(static_cast<size_t>(indent * d), ' ');
-  };
-  if (std::holds_alternative<std::monostate>(v_)) {
-    out += "null";
-  } else if (auto* b = std::get_if<bool>(&v_)) {
-    out += *b ? "true" : "false";
-  } else if (auto* i = std::get_if<int64_t>(&v_)) {
-    out += std::to_string(*i);
-  } else if (auto* d = std::get_if<double>(&v_)) {
-    if (!std::isfinite(*d)) {
-      out += "null";
-    } else {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6g", *d);
-      std::string s = buf;
-      if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-      out += s;
-    }
-  } else if (auto* s = std::get_if<std::string>(&v_)) {
-    out += json_quote(*s);
-  } else if (auto* a = std::get_if<Array>(&v_)) {
-    if (a->empty()) {
-      out += "[]";
-      return;
-    }
-    out += '[';
-    for (size_t k = 0; k < a->size(); ++k) {
-      if (k) out += ',';
-      newline(depth + 1);
-      (*a)[k].write(out, indent, depth + 1);
-    }
-    newline(depth);
-    out += ']';
-  } else if (auto* o = std::get_if<Object>(&v_)) {
-    if (o->empty()) {
-      out += "{}";
-      return;
-    }
-    out += '{';
-    for (size_t k = 0; k < o->size(); ++k) {
-      if (k) out += ',';
-      newline(depth + 1);
-      out += json_quote((*o)[k].first);
-      out += indent > 0 ? ": " : ":";
-      (*o)[k].second.write(out, indent, depth + 1);
-    }
-    newline(depth);
-    out += '}';
-  }
-}
-
-std::string Json::dump(int indent) const {
-  std::string out;
-  write(out, indent, 0);
+std::vector<Json> Json::items() const {
+  std::vector<Json> out;
+  const ordered_json& v = value_of(node_);
+  if (!v.is_array()) return out;
+  out.reserve(v.size());
+  for (const auto& x : v) out.push_back(Json(node(x)));
   return out;
 }
 
-Json Json::parse(const std::string& text) { return Parser(text).document(); }
+std::string Json::str(const std::string& fallback) const {
+  const ordered_json& v = value_of(node_);
+  return v.is_string() ? v.get_ref<const std::string&>() : fallback;
+}
+int64_t Json::num(int64_t fallback) const {
+  const ordered_json& v = value_of(node_);
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    // Outside int64_t's range (or NaN) the conversion would be undefined.
+    return d > -9.2e18 && d < 9.2e18 ? static_cast<int64_t>(d) : fallback;
+  }
+  return fallback;
+}
+double Json::real(double fallback) const {
+  const ordered_json& v = value_of(node_);
+  return v.is_number() ? v.get<double>() : fallback;
+}
+bool Json::boolean(bool fallback) const {
+  const ordered_json& v = value_of(node_);
+  return v.is_boolean() ? v.get<bool>() : fallback;
+}
+
+std::string Json::dump(int indent) const {
+  const int width = indent > 0 ? indent : -1;  // nlohmann: -1 is compact, 0 is one item per line
+  return keep_escapes(value_of(node_).dump(width, ' ', false, ordered_json::error_handler_t::replace));
+}
+
+Json Json::parse(const std::string& text) {
+  check_depth(text);
+  try {
+    return Json(node(ordered_json::parse(text)));
+  } catch (const ordered_json::exception& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1,
+    // column 3: syntax error while parsing value - invalid literal; last read:
+    // 'nul'". The bracketed id says nothing to a person, and what was last read
+    // is raw input (any bytes, any length) that the CLI would print.
+    std::string what = e.what();
+    const size_t id_end = what.find("] ");
+    if (what.rfind("[json.exception.", 0) == 0 && id_end != std::string::npos) what.erase(0, id_end + 2);
+    const size_t last_read = what.find("; last read: ");
+    if (last_read != std::string::npos) what.erase(last_read);
+    throw std::runtime_error("invalid JSON: " + what);
+  }
+}
 
 }  // namespace faceauth
