@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace faceauth {
-class Json;    // daemon/common/json.h, shared with faceauthd
+class Json;    // common/json.h, shared with faceauthd
 struct Config; // daemon/config/config.h
 }
 

@@ -1,4 +1,4 @@
-// The JSON parser: nlohmann-json through daemon/common/json.cc, whose parse
+// The JSON parser: nlohmann-json through common/json.cc, whose parse
 // turns the library's exceptions into std::runtime_error (the client reads the
 // daemon's JSON; tools read reports).
 // A value that parses must dump to text that parses to the same dump.
