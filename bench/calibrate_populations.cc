@@ -21,12 +21,6 @@ std::string pct(const Counted& c) {
   return buf;
 }
 
-std::string json_counted(const char* name, const Counted& c) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "\"%s\":{\"errors\":%zu,\"trials\":%zu,\"rate\":%.4e,\"upper95\":%.4e}", name,
-                c.errors, c.trials, c.rate(), c.upper());
-  return buf;
-}
 
 // Milliseconds per frame of the whole pipeline (decode excluded) on `n`
 // usable photos of `dir`, one thread, as the daemon analyses an attempt frame.
@@ -110,12 +104,12 @@ int run_populations(const PopulationRun& run) {
       const bool supported = fs.upper() <= targets[l] && fa.upper() <= targets[l];
       std::printf("  %-10s FAR own people %-36s all %-36s FRR %-34s%s\n", sc.name.c_str(), pct(fs).c_str(),
                   pct(fa).c_str(), pct(fr).c_str(), supported ? "" : "  (bound above target: not shown by this data)");
-      json += std::string(i ? "," : "") + "{\"set\":\"" + sc.name + "\"," + json_counted("far_same", fs) + "," +
-              json_counted("far_all", fa) + "," + json_counted("frr", fr) + ",\"supported\":" +
+      json += std::string(i ? "," : "") + "{\"set\":\"" + sc.name + "\"," + counted_json("far_same", fs, true) + "," +
+              counted_json("far_all", fa, true) + "," + counted_json("frr", fr, true) + ",\"supported\":" +
               (supported ? "true" : "false") + "}";
     }
     std::printf("  %-10s FAR %-36s FRR %s\n", "all sets", pct(pooled_fa).c_str(), pct(pooled_fr).c_str());
-    json += "]," + json_counted("far_pooled", pooled_fa) + "," + json_counted("frr_pooled", pooled_fr) + "}";
+    json += "]," + counted_json("far_pooled", pooled_fa, true) + "," + counted_json("frr_pooled", pooled_fr, true) + "}";
   }
   json += "]";
   if (run.time_frames > 0) {

@@ -110,16 +110,19 @@ struct Rates {
 };
 
 // Per frame, or per attempt of k consecutive usable frames of one subject and kind.
-Rates rates(const std::vector<Scored>& items, double t, int k, int lo, int hi, bool only_same_session = false) {
+Rates rates(const std::vector<Scored>& items, double t, int k, int lo, int hi,
+            bool only_same_session = false) {
   Rates r;
   size_t i = 0;
   while (i < items.size()) {
     size_t j = i;
-    while (j < items.size() && items[j].subject == items[i].subject && items[j].attack == items[i].attack) ++j;
+    while (j < items.size() && items[j].subject == items[i].subject && items[j].attack == items[i].attack)
+      ++j;
     if (in_range(items[i].subject, lo, hi)) {
       std::vector<float> run;
       for (size_t x = i; x < j; ++x)
-        if (items[x].usable && (!only_same_session || same_session(items[x].path))) run.push_back(items[x].live);
+        if (items[x].usable && (!only_same_session || same_session(items[x].path)))
+          run.push_back(items[x].live);
       for (size_t a = 0; a + static_cast<size_t>(k) <= run.size(); a += static_cast<size_t>(k)) {
         double mean = 0;
         for (int b = 0; b < k; ++b) mean += run[a + b];
@@ -147,28 +150,16 @@ double choose_threshold(const std::vector<Scored>& items, int lo, int hi) {
   double best = 0.5, gap = 2;
   for (int i = 1; i < 1000; ++i) {
     const double t = i / 1000.0;
-    const double apcer = static_cast<double>(attack.end() - std::lower_bound(attack.begin(), attack.end(), t)) / attack.size();
-    const double bpcer = static_cast<double>(std::lower_bound(live.begin(), live.end(), t) - live.begin()) / live.size();
+    const double apcer =
+        static_cast<double>(attack.end() - std::lower_bound(attack.begin(), attack.end(), t)) / attack.size();
+    const double bpcer =
+        static_cast<double>(std::lower_bound(live.begin(), live.end(), t) - live.begin()) / live.size();
     if (std::abs(apcer - bpcer) < gap) {
       gap = std::abs(apcer - bpcer);
       best = t;
     }
   }
   return best;
-}
-
-std::string show(const Counted& c) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%zu/%zu = %.2f %% (95%% <= %.1f %%)", c.errors, c.trials, 100 * c.rate(),
-                100 * c.upper());
-  return buf;
-}
-
-std::string json(const char* name, const Counted& c) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "\"%s\":{\"errors\":%zu,\"trials\":%zu,\"rate\":%.5f,\"upper95\":%.5f}", name, c.errors,
-                c.trials, c.rate(), c.upper());
-  return buf;
 }
 
 }  // namespace
@@ -179,12 +170,17 @@ int main(int argc, char** argv) {
   double forced = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--shared" && i + 1 < argc) shared = argv[++i];
-    else if (a == "--models" && i + 1 < argc) model_dir = argv[++i];
-    else if (a == "--threads" && i + 1 < argc) threads = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--threshold" && i + 1 < argc) forced = std::atof(argv[++i]);
+    if (a == "--shared" && i + 1 < argc)
+      shared = argv[++i];
+    else if (a == "--models" && i + 1 < argc)
+      model_dir = argv[++i];
+    else if (a == "--threads" && i + 1 < argc)
+      threads = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--threshold" && i + 1 < argc)
+      forced = std::atof(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: faceauth-liveness [--shared DIR] [--models DIR] [--threads N] [--threshold T]\n");
+      std::fprintf(stderr,
+                   "usage: faceauth-liveness [--shared DIR] [--models DIR] [--threads N] [--threshold T]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -199,25 +195,32 @@ int main(int argc, char** argv) {
     float max_attack = 0, min_live = 1;
     for (const auto& s : items)
       if (s.usable) {
-        if (s.attack) max_attack = std::max(max_attack, s.live);
-        else min_live = std::min(min_live, s.live);
+        if (s.attack)
+          max_attack = std::max(max_attack, s.live);
+        else
+          min_live = std::min(min_live, s.live);
       }
     std::printf("NUAA %s: %zu frames scored in %.1f s (%.1f ms per face for the network)\n", nuaa.c_str(),
                 items.size(), secs, ms);
-    std::printf("threshold %.3f (%s subjects 0001-0008); over all subjects: lowest live score %.3f, highest attack score %.3f\n\n",
-                t, forced >= 0 ? "given, not chosen on" : "chosen on", min_live, max_attack);
+    std::printf(
+        "threshold %.3f (%s subjects 0001-0008); over all subjects: lowest live score %.3f, highest attack "
+        "score %.3f\n\n",
+        t, forced >= 0 ? "given, not chosen on" : "chosen on", min_live, max_attack);
     std::string out = "JSON: {\"tool\":\"faceauth-liveness\",\"threshold\":" + std::to_string(t) +
                       ",\"ms_per_face\":" + std::to_string(ms) + ",\"nuaa\":[";
-    std::printf("%-26s %-8s %-40s %-40s\n", "subjects", "unit", "APCER (attacks accepted)", "BPCER (live refused)");
+    std::printf("%-26s %-8s %-40s %-40s\n", "subjects", "unit", "APCER (attacks accepted)",
+                "BPCER (live refused)");
     bool first = true;
-    for (auto [lo, hi, name] : {std::tuple{1, 8, "0001-0008 (training)"}, std::tuple{9, 12, "0009-0012 (held back)"}}) {
+    for (auto [lo, hi, name] :
+         {std::tuple{1, 8, "0001-0008 (training)"}, std::tuple{9, 12, "0009-0012 (held back)"}}) {
       for (int k : {1, 2, 10}) {
         Rates r = rates(items, t, k, lo, hi);
         std::string unit = k == 1 ? "frame" : "attempt" + std::to_string(k);
-        std::printf("%-26s %-8s %-40s %-40s\n", name, unit.c_str(), show(r.apcer).c_str(), show(r.bpcer).c_str());
-        out += std::string(first ? "" : ",") + "{\"subjects\":\"" + std::to_string(lo) + "-" + std::to_string(hi) +
-               "\",\"frames_per_decision\":" + std::to_string(k) + "," + json("apcer", r.apcer) + "," +
-               json("bpcer", r.bpcer) + "}";
+        std::printf("%-26s %-8s %-40s %-40s\n", name, unit.c_str(), percent_text(r.apcer).c_str(),
+                    percent_text(r.bpcer).c_str());
+        out += std::string(first ? "" : ",") + "{\"subjects\":\"" + std::to_string(lo) + "-" +
+               std::to_string(hi) + "\",\"frames_per_decision\":" + std::to_string(k) + "," +
+               counted_json("apcer", r.apcer) + "," + counted_json("bpcer", r.bpcer) + "}";
         first = false;
       }
     }
@@ -225,11 +228,14 @@ int main(int argc, char** argv) {
     std::printf("\nposition 00 / session 01 only (live and photo frames from the same sitting):\n");
     out += "],\"same_session\":[";
     first = true;
-    for (auto [lo, hi, name] : {std::tuple{1, 12, "0001-0012 (all)"}, std::tuple{9, 12, "0009-0012 (held back)"}}) {
+    for (auto [lo, hi, name] :
+         {std::tuple{1, 12, "0001-0012 (all)"}, std::tuple{9, 12, "0009-0012 (held back)"}}) {
       Rates r = rates(items, t, 1, lo, hi, true);
-      std::printf("%-26s %-8s %-40s %-40s\n", name, "frame", show(r.apcer).c_str(), show(r.bpcer).c_str());
-      out += std::string(first ? "" : ",") + "{\"subjects\":\"" + std::to_string(lo) + "-" + std::to_string(hi) +
-             "\"," + json("apcer", r.apcer) + "," + json("bpcer", r.bpcer) + "}";
+      std::printf("%-26s %-8s %-40s %-40s\n", name, "frame", percent_text(r.apcer).c_str(),
+                  percent_text(r.bpcer).c_str());
+      out += std::string(first ? "" : ",") + "{\"subjects\":\"" + std::to_string(lo) + "-" +
+             std::to_string(hi) + "\"," + counted_json("apcer", r.apcer) + "," +
+             counted_json("bpcer", r.bpcer) + "}";
       first = false;
     }
     out += "],\"live_photos\":[";
@@ -248,8 +254,8 @@ int main(int argc, char** argv) {
           ++c.trials;
           if (s.live < t) ++c.errors;
         }
-      std::printf("  %-12s %s\n", set, show(c).c_str());
-      out += std::string(first ? "" : ",") + "{\"set\":\"" + set + "\"," + json("bpcer", c) + "}";
+      std::printf("  %-12s %s\n", set, percent_text(c).c_str());
+      out += std::string(first ? "" : ",") + "{\"set\":\"" + set + "\"," + counted_json("bpcer", c) + "}";
       first = false;
     }
     std::printf("%s]}\n", out.c_str());

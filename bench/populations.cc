@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -257,6 +258,22 @@ double strictest_threshold(const PopulationScores& s, double max_far) {
     best = t;
   }
   return best;
+}
+
+std::string percent_text(const Counted& c) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%zu/%zu = %.2f %% (95%% <= %.2f %%)", c.errors, c.trials, 100 * c.rate(),
+                100 * c.upper());
+  return buf;
+}
+
+std::string counted_json(const char* name, const Counted& c, bool scientific) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                scientific ? "\"%s\":{\"errors\":%zu,\"trials\":%zu,\"rate\":%.4e,\"upper95\":%.4e}"
+                           : "\"%s\":{\"errors\":%zu,\"trials\":%zu,\"rate\":%.5f,\"upper95\":%.5f}",
+                name, c.errors, c.trials, c.rate(), c.upper());
+  return buf;
 }
 
 }  // namespace faceauth

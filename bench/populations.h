@@ -76,6 +76,12 @@ struct Counted {
   double rate() const { return trials ? static_cast<double>(errors) / trials : 0; }
   double upper() const { return upper95(errors, trials); }
 };
+// "k/n = r % (95% <= u %)", and the JSON member
+// "name":{"errors":k,"trials":n,"rate":r,"upper95":u} (rates as fractions): how the
+// presentation-attack tools (faceauth-liveness, faceauth-blink) print a count.
+std::string percent_text(const Counted& c);
+// scientific: rates as %.4e (the calibration's tiny false-accept rates), else %.5f.
+std::string counted_json(const char* name, const Counted& c, bool scientific = false);
 Counted false_accepts(const std::vector<float>& impostor, double threshold);
 Counted false_rejects(const std::vector<float>& genuine, double threshold);
 
