@@ -121,7 +121,22 @@ struct TestResult {
 
 using ProgressFn = std::function<void(unsigned captured, unsigned needed, const std::string& hint)>;
 
-class CameraWorker {
+// What runs camera jobs, as CameraJobs (camera_jobs.h) sees it: CameraWorker
+// in the daemon, a fake in the unit tests. Each submit returns the job's
+// control (set `cancelled` to stop it), or nullptr when the queue is full
+// (Busy); `done` (and `progress`) may run on any thread.
+class CameraJobRunner {
+ public:
+  virtual ~CameraJobRunner() = default;
+  virtual std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) = 0;
+  virtual std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
+                                                    std::function<void(EnrollResult)> done) = 0;
+  virtual std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done) = 0;
+  // Cancels every job queued or running (before suspend).
+  virtual void cancel_all() = 0;
+};
+
+class CameraWorker final : public CameraJobRunner {
  public:
   // With `liveness`, the engine also loads the passive liveness network; with
   // `blink`, dlib's 68-point model for the eyes (blink.h).
@@ -131,13 +146,13 @@ class CameraWorker {
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
-  std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done);
+  std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) override;
   std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
-                                            std::function<void(EnrollResult)> done);
+                                            std::function<void(EnrollResult)> done) override;
 
-  std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done);
+  std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done) override;
 
-  void cancel_all();   // e.g. before suspend
+  void cancel_all() override;   // e.g. before suspend
   bool busy() const;   // a job running or queued
   // "loading", "ok" or the error that stopped the models from loading.
   std::string models_state() const;

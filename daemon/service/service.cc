@@ -2,7 +2,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -18,10 +17,6 @@
 #include "validate.h"
 
 namespace faceauth {
-
-struct Service::JobTimer : boost::asio::steady_timer {
-  using boost::asio::steady_timer::steady_timer;
-};
 
 namespace {
 constexpr const char* kPath = FACEAUTH_OBJECT_PATH;
@@ -74,11 +69,10 @@ struct Service::Call {
 
 Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
     : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
-      notice_(load_notice(config.notice_path, config.retention_days)), threshold_(threshold_for(config)),
+      notice_(load_notice(config.notice_path, config.retention_days)),
       worker_(config.camera, config.model_dir, config.embedder, config.liveness != LivenessMode::off,
-              static_cast<size_t>(config.queue_limit), config.ir_usb_ids, config.liveness == LivenessMode::blink) {
-  quality_.min_face_pixels = config.min_face_pixels;
-  quality_.min_brightness = config.dark_frame_threshold;
+              static_cast<size_t>(config.queue_limit), config.ir_usb_ids, config.liveness == LivenessMode::blink),
+      jobs_(io, worker_, store, config, threshold_for(config)) {
   if (store_.found_lost())
     log::crit("the template store " + store_.db_path() +
               " was found empty next to its existing key: earlier enrollments, consents and records are lost; "
@@ -93,12 +87,9 @@ Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const 
 
 Service::~Service() {
   if (audit_walker_.joinable()) audit_walker_.join();
-  // Jobs still running at shutdown (their callers get no answer; the bus
-  // goes away with us): release what tracks their callers.
-  for (auto& [id, job] : jobs_) {
-    job.control->cancelled = true;
-    job.track = sd_bus_track_unref(job.track);
-  }
+  // Jobs still running at shutdown are cancelled by jobs_ (their callers get
+  // no answer; the bus goes away with us), which also ends the watches on
+  // their callers.
   sd_bus_slot_unref(sleep_slot_);
   sd_bus_slot_unref(object_slot_);
 }
@@ -221,83 +212,38 @@ std::string Service::pending_incident(const std::string& user) {
 }
 
 // ---- camera jobs ---------------------------------------------------------
-// Every camera job is registered here, on the loop thread, under an id: the
-// worker only ever sees the id, so a call message is never touched (or freed)
-// off the loop thread. The caller's connection is tracked: when it goes away
-// the job is cancelled. The record (and its track) goes when the job ends.
+// CameraJobs (camera_jobs.h) runs camera jobs and decides their answers; the
+// worker never sees a call message. Here each caller's connection is tracked
+// while its job runs: when it goes away the job is cancelled. The track goes
+// when CameraJobs releases the watch (the job ended).
 
-int Service::on_caller_gone(sd_bus_track* track, void* userdata) {
-  auto* self = static_cast<Service*>(userdata);
-  for (auto& [id, job] : self->jobs_) {
-    if (job.track != track) continue;
-    job.control->cancelled = true;
-    // An empty track left alive is dispatched again and again: free it here.
-    job.track = sd_bus_track_unref(job.track);
-  }
+struct Service::CallerWatch {
+  sd_bus_track* track = nullptr;
+  std::function<void()> gone;
+  ~CallerWatch() { sd_bus_track_unref(track); }
+};
+
+int Service::on_caller_gone(sd_bus_track*, void* userdata) {
+  auto* w = static_cast<CallerWatch*>(userdata);
+  if (w->gone) w->gone();
+  // An empty track left alive is dispatched again and again: free it here.
+  w->track = sd_bus_track_unref(w->track);
   return 0;
 }
 
-bool Service::sender_has_job(const std::string& sender) const {
-  for (const auto& [id, job] : jobs_)
-    if (job.call->sender == sender) return true;
-  return false;
-}
-
-void Service::register_job(uint64_t id, CallPtr c, std::shared_ptr<JobControl> ctl, const std::string& user) {
-  Job job;
-  job.call = std::move(c);
-  job.control = std::move(ctl);
-  job.user = user;
-  if (sd_bus_track_new(bus_, &job.track, on_caller_gone, this) >= 0 &&
-      sd_bus_track_add_sender(job.track, job.call->msg) < 0) {
-    job.track = sd_bus_track_unref(job.track);
-  }
-  jobs_.emplace(id, std::move(job));
-}
-
-std::optional<Service::Job> Service::take_job(uint64_t id) {
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  Job job = std::move(it->second);
-  jobs_.erase(it);
-  job.track = sd_bus_track_unref(job.track);
-  if (job.timer) job.timer->cancel();
-  return job;
-}
-
-std::optional<std::vector<Embedding>> Service::load_templates_or_refuse(const std::string& user, size_t* stale) {
-  std::vector<Embedding> out;
-  if (stale) *stale = 0;
-  try {
-    for (auto& t : store_.load_templates(user)) {
-      // Templates of another embedder live in another space: never compared.
-      Embedding e(config_.embedder);
-      if (t.info.embedder != embedder_name(config_.embedder) || t.embedding.size() != e.size()) {
-        if (stale) ++*stale;
-        continue;
-      }
-      std::copy(t.embedding.begin(), t.embedding.end(), e.v.begin());
-      out.push_back(e);
+WatchCaller Service::watch_caller(const CallPtr& c) {
+  return [this, c](std::function<void()> gone) -> std::shared_ptr<void> {
+    auto w = std::make_shared<CallerWatch>();
+    w->gone = std::move(gone);
+    if (sd_bus_track_new(bus_, &w->track, on_caller_gone, w.get()) >= 0 &&
+        sd_bus_track_add_sender(w->track, c->msg) < 0) {
+      w->track = sd_bus_track_unref(w->track);
     }
-  } catch (const StoreError& e) {
-    if (e.kind() != StoreError::Kind::Tampered && e.kind() != StoreError::Kind::FaceAuthRefused) throw;
-    log::crit("face data of " + user + " failed its integrity check: " + e.what(), {"FACEAUTH_USER=" + user});
-    return std::nullopt;
-  }
-  return out;
+    return w;
+  };
 }
 
-void Service::audit_refused_attempt(const std::string& user, const std::string& who) {
-  // Attempts refused without the camera (locked out, face auth off) are
-  // audited at most once per user every 10 s: each is a synced row, and a
-  // local user calling Verify on themselves in a loop must not be able to
-  // grow the audit log without bound. They change no state either way.
-  auto now = std::chrono::steady_clock::now();
-  auto it = last_refused_audit_.find(user);
-  if (it != last_refused_audit_.end() && now - it->second < std::chrono::seconds(10)) return;
-  last_refused_audit_[user] = now;
-  store_.record_verify(user, VerifyOutcome::Error, who);
-}
+std::string Service::enroll_job_path(uint64_t n) { return std::string(kPath) + "/jobs/" + std::to_string(n); }
 
 // ---- methods -------------------------------------------------------------
 
@@ -324,124 +270,31 @@ int Service::verify(CallPtr c) {
   if (auto it = opts.find(FACEAUTH_OPTION_LOGIN); it != opts.end()) login = std::get<bool>(it->second);
   c->deliver_notices = c->caller == uid || (c->caller == 0 && login);
   authorize(c, Op::verify, uid, [this, c, user = user, timeout, require] {
-    if (store_.face_auth_refused(user)) {
-      audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, FACEAUTH_RESULT_REFUSED, 0, FACEAUTH_HINT_USE_PASSWORD);
-      return;
-    }
-    LockoutState lock = store_.lockout_state(user);
-    if (lock.locked) {
-      audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, FACEAUTH_RESULT_LOCKED_OUT, 0, FACEAUTH_HINT_TOO_MANY_ATTEMPTS,
-                        lock.locked_until ? secs(*lock.locked_until) : 0);
-      return;
-    }
-    if (!store_.is_enrolled(user)) {
-      send_verify_reply(c, user, FACEAUTH_RESULT_NOT_ENROLLED, 0, "");
-      return;
-    }
-    // The camera cannot satisfy the service: no camera used, nothing counted.
-    if (require != FACEAUTH_REQUIRE_ANY && config_.liveness == LivenessMode::off) {
-      send_verify_reply(c, user, FACEAUTH_RESULT_LIVENESS_UNAVAILABLE, 0,
-                        FACEAUTH_HINT_LIVENESS_OFF);
-      return;
-    }
-    VerifyRequest req;
-    size_t stale = 0;
-    auto templates = load_templates_or_refuse(user, &stale);
-    if (!templates) {
-      send_verify_reply(c, user, FACEAUTH_RESULT_REFUSED, 0, FACEAUTH_HINT_USE_PASSWORD);
-      return;
-    }
-    if (templates->empty()) {
-      // Enrolled only with another embedder's templates (the configuration
-      // changed): no camera, no comparison, and the person is told.
-      audit_refused_attempt(user, actor(c));
-      send_verify_reply(c, user, FACEAUTH_RESULT_ENROLL_AGAIN, 0, FACEAUTH_HINT_ENROLL_AGAIN);
-      return;
-    }
-    req.templates = std::move(*templates);
-    req.threshold = threshold_;
-    req.frames_needed = config_.frames_needed;
-    req.frames_window = config_.frames_window;
-    req.liveness.required = config_.liveness != LivenessMode::off;
-    req.liveness.blink = config_.liveness == LivenessMode::blink;
-    req.require_ir = require == FACEAUTH_REQUIRE_IR;
-    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
-    req.priority = c->caller == 0;
-    req.quality = quality_;
-    if (sender_has_job(c->sender)) {
-      reply_error(c, kErrBusy, "this connection already has a verification running; wait for its answer");
-      return;
-    }
-    const uint64_t id = next_job_id_++;
-    auto ctl = worker_.submit_verify(std::move(req), [this, id](VerifyResult r) {
-      boost::asio::post(io_, [this, id, r = std::move(r)] { finish_verify(id, r); });
-    });
-    if (!ctl) {
-      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
-      return;
-    }
-    register_job(id, c, ctl, user);
-    // A job still waiting for the camera (or still reading frames) when its
-    // timeout passes is answered "timeout" at once; its outcome is recorded
-    // when the worker hands it back.
-    Job& job = jobs_.at(id);
-    job.timer = std::make_unique<JobTimer>(io_, std::chrono::seconds(timeout) + std::chrono::milliseconds(250));
-    job.timer->async_wait([this, id](const boost::system::error_code& ec) {
-      auto it = jobs_.find(id);
-      if (ec || it == jobs_.end()) return;
-      CallPtr call = it->second.call;
-      it->second.control->cancelled = true;
-      guarded(call, [&] { send_verify_reply(call, it->second.user, FACEAUTH_RESULT_TIMEOUT, 0, FACEAUTH_HINT_USE_PASSWORD); });
+    VerifyCall call;
+    call.user = user;
+    call.actor = actor(c);
+    call.connection = c->sender;
+    call.timeout = std::chrono::seconds(timeout);
+    call.require = require == FACEAUTH_REQUIRE_IR         ? Requirement::ir
+                   : require == FACEAUTH_REQUIRE_LIVENESS ? Requirement::liveness
+                                                          : Requirement::any;
+    call.priority = c->caller == 0;
+    call.watch = watch_caller(c);
+    jobs_.verify(std::move(call), [this, c, user](const VerifyAnswer& a) {
+      guarded(c, [&] {
+        if (a.failure) std::rethrow_exception(a.failure);
+        send_verify_reply(c, user, a);
+      });
     });
   });
   return 1;
 }
 
-void Service::finish_verify(uint64_t id, const VerifyResult& r) {
-  std::optional<Job> job = take_job(id);
-  if (!job) return;
-  CallPtr c = job->call;
-  const std::string& user = job->user;
-  guarded(c, [&] {
-    if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + user});
-    // Every attempt that compared a usable face counts, however it ended:
-    // a cancel (the caller went away, a password typed first) or a timeout
-    // must not be a free try. A match counts only if it is what the caller
-    // hears, and only while no lockout is in force: jobs queued before a
-    // lockout began cannot get past it.
-    const bool refused = store_.face_auth_refused(user);
-    const LockoutState before = store_.lockout_state(user);
-    std::string result = r.result;
-    VerifyOutcome outcome = VerifyOutcome::Error;
-    if (refused) result = FACEAUTH_RESULT_REFUSED;
-    else if (before.locked) result = FACEAUTH_RESULT_LOCKED_OUT;
-    else if (r.result == FACEAUTH_RESULT_MATCH && !c->replied) outcome = VerifyOutcome::Match;
-    else if (r.result == FACEAUTH_RESULT_SPOOF_SUSPECTED) outcome = VerifyOutcome::SpoofSuspected;
-    else if (r.usable > 0 && r.result != FACEAUTH_RESULT_MATCH) outcome = VerifyOutcome::NoMatch;
-    LockoutState after = store_.record_verify(user, outcome, actor(c));
-    log::info("verify " + user + ": " + result + (c->replied ? " (after the caller's answer)" : ""),
-              {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
-    if (result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
-      log::warn("face verification of " + user + " refused: the face matched but did not look live (a photo or a "
-                "screen held to the camera?)",
-                {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
-    if (after.locked && !before.locked)
-      log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
-    if (c->replied) return;  // answered already (its timeout passed)
-    if (result == FACEAUTH_RESULT_LOCKED_OUT)
-      send_verify_reply(c, user, result, r.frames, FACEAUTH_HINT_TOO_MANY_ATTEMPTS,
-                        before.locked_until ? secs(*before.locked_until) : 0);
-    else if (result == FACEAUTH_RESULT_REFUSED)
-      send_verify_reply(c, user, result, r.frames, FACEAUTH_HINT_USE_PASSWORD);
-    else
-      send_verify_reply(c, user, result, r.frames, result == FACEAUTH_RESULT_MATCH ? "" : r.hint);
-  });
-}
-
-void Service::send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
-                                const std::string& hint, int64_t locked_until) {
+void Service::send_verify_reply(CallPtr c, const std::string& user, const VerifyAnswer& a) {
+  const std::string& result = a.result;
+  const std::string& hint = a.hint;
+  const unsigned frames = a.frames;
+  const int64_t locked_until = a.locked_until;
   // A breach notice is owed to the person once: it is marked shown only when
   // this reply goes to a caller still there (a cancelled job's caller hung up
   // or the machine is suspending).
@@ -505,61 +358,35 @@ int Service::enroll(CallPtr c) {
                      "face verification is not offered to children under 14: the person must confirm being 14 or "
                      "older (option confirm_age = true)");
   authorize(c, Op::enroll, uid, [this, c, user = user, label, method, accepted] {
-    if (store_.is_excluded(user))
-      throw StoreError(StoreError::Kind::Excluded, "the account " + user + " is excluded from face verification");
-    // The consent the person gave for this enrollment is recorded with its
-    // template, in one transaction, when the enrollment succeeds: a Busy
-    // answer, a failed capture or a killed daemon leaves no orphan consent.
-    const std::string notice_id = accepted->id, notice_text = accepted->text;
-    std::string path = std::string(kPath) + "/jobs/" + std::to_string(next_job_++);
-    EnrollRequest req;
-    req.frames_needed = config_.enroll_frames;
-    req.timeout = std::chrono::seconds(std::max(30, config_.verify_timeout_seconds * 6));
-    req.quality = quality_;
+    EnrollCall call;
+    call.user = user;
+    call.actor = actor(c);
+    call.notice_id = accepted->id;
+    call.notice_text = accepted->text;
+    call.method = method;
+    call.label = label;
     std::string sender = c->sender;
-    auto emit = [this, path, sender](sd_bus_message* sig) {
+    auto emit = [this, sender](sd_bus_message* sig) {
       if (!sender.empty()) sd_bus_message_set_destination(sig, sender.c_str());
       sd_bus_send(bus_, sig, nullptr);
       sd_bus_message_unref(sig);
       loop_.kick();
     };
-    auto progress = [this, path, emit](unsigned captured, unsigned needed, const std::string& hint) {
-      boost::asio::post(io_, [this, path, emit, captured, needed, hint] {
-        sd_bus_message* sig = nullptr;
-        if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollProgress") < 0) return;
-        sd_bus_message_append(sig, "ouus", path.c_str(), captured, needed, hint.c_str());
-        emit(sig);
-      });
+    EnrollEvents events;
+    events.progress = [this, emit](uint64_t job, unsigned captured, unsigned needed, const std::string& hint) {
+      sd_bus_message* sig = nullptr;
+      if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollProgress") < 0) return;
+      sd_bus_message_append(sig, "ouus", enroll_job_path(job).c_str(), captured, needed, hint.c_str());
+      emit(sig);
     };
-    auto done = [this, path, emit, user, label, a = actor(c), notice_id, notice_text, method](EnrollResult r) {
-      auto shared = std::make_shared<EnrollResult>(std::move(r));
-      boost::asio::post(io_, [this, path, emit, user, label, a, shared, notice_id, notice_text, method] {
-        int64_t id = 0;
-        std::string result = shared->result, message = shared->message;
-        if (result == "enrolled") {
-          try {
-            id = store_.add_template_with_consent(
-                user, notice_id, notice_text, method, label,
-                std::span<const float>(shared->mean.data(), shared->mean.size()), a, embedder_name(shared->mean.kind));
-          } catch (const std::exception& e) {
-            result = "error";
-            message = std::string("the enrollment could not be stored: ") + e.what() + "; nothing was stored";
-          }
-        }
-        log::info("enroll " + user + ": " + result + " (" + message + ")", {"FACEAUTH_USER=" + user});
-        sd_bus_message* sig = nullptr;
-        if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollFinished") < 0) return;
-        sd_bus_message_append(sig, "ossx", path.c_str(), result.c_str(), message.c_str(), id);
-        emit(sig);
-      });
+    events.finished = [this, emit](uint64_t job, const std::string& result, const std::string& message,
+                                   int64_t id) {
+      sd_bus_message* sig = nullptr;
+      if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollFinished") < 0) return;
+      sd_bus_message_append(sig, "ossx", enroll_job_path(job).c_str(), result.c_str(), message.c_str(), id);
+      emit(sig);
     };
-    // The job runs to its end (bounded by its timeout) even if the caller
-    // leaves: a script may call Enroll and poll ListTemplates.
-    auto ctl = worker_.submit_enroll(req, progress, done);
-    if (!ctl) {
-      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
-      return;
-    }
+    const std::string path = enroll_job_path(jobs_.enroll(std::move(call), std::move(events)));
     reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "o", path.c_str()); });
   });
   return 1;
@@ -846,67 +673,28 @@ int Service::test_verify(CallPtr c) {
   int frames = static_cast<int>(option_u(opts, FACEAUTH_OPTION_FRAMES, 1, 100, 20));
   // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
   authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
-    if (store_.face_auth_refused(user)) {
-      send_test_reply(c, FACEAUTH_RESULT_REFUSED, {});
-      return;
-    }
-    TestRequest req;
-    if (store_.is_enrolled(user)) {
-      size_t stale = 0;
-      auto templates = load_templates_or_refuse(user, &stale);
-      if (!templates) {
-        send_test_reply(c, FACEAUTH_RESULT_REFUSED, {});
-        return;
-      }
-      if (templates->empty()) {  // only another embedder's templates: as Verify answers
-        send_test_reply(c, FACEAUTH_RESULT_ENROLL_AGAIN, {});
-        return;
-      }
-      req.templates = std::move(*templates);
-    }
-    req.threshold = threshold_;
-    req.frames_needed = config_.frames_needed;
-    req.frames_window = config_.frames_window;
-    req.max_frames = frames;
-    req.liveness.required = config_.liveness != LivenessMode::off;
-    req.liveness.blink = config_.liveness == LivenessMode::blink;
-    req.timeout = std::chrono::seconds(timeout);
-    req.quality = quality_;
-    if (sender_has_job(c->sender)) {
-      reply_error(c, kErrBusy, "this connection already has a camera job running; wait for its answer");
-      return;
-    }
-    const uint64_t id = next_job_id_++;
-    auto ctl = worker_.submit_test(std::move(req), [this, id](TestResult r) {
-      boost::asio::post(io_, [this, id, r = std::move(r)] {
-        std::optional<Job> job = take_job(id);
-        if (!job) return;
-        CallPtr call = job->call;
-        guarded(call, [&] {
-          if (!r.error.empty()) log::warn("camera: " + r.error, {"FACEAUTH_USER=" + job->user});
-          // Audited as an error outcome: an administrator's test never changes the failure counter.
-          store_.record_verify(job->user, VerifyOutcome::Error,
-                               actor(call) + " (TestVerify, administrator's test; not counted)");
-          log::info("test-verify " + job->user + " by " + actor(call) + ": " + r.result,
-                    {"FACEAUTH_USER=" + job->user});
-          send_test_reply(call, r.result, r.frames);
-        });
+    TestCall call;
+    call.user = user;
+    call.actor = actor(c);
+    call.connection = c->sender;
+    call.timeout = std::chrono::seconds(timeout);
+    call.max_frames = frames;
+    call.watch = watch_caller(c);
+    jobs_.test(std::move(call), [this, c](const TestAnswer& a) {
+      guarded(c, [&] {
+        if (a.failure) std::rethrow_exception(a.failure);
+        send_test_reply(c, a);
       });
     });
-    if (!ctl) {
-      reply_error(c, kErrBusy, "the camera is busy with other requests; try again in a moment");
-      return;
-    }
-    register_job(id, c, ctl, user);
   });
   return 1;
 }
 
-void Service::send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames) {
+void Service::send_test_reply(CallPtr c, const TestAnswer& a) {
   reply(c, [&](sd_bus_message* m) {
-    sd_bus_message_append(m, "s", result.c_str());
+    sd_bus_message_append(m, "s", a.result.c_str());
     sd_bus_message_open_container(m, 'a', "(sbdsd)");
-    for (const auto& f : frames)
+    for (const auto& f : a.frames)
       sd_bus_message_append(m, "(sbdsd)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str(), f.live);
     sd_bus_message_close_container(m);
   });

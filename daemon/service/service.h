@@ -1,20 +1,22 @@
 // faceauthd's D-Bus object org.faceauth.FaceAuth1 (dbus/org.faceauth.FaceAuth1.xml):
-// argument checks, authorization, store calls and camera jobs. Everything
-// here runs on the event-loop thread; camera jobs run on the CameraWorker and
-// post their results back.
+// argument checks, authorization, store calls, and the sd-bus side of camera
+// jobs (their lifecycle and decisions are CameraJobs', camera_jobs.h: answers
+// arrive here as callbacks and become replies and signals). Everything here
+// runs on the event-loop thread; camera jobs run on the CameraWorker and post
+// their results back.
 #pragma once
 
 #include <systemd/sd-bus.h>
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <thread>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "authorizer.h"
+#include "camera_jobs.h"
 #include "camera_worker.h"
 #include "rate_limit.h"
 #include "config.h"
@@ -36,7 +38,7 @@ class Service {
   ~Service();
 
   // Cancels camera jobs and closes the camera (logind PrepareForSleep).
-  void cancel_camera_jobs() { worker_.cancel_all(); }
+  void cancel_camera_jobs() { jobs_.cancel_all(); }
   // Retention purge and audit-chain check (start-up and periodically).
   void housekeeping();
 
@@ -80,28 +82,16 @@ class Service {
   // Sends the method return `fill` builds (nothing to append: nullptr), once.
   void reply(CallPtr c, const std::function<void(sd_bus_message*)>& fill);
   void reply_error(CallPtr c, const char* name, const std::string& message);
-  void send_verify_reply(CallPtr c, const std::string& user, const std::string& result, unsigned frames,
-                         const std::string& hint, int64_t locked_until = 0);
-  void finish_verify(uint64_t job_id, const VerifyResult& r);
-  void send_test_reply(CallPtr c, const std::string& result, const std::vector<TestFrame>& frames);
+  void send_verify_reply(CallPtr c, const std::string& user, const VerifyAnswer& a);
+  void send_test_reply(CallPtr c, const TestAnswer& a);
+  // The object path of Enroll job `n`.
+  static std::string enroll_job_path(uint64_t n);
 
-  // A Verify's answer-by-the-deadline timer (a boost::asio::steady_timer, service.cc).
-  struct JobTimer;
-  // Camera jobs in flight, by id (loop thread only; the worker sees ids only).
-  struct Job {
-    CallPtr call;
-    std::shared_ptr<JobControl> control;
-    std::string user;
-    sd_bus_track* track = nullptr;  // the caller's connection: its end cancels the job
-    std::unique_ptr<JobTimer> timer;
-  };
+  // Watches c's connection with an sd_bus_track while its camera job runs.
+  struct CallerWatch;
+  WatchCaller watch_caller(const CallPtr& c);
   static int on_caller_gone(sd_bus_track* track, void* userdata);
-  bool sender_has_job(const std::string& sender) const;
-  void register_job(uint64_t id, CallPtr c, std::shared_ptr<JobControl> ctl, const std::string& user);
-  std::optional<Job> take_job(uint64_t id);
   std::string pending_incident(const std::string& user);
-  // Audits an attempt refused without the camera, at most every 10 s per user.
-  void audit_refused_attempt(const std::string& user, const std::string& who);
   // The store's integrity check and the audit-chain check, at most every 10 s.
   struct Health {
     std::string store = "ok", audit_chain = "ok";
@@ -116,12 +106,6 @@ class Service {
   // Logs each former account's rows when the set changed since the last report.
   void report_former_accounts();
   std::vector<std::string> former_reported_;
-  // The user's templates, decrypted; nullopt (logged at critical priority)
-  // when they fail their integrity check, i.e. face auth is refused.
-  // The user's templates made by the configured embedder; `stale` counts
-  // those made by another one (never compared: the person must enroll again).
-  // nullopt when the store refuses (tampering).
-  std::optional<std::vector<Embedding>> load_templates_or_refuse(const std::string& user, size_t* stale = nullptr);
   std::string actor(const CallPtr& c) const;
 
   boost::asio::io_context& io_;
@@ -130,12 +114,8 @@ class Service {
   const Config& config_;
   Store& store_;
   Notice notice_;
-  double threshold_;
-  QualityOptions quality_;
   CameraWorker worker_;
-  uint64_t next_job_ = 1;      // Enroll job object paths
-  uint64_t next_job_id_ = 1;   // camera jobs (jobs_)
-  std::map<uint64_t, Job> jobs_;
+  CameraJobs jobs_;  // after worker_: its jobs are cancelled before the worker stops
   Health health_;
   // The full audit-chain walk runs here, over its own connection, never on
   // the event loop (a long log would stall logins); one at a time.
@@ -143,7 +123,6 @@ class Service {
   std::atomic<bool> audit_walk_running_{false};
   std::string audit_full_break_;  // what the last full walk found broken ("" = intact or not yet run)
   void start_full_audit_walk();
-  std::map<std::string, std::chrono::steady_clock::time_point> last_refused_audit_;
   // Self-service writes (ResetLockout, WithdrawConsent, RemoveTemplate,
   // RemoveAll) by non-root callers: at most 20 a minute per uid.
   RateLimit self_writes_{20, std::chrono::minutes(1)};

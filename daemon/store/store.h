@@ -95,6 +95,15 @@ class Store {
                     std::string_view actor);
   bool is_excluded(const std::string& user);
 
+  // ---- the gate before a face verification ----
+  // In this order: refused after tampering, locked out (when q.lockout), not
+  // enrolled (is_enrolled), then (when q.templates) the unexpired templates
+  // decrypted, those of q.embedder / q.dims kept, EnrollAgain when none is
+  // left. Tampering found while decrypting is recorded (as load_templates
+  // does) and answered Refused with its message, not thrown. Other store
+  // failures throw. Writes nothing else.
+  VerifyGate verify_gate(const std::string& user, const GateQuery& q);
+
   // ---- lockout (persists across restarts) ----
   // Records and audits a verification result. NoMatch counts a failure; at
   // policy.max_failures consecutive failures the user is locked for

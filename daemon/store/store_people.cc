@@ -218,13 +218,60 @@ LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome
   return state_from(failures, locked_until, now);
 }
 
+namespace {
+LockoutState lockout_of(int failures, std::int64_t locked_until, TimePoint now) {
+  if (locked_until != 0 && locked_until <= secs(now)) {
+    return state_from(0, locked_until, now);  // ended: the next attempt starts afresh
+  }
+  return state_from(failures, locked_until, now);
+}
+}  // namespace
+
 LockoutState Store::lockout_state(const std::string& user) {
   auto row = user_row(user);
-  const TimePoint now = opts_.clock();
-  if (row.locked_until != 0 && row.locked_until <= secs(now)) {
-    return state_from(0, row.locked_until, now);  // ended: the next attempt starts afresh
+  return lockout_of(row.failures, row.locked_until, opts_.clock());
+}
+
+VerifyGate Store::verify_gate(const std::string& user, const GateQuery& q) {
+  using V = VerifyGate::Verdict;
+  VerifyGate g;
+  const UserRow row = user_row(user);
+  g.lockout = lockout_of(row.failures, row.locked_until, opts_.clock());
+  if (row.face_refused) {
+    g.verdict = V::Refused;
+    return g;
   }
-  return state_from(row.failures, row.locked_until, now);
+  if (q.lockout && g.lockout.locked) {
+    g.verdict = V::LockedOut;
+    return g;
+  }
+  if (!is_enrolled(user)) {
+    g.verdict = V::NotEnrolled;
+    return g;
+  }
+  if (!q.templates) {
+    g.verdict = V::Enrolled;
+    return g;
+  }
+  std::vector<DecryptedTemplate> all;
+  try {
+    all = load_templates(user);
+  } catch (const StoreError& e) {
+    if (e.kind() != K::Tampered && e.kind() != K::FaceAuthRefused) throw;
+    g.verdict = V::Refused;
+    g.tampering = e.what();
+    return g;
+  }
+  for (auto& t : all) {
+    // Templates of another embedder live in another space: never compared.
+    if (t.info.embedder != q.embedder || t.embedding.size() != q.dims) {
+      ++g.other_embedder;
+      continue;
+    }
+    g.templates.push_back(std::move(t));
+  }
+  g.verdict = g.templates.empty() ? V::EnrollAgain : V::Templates;
+  return g;
 }
 
 bool Store::reset_lockout(const std::string& user, std::string_view actor) {

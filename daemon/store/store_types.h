@@ -105,6 +105,36 @@ struct LockoutState {
   bool locked = false;                        // now < locked_until
 };
 
+// What the store lets a face verification of one person do before any camera
+// is used (Store::verify_gate): the one reading of refusal, lockout,
+// enrollment and templates that Verify, TestVerify and the re-check when a
+// Verify's camera job ends all share.
+struct VerifyGate {
+  enum class Verdict {
+    Refused,      // face auth refused after tampering (`tampering`: found by this call's decryption)
+    LockedOut,    // a lockout is in force (`lockout.locked_until`)
+    NotEnrolled,  // no unexpired template, or the account is excluded
+    Enrolled,     // enrolled; the templates were not asked for (GateQuery::templates false)
+    EnrollAgain,  // every template was made by another embedder (never compared)
+    Templates,    // `templates` holds the ones made by the embedder asked for
+  };
+  Verdict verdict = Verdict::NotEnrolled;
+  LockoutState lockout;                       // the lockout state, read in every case
+  std::vector<DecryptedTemplate> templates;   // Templates only
+  std::size_t other_embedder = 0;             // templates left out: another embedder made them
+  // Refused because decrypting found tampering just now: the store's message
+  // (the incident is recorded). Empty when the refusal was already known.
+  std::string tampering;
+};
+
+// What Store::verify_gate looks at.
+struct GateQuery {
+  std::string embedder;     // the configured embedder's name ...
+  std::uint32_t dims = 0;   // ... and its number of values: templates of another are never compared
+  bool lockout = true;      // false: a lockout does not stop this (an administrator's test)
+  bool templates = true;    // false: stop at Enrolled, nothing decrypted
+};
+
 struct Incident {
   std::int64_t id = 0;
   std::string user;

@@ -597,6 +597,56 @@ BOOST_FIXTURE_TEST_CASE(lockout_counts_persists_and_resets, StoreFixture) {
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(verify_gate_reads_refusal_lockout_enrollment_and_templates_in_order, StoreFixture) {
+  using V = VerifyGate::Verdict;
+  auto opts = options();
+  opts.lockout.max_failures = 1;
+  Store s(opts);
+  GateQuery q;
+  q.embedder = "dlib-resnet";
+  q.dims = 128;
+  BOOST_TEST((s.verify_gate("bob", q).verdict == V::NotEnrolled));
+
+  enroll(s, "alice", 1);
+  s.add_template("alice", "other", std::vector<float>(512, 0.04f), "test", "mobilefacenet");
+  VerifyGate g = s.verify_gate("alice", q);
+  BOOST_TEST((g.verdict == V::Templates));
+  BOOST_REQUIRE_EQUAL(g.templates.size(), 1u);
+  BOOST_TEST(g.templates[0].info.embedder == "dlib-resnet");
+  BOOST_TEST(g.other_embedder == 1u);
+  q.templates = false;
+  BOOST_TEST((s.verify_gate("alice", q).verdict == V::Enrolled));  // nothing decrypted
+  q.templates = true;
+  GateQuery mobile = q;
+  mobile.embedder = "mobilefacenet";
+  mobile.dims = 512;
+  BOOST_TEST((s.verify_gate("alice", mobile).verdict == V::Templates));
+  mobile.dims = 128;  // the right name with the wrong size is never compared either
+  BOOST_TEST((s.verify_gate("alice", mobile).verdict == V::EnrollAgain));
+
+  s.record_verify("alice", VerifyOutcome::NoMatch);  // locked out now
+  g = s.verify_gate("alice", q);
+  BOOST_TEST((g.verdict == V::LockedOut));
+  BOOST_TEST((g.lockout.locked_until == now + opts.lockout.duration));
+  BOOST_TEST(g.templates.empty());
+  q.lockout = false;  // an administrator's test is not stopped by it
+  BOOST_TEST((s.verify_gate("alice", q).verdict == V::Templates));
+
+  // Tampering found by the gate's decryption is recorded and answered, not thrown.
+  RawDb(db()).must("UPDATE templates SET label = 'edited' WHERE embedder = 'dlib-resnet'");
+  g = s.verify_gate("alice", q);
+  BOOST_TEST((g.verdict == V::Refused));
+  BOOST_TEST(g.tampering.find("tampered") != std::string::npos, g.tampering);
+  BOOST_TEST(s.face_auth_refused("alice"));
+  // From now on refused first, before the lockout, without decrypting; the
+  // lockout is still read.
+  q.lockout = true;
+  g = s.verify_gate("alice", q);
+  BOOST_TEST((g.verdict == V::Refused));
+  BOOST_TEST(g.tampering.empty());
+  BOOST_TEST(g.lockout.locked);
+}
+
 BOOST_FIXTURE_TEST_CASE(export_has_metadata_consent_audit_incidents_but_no_template_bytes,
                         StoreFixture) {
   Store s(options());
