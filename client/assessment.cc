@@ -16,6 +16,7 @@
 
 #include "bus.h"
 #include "config.h"
+#include "daemon_api.h"
 #include "json.h"
 #include "operating_point.h"
 #include "text.h"
@@ -103,10 +104,7 @@ int verb_impact_assessment(const Options& o) {
   // The notices in the shipped languages.
   std::vector<std::pair<std::string, std::string>> notices;  // language -> id
   for (const char* lang : {"", "zh_CN"}) {
-    Message m = bus.new_call("GetNotice");
-    check(sd_bus_message_append(m.get(), "s", lang), "GetNotice");
-    Message r = bus.call(m, 30);
-    std::string id = read_string(r.get());
+    std::string id = DaemonApi(bus).get_notice(lang).id;
     bool seen = false;
     for (const auto& n : notices) seen = seen || n.second == id;
     if (!seen) notices.emplace_back(*lang ? lang : _("default"), id);
@@ -114,19 +112,16 @@ int verb_impact_assessment(const Options& o) {
   // Every account the store has a record of appears in the audit log.
   std::set<std::string> users;
   size_t audit_entries = 0;
-  for (const AuditRow& e : audit_log(bus, "")) {
+  for (const AuditRow& e : DaemonApi(bus).get_audit_log("")) {
     ++audit_entries;
     if (!e.user.empty()) users.insert(e.user);
   }
   size_t enrolled = 0, consenting = 0, templates = 0, refused = 0, locked = 0, gone = 0;
   std::vector<std::string> excluded;
   for (const auto& u : users) {
-    Message m = bus.new_call("ExportPersonalData");
-    check(sd_bus_message_append(m.get(), "s", u.c_str()), "ExportPersonalData");
     Json j;
     try {
-      Message r = bus.call(m);
-      j = Json::parse(read_string(r.get()));
+      j = Json::parse(DaemonApi(bus).export_personal_data(u));
     } catch (const Error& e) {
       if (e.code() != kUsage) throw;  // the account no longer exists
       ++gone;

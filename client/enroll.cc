@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "bus.h"
+#include "daemon_api.h"
 #include "json.h"
 #include "text.h"
 #include "verbs.h"
@@ -53,32 +54,19 @@ void draw(EnrollState& s, unsigned captured, unsigned needed, const std::string&
   }
 }
 
-bool from_daemon(const EnrollState& s, sd_bus_message* m) {
-  const char* sender = sd_bus_message_get_sender(m);
-  return sender && s.daemon == sender;
+bool from_daemon(const EnrollState& s, const std::string& sender) { return !sender.empty() && s.daemon == sender; }
+
+void on_progress(EnrollState& s, const EnrollProgress& p) {
+  if (s.job.empty() || s.job != p.job || s.finished || !from_daemon(s, p.sender)) return;
+  draw(s, p.captured, p.needed, p.hint);
 }
 
-int on_progress(sd_bus_message* m, void* userdata, sd_bus_error*) {
-  auto* s = static_cast<EnrollState*>(userdata);
-  const char *job, *hint;
-  uint32_t captured, needed;
-  if (sd_bus_message_read(m, "ouus", &job, &captured, &needed, &hint) < 0) return 0;
-  if (s->job.empty() || s->job != job || s->finished || !from_daemon(*s, m)) return 0;
-  draw(*s, captured, needed, hint);
-  return 0;
-}
-
-int on_finished(sd_bus_message* m, void* userdata, sd_bus_error*) {
-  auto* s = static_cast<EnrollState*>(userdata);
-  const char *job, *result, *message;
-  int64_t id;
-  if (sd_bus_message_read(m, "ossx", &job, &result, &message, &id) < 0) return 0;
-  if (s->job.empty() || s->job != job || !from_daemon(*s, m)) return 0;
-  s->finished = true;
-  s->result = result;
-  s->message = message;
-  s->template_id = id;
-  return 0;
+void on_finished(EnrollState& s, const EnrollFinished& f) {
+  if (s.job.empty() || s.job != f.job || !from_daemon(s, f.sender)) return;
+  s.finished = true;
+  s.result = f.result;
+  s.message = f.message;
+  s.template_id = f.template_id;
 }
 
 std::string result_text(const std::string& result) {
@@ -109,10 +97,9 @@ int verb_enroll(const Options& o) {
   const std::string lang = ui_language();
 
   Bus bus;
-  Message nm = bus.new_call("GetNotice");
-  check(sd_bus_message_append(nm.get(), "s", lang.c_str()), "GetNotice");
-  Message nr = bus.call(nm, 30);
-  const std::string notice_id = read_string(nr.get()), notice_text = read_string(nr.get());
+  DaemonApi api(bus);
+  const NoticeText notice = api.get_notice(lang);
+  const std::string &notice_id = notice.id, &notice_text = notice.text;
 
   std::string method;
   if (scripted) {
@@ -166,36 +153,14 @@ int verb_enroll(const Options& o) {
   // only and may follow the reply at once. The sender is checked against the
   // unique name that answered Enroll (a well-known name cannot be matched
   // locally).
-  sd_bus_slot *progress_slot = nullptr, *finished_slot = nullptr;
-  check(sd_bus_match_signal(bus.get(), &progress_slot, nullptr, kObjectPath, kInterface, "EnrollProgress",
-                            on_progress, &state),
-        "AddMatch");
-  check(sd_bus_match_signal(bus.get(), &finished_slot, nullptr, kObjectPath, kInterface, "EnrollFinished",
-                            on_finished, &state),
-        "AddMatch");
-  struct Slots {
-    sd_bus_slot* a;
-    sd_bus_slot* b;
-    ~Slots() {
-      sd_bus_slot_unref(a);
-      sd_bus_slot_unref(b);
-    }
-  } slots{progress_slot, finished_slot};
+  EnrollSignals signals(
+      bus, [&](const EnrollProgress& p) { on_progress(state, p); },
+      [&](const EnrollFinished& f) { on_finished(state, f); });
 
   start_polkit_agent();
-  Message m = bus.new_call("Enroll");
-  check(sd_bus_message_append(m.get(), "ss", o.user_set ? o.user.c_str() : "", notice_id.c_str()), "Enroll");
-  check(sd_bus_message_open_container(m.get(), 'a', "{sv}"), "Enroll");
-  check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_CONFIRM_AGE, "b", 1), "Enroll");
-  check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_METHOD, "s", method.c_str()), "Enroll");
-  if (o.label_set) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_LABEL, "s", o.label.c_str()), "Enroll");
-  check(sd_bus_message_close_container(m.get()), "Enroll");
-  Message r = bus.call(m, 330);  // polkit may ask for a password first
-  const char* job = nullptr;
-  check(sd_bus_message_read(r.get(), "o", &job), "Enroll");
-  state.job = job;
-  const char* daemon = sd_bus_message_get_sender(r.get());
-  state.daemon = daemon ? daemon : "";
+  const EnrollStarted started = api.enroll(o.user_set ? o.user : "", notice_id, method, o.label_set, o.label);
+  state.job = started.job;
+  state.daemon = started.daemon;
   stop_polkit_agent();
   say(o, std::string(_("Consent recorded. Look at the camera; frames are analysed in memory and never stored.")) +
              "\n");

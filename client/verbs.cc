@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <type_traits>
+#include <variant>
 
 #include "bus.h"
 #include "config.h"
+#include "daemon_api.h"
 #include "json.h"
 #include "text.h"
 
@@ -33,73 +36,8 @@ void say(const Options& o, const std::string& text) {
 
 namespace {
 
-// Calls `method(user)` (with more arguments appended by `extra`) and returns the reply.
-Message call_user(Bus& bus, const char* method, const Options& o, unsigned timeout = 120) {
-  Message m = bus.new_call(method);
-  check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), method);
-  return bus.call(m, timeout);
-}
-
-struct Template {
-  int64_t id;
-  std::string label;
-  uint64_t created, expires;
-  std::string embedder;
-  bool current;  // made by the configured embedder; a stale one is never compared
-};
-
-std::vector<Template> read_templates(sd_bus_message* r) {
-  std::vector<Template> out;
-  check(sd_bus_message_enter_container(r, 'a', "(xsttsb)"), "ListTemplates");
-  for (;;) {
-    int64_t id;
-    const char *label, *embedder;
-    uint64_t created, expires;
-    int current = 0;
-    int k = sd_bus_message_read(r, "(xsttsb)", &id, &label, &created, &expires, &embedder, &current);
-    check(k, "ListTemplates");
-    if (k == 0) break;
-    out.push_back({id, label, created, expires, embedder, current != 0});
-  }
-  return out;
-}
-
-std::vector<AuditRow> read_audit(sd_bus_message* r) {
-  std::vector<AuditRow> out;
-  check(sd_bus_message_enter_container(r, 'a', "(xtssss)"), "GetAuditLog");
-  for (;;) {
-    AuditRow row;
-    const char *event, *user, *actor, *detail;
-    int k = sd_bus_message_read(r, "(xtssss)", &row.seq, &row.time, &event, &user, &actor, &detail);
-    check(k, "GetAuditLog");
-    if (k == 0) break;
-    row.event = event;
-    row.user = user;
-    row.actor = actor;
-    row.detail = detail;
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
-struct Consent {
-  std::string notice_id, sha256, method;
-  uint64_t given, withdrawn;
-};
-
-std::vector<Consent> read_consent(sd_bus_message* r) {
-  std::vector<Consent> out;
-  check(sd_bus_message_enter_container(r, 'a', "(sstts)"), "GetConsent");
-  for (;;) {
-    const char *id, *sha, *method;
-    uint64_t given, withdrawn;
-    int k = sd_bus_message_read(r, "(sstts)", &id, &sha, &given, &withdrawn, &method);
-    check(k, "GetConsent");
-    if (k == 0) break;
-    out.push_back({id, sha, method, given, withdrawn});
-  }
-  return out;
-}
+// The user argument of a call: --user, or "" (the caller).
+std::string user_arg(const Options& o) { return o.user_set ? o.user : ""; }
 
 // "balanced (measured over every population: 12 of 2111765 impostor attempts
 // accepted, 95 % bound 9.2e-06; 38 of 1945 genuine attempts refused, ...)".
@@ -123,49 +61,16 @@ std::string level_text(std::map<std::string, Json>& st) {
 }
 
 std::map<std::string, Json> read_status(Bus& bus) {
-  Message m = bus.new_call("Status");
-  Message r = bus.call(m, 30);
   std::map<std::string, Json> out;
-  check(sd_bus_message_enter_container(r.get(), 'a', "{sv}"), "Status");
-  for (;;) {
-    int k = sd_bus_message_enter_container(r.get(), 'e', "sv");
-    check(k, "Status");
-    if (k == 0) break;
-    const char* key;
-    check(sd_bus_message_read(r.get(), "s", &key), "Status");
-    char type;
-    const char* contents;
-    check(sd_bus_message_peek_type(r.get(), &type, &contents), "Status");
-    check(sd_bus_message_enter_container(r.get(), 'v', contents), "Status");
-    std::string sig = contents ? contents : "";
-    if (sig == "s") {
-      out[key] = Json(read_string(r.get()));
-    } else if (sig == "u") {
-      uint32_t u;
-      check(sd_bus_message_read(r.get(), "u", &u), "Status");
-      out[key] = Json(u);
-    } else if (sig == "b") {
-      int b;
-      check(sd_bus_message_read(r.get(), "b", &b), "Status");
-      out[key] = Json(b != 0);
-    } else if (sig == "t") {
-      uint64_t t;
-      check(sd_bus_message_read(r.get(), "t", &t), "Status");
-      out[key] = Json(t);
-    } else if (sig == "d") {
-      double d;
-      check(sd_bus_message_read(r.get(), "d", &d), "Status");
-      out[key] = Json(d);
-    } else if (sig == "(xx)") {
-      int64_t a = 0, b = 0;
-      check(sd_bus_message_read(r.get(), "(xx)", &a, &b), "Status");
-      out[key] = Json::array().push(Json(a)).push(Json(b));
-    } else {
-      check(sd_bus_message_skip(r.get(), contents), "Status");
-    }
-    check(sd_bus_message_exit_container(r.get()), "Status");
-    check(sd_bus_message_exit_container(r.get()), "Status");
-  }
+  for (const auto& [key, value] : DaemonApi(bus).status())
+    out[key] = std::visit(
+        [](const auto& v) -> Json {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::pair<int64_t, int64_t>>)
+            return Json::array().push(Json(v.first)).push(Json(v.second));
+          else
+            return Json(v);
+        },
+        value);
   return out;
 }
 
@@ -176,20 +81,11 @@ std::string yes_no(bool b) { return b ? _("yes") : _("no"); }
 // Shared with impact-assessment.
 std::map<std::string, Json> daemon_status(Bus& bus) { return read_status(bus); }
 
-std::vector<AuditRow> audit_log(Bus& bus, const std::string& user) {
-  Message m = bus.new_call("GetAuditLog");
-  check(sd_bus_message_append(m.get(), "s", user.c_str()), "GetAuditLog");
-  Message r = bus.call(m);
-  return read_audit(r.get());
-}
-
 int verb_notice(const Options& o) {
   Bus bus;
-  Message m = bus.new_call("GetNotice");
   std::string lang = o.language_set ? o.language : ui_language();
-  check(sd_bus_message_append(m.get(), "s", lang.c_str()), "GetNotice");
-  Message r = bus.call(m, 30);
-  std::string id = read_string(r.get()), text = read_string(r.get());
+  const NoticeText notice = DaemonApi(bus).get_notice(lang);
+  const std::string &id = notice.id, &text = notice.text;
   if (o.json) {
     print_json(Json::object().set("notice_id", id).set("language", lang).set("text", text));
     return kOk;
@@ -203,8 +99,7 @@ int verb_notice(const Options& o) {
 int verb_list(const Options& o) {
   Bus bus;
   if (o.user_set) start_polkit_agent();
-  Message r = call_user(bus, "ListTemplates", o);
-  auto list = read_templates(r.get());
+  auto list = DaemonApi(bus).list_templates(user_arg(o));
   const std::string who = subject(o);
   if (o.json) {
     Json arr = Json::array();
@@ -259,11 +154,7 @@ int verb_remove(const Options& o) {
   if (o.user_set) start_polkit_agent();
   const std::string who = subject(o);
   if (o.all) {
-    Message m = bus.new_call("RemoveAll");
-    check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), "RemoveAll");
-    Message r = bus.call(m);
-    uint32_t n = 0;
-    check(sd_bus_message_read(r.get(), "u", &n), "RemoveAll");
+    const uint32_t n = DaemonApi(bus).remove_all(user_arg(o));
     if (o.json) {
       print_json(Json::object().set("user", who).set("removed", n));
     } else {
@@ -271,9 +162,7 @@ int verb_remove(const Options& o) {
     }
     return kOk;
   }
-  Message m = bus.new_call("RemoveTemplate");
-  check(sd_bus_message_append(m.get(), "sx", o.user_set ? o.user.c_str() : "", id), "RemoveTemplate");
-  bus.call(m);
+  DaemonApi(bus).remove_template(user_arg(o), id);
   if (o.json) {
     print_json(Json::object().set("user", who).set("removed", 1).set("id", id));
   } else {
@@ -288,9 +177,7 @@ int verb_consent(const Options& o) {
   if (o.user_set) start_polkit_agent();
   const std::string who = subject(o);
   if (o.withdraw) {
-    Message r = call_user(bus, "WithdrawConsent", o);
-    uint32_t n = 0;
-    check(sd_bus_message_read(r.get(), "u", &n), "WithdrawConsent");
+    const uint32_t n = DaemonApi(bus).withdraw_consent(user_arg(o));
     if (o.json) {
       print_json(Json::object().set("user", who).set("withdrawn", true).set("templates_removed", n));
     } else {
@@ -301,8 +188,7 @@ int verb_consent(const Options& o) {
     }
     return kOk;
   }
-  Message r = call_user(bus, "GetConsent", o);
-  auto list = read_consent(r.get());
+  auto list = DaemonApi(bus).get_consent(user_arg(o));
   bool active = false;
   for (const auto& c : list) active = active || c.withdrawn == 0;
   if (o.json) {
@@ -334,8 +220,7 @@ int verb_consent(const Options& o) {
 int verb_my_data(const Options& o) {
   Bus bus;
   if (o.user_set) start_polkit_agent();
-  Message r = call_user(bus, "ExportPersonalData", o);
-  std::string text = read_string(r.get());
+  std::string text = DaemonApi(bus).export_personal_data(user_arg(o));
   Json j;
   try {
     j = Json::parse(text);
@@ -409,10 +294,10 @@ int verb_my_data(const Options& o) {
 int verb_audit(const Options& o) {
   Bus bus;
   if (o.user_set) start_polkit_agent();
-  Message r = call_user(bus, "GetAuditLog", o);
+  const auto rows = DaemonApi(bus).get_audit_log(user_arg(o));
   Json entries = Json::array();
   Table t{{_("SEQ"), _("TIME"), _("EVENT"), _("USER"), _("ACTOR"), _("DETAIL")}, {}};
-  for (const AuditRow& e : read_audit(r.get())) {
+  for (const AuditRow& e : rows) {
     entries.push(Json::object()
                      .set("seq", e.seq)
                      .set("time", e.time)
@@ -453,7 +338,7 @@ int verb_audit(const Options& o) {
 int verb_unlock(const Options& o) {
   Bus bus;
   start_polkit_agent();  // one's own lockout too: polkit asks for the password (unlock-self)
-  call_user(bus, "ResetLockout", o);
+  DaemonApi(bus).reset_lockout(user_arg(o));
   const std::string who = subject(o);
   if (o.json) print_json(Json::object().set("user", who).set("unlocked", true));
   else std::cout << format(_("Face verification lockout of %s cleared."), who.c_str()) << "\n";
@@ -464,11 +349,7 @@ int verb_restore(const Options& o) {
   if (!o.user_set) throw Error(kUsage, _("restore needs --user USER (an administrator's decision)"));
   Bus bus;
   start_polkit_agent();
-  Message m = bus.new_call("RestoreFaceAuth");
-  check(sd_bus_message_append(m.get(), "s", o.user.c_str()), "RestoreFaceAuth");
-  Message r = bus.call(m, 30);
-  uint32_t erased = 0;
-  check(sd_bus_message_read(r.get(), "u", &erased), "RestoreFaceAuth");
+  const uint32_t erased = DaemonApi(bus).restore_face_auth(o.user);
   if (o.json) print_json(Json::object().set("user", o.user).set("restored", true).set("templates_erased", Json(erased)));
   else
     std::cout << format(_("Face verification of %s works again; %u template(s) erased. The person must enroll again: "
@@ -481,16 +362,12 @@ int verb_restore(const Options& o) {
 int verb_former(const Options& o) {
   Bus bus;
   start_polkit_agent();
-  Message m = bus.new_call("ListFormerAccounts");
-  Message r = bus.call(m, 30);
-  check(sd_bus_message_enter_container(r.get(), 'a', "(sxxuuu)"), "ListFormerAccounts");
   Json list = Json::array();
   std::string text;
-  const char* user = nullptr;
-  int64_t uid = 0, uid_now = 0;
-  uint32_t templates = 0, consents = 0, incidents = 0;
-  int k;
-  while ((k = sd_bus_message_read(r.get(), "(sxxuuu)", &user, &uid, &uid_now, &templates, &consents, &incidents)) > 0) {
+  for (const FormerAccountRow& f : DaemonApi(bus).list_former_accounts()) {
+    const char* user = f.user.c_str();
+    const int64_t uid = f.uid, uid_now = f.uid_now;
+    const uint32_t templates = f.templates, consents = f.consents, incidents = f.incidents;
     list.push(Json::object().set("user", user).set("uid", uid < 0 ? Json() : Json(uid))
                   .set("uid_now", uid_now < 0 ? Json() : Json(uid_now)).set("templates", Json(templates))
                   .set("consents", Json(consents)).set("incidents", Json(incidents)));
@@ -501,7 +378,6 @@ int verb_former(const Options& o) {
                    was.c_str(), now.c_str(), templates, consents, incidents) +
             "\n";
   }
-  check(k, "ListFormerAccounts");
   if (o.json) {
     print_json(list);
   } else if (text.empty()) {
@@ -516,11 +392,8 @@ int verb_erase_former(const Options& o) {
   if (!o.user_set) throw Error(kUsage, _("erase-former needs --user USER (see faceauthctl former)"));
   Bus bus;
   start_polkit_agent();
-  Message m = bus.new_call("EraseFormerAccount");
-  check(sd_bus_message_append(m.get(), "s", o.user.c_str()), "EraseFormerAccount");
-  Message r = bus.call(m, 30);
-  uint32_t templates = 0, consents = 0, incidents = 0;
-  check(sd_bus_message_read(r.get(), "uuu", &templates, &consents, &incidents), "EraseFormerAccount");
+  const ErasedCounts erased = DaemonApi(bus).erase_former_account(o.user);
+  const uint32_t templates = erased.templates, consents = erased.consents, incidents = erased.incidents;
   if (o.json)
     print_json(Json::object().set("user", o.user).set("templates_erased", Json(templates))
                    .set("consents_erased", Json(consents)).set("incidents_erased", Json(incidents)));
@@ -537,9 +410,7 @@ int set_excluded(const Options& o, bool excluded) {
   if (!o.user_set) throw Error(kUsage, excluded ? _("exclude needs --user USER") : _("include needs --user USER"));
   Bus bus;
   start_polkit_agent();
-  Message m = bus.new_call("SetExcluded");
-  check(sd_bus_message_append(m.get(), "sbs", o.user.c_str(), excluded ? 1 : 0, o.reason.c_str()), "SetExcluded");
-  bus.call(m, 30);
+  DaemonApi(bus).set_excluded(o.user, excluded, o.reason);
   if (o.json) print_json(Json::object().set("user", o.user).set("excluded", excluded));
   else if (excluded)
     std::cout << format(_("%s is excluded from face verification: consent withdrawn, templates erased, enrollment "
@@ -560,27 +431,17 @@ int verb_test(const Options& o) {
   if (o.frames && o.frames > 100) throw Error(kUsage, _("--frames must be 1 to 100"));
   Bus bus;
   start_polkit_agent();
-  Message m = bus.new_call("TestVerify");
-  check(sd_bus_message_append(m.get(), "s", o.user_set ? o.user.c_str() : ""), "TestVerify");
-  check(sd_bus_message_open_container(m.get(), 'a', "{sv}"), "TestVerify");
-  if (o.timeout) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_TIMEOUT, "u", o.timeout), "TestVerify");
-  if (o.frames) check(sd_bus_message_append(m.get(), "{sv}", FACEAUTH_OPTION_FRAMES, "u", o.frames), "TestVerify");
-  check(sd_bus_message_close_container(m.get()), "TestVerify");
   say(o, std::string(_("Look at the camera. Nothing is stored and this test does not count towards the "
                        "lockout.")) + "\n");
-  Message r = bus.call(m, 400);
-  std::string result = read_string(r.get());
+  const TestVerifyReply reply = DaemonApi(bus).test_verify(user_arg(o), o.timeout, o.frames);
+  const std::string& result = reply.result;
   Json frames = Json::array();
   Table t{{_("FRAME"), _("USABLE"), _("DISTANCE"), _("LIVE"), _("REASON"), _("HINT")}, {}};
-  check(sd_bus_message_enter_container(r.get(), 'a', "(sbdsd)"), "TestVerify");
   int n = 0;
-  for (;;) {
-    const char *reason, *hint;
-    int usable;
-    double distance, live;
-    int k = sd_bus_message_read(r.get(), "(sbdsd)", &reason, &usable, &distance, &hint, &live);
-    check(k, "TestVerify");
-    if (k == 0) break;
+  for (const TestFrameRow& f : reply.frames) {
+    const char *reason = f.reason.c_str(), *hint = f.hint.c_str();
+    const int usable = f.usable ? 1 : 0;
+    const double distance = f.distance, live = f.live;
     ++n;
     bool has_distance = usable && result != FACEAUTH_RESULT_NOT_ENROLLED;
     frames.push(Json::object()
@@ -632,8 +493,7 @@ int verb_status(const Options& o) {
     std::string lock_text;
     bool enrolled = false;
     try {
-      Message r = call_user(bus, "ExportPersonalData", o, 30);
-      Json j = Json::parse(read_string(r.get()));
+      Json j = Json::parse(DaemonApi(bus).export_personal_data(user_arg(o), 30));
       lock = Json::object()
                  .set("failures", j["lockout"]["failures"].num())
                  .set("locked", j["lockout"]["locked"].boolean());

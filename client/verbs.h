@@ -59,15 +59,6 @@ int verb_impact_assessment(const Options& o);
 // Status() as a map (shared by status, audit --verify and impact-assessment).
 std::map<std::string, Json> daemon_status(Bus& bus);
 
-// One entry of GetAuditLog's answer.
-struct AuditRow {
-  int64_t seq = 0;
-  uint64_t time = 0;
-  std::string event, user, actor, detail;
-};
-// GetAuditLog(user) ("" = the caller, or everybody for root).
-std::vector<AuditRow> audit_log(Bus& bus, const std::string& user);
-
 // The name the verb is about: --user, or the caller.
 std::string subject(const Options& o);
 // The daemon's configuration: --config PATH (which must exist), else the

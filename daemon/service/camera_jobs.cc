@@ -31,7 +31,8 @@ constexpr auto kDeadlineGrace = std::chrono::milliseconds(250);
 
 std::int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
 
-VerifyAnswer said(const char* result, unsigned frames, const std::string& hint, std::int64_t locked_until = 0) {
+VerifyAnswer said(const char* result, unsigned frames, const std::string& hint,
+                  std::int64_t locked_until = 0) {
   VerifyAnswer a;
   a.result = result;
   a.frames = frames;
@@ -43,9 +44,13 @@ VerifyAnswer said(const char* result, unsigned frames, const std::string& hint, 
 std::int64_t until_of(const LockoutState& s) { return s.locked_until ? secs(*s.locked_until) : 0; }
 }  // namespace
 
-CameraJobs::CameraJobs(boost::asio::io_context& io, CameraJobRunner& runner, Store& store, const Config& config,
-                       double threshold)
-    : io_(io), runner_(runner), store_(store), config_(config), threshold_(threshold),
+CameraJobs::CameraJobs(boost::asio::io_context& io, CameraJobRunner& runner, Store& store,
+                       const Config& config, double threshold)
+    : io_(io),
+      runner_(runner),
+      store_(store),
+      config_(config),
+      threshold_(threshold),
       self_(std::make_shared<CameraJobs*>(this)) {
   quality_.min_face_pixels = config.min_face_pixels;
   quality_.min_brightness = config.dark_frame_threshold;
@@ -145,12 +150,10 @@ std::optional<VerifyAnswer> CameraJobs::start_verify(VerifyCall& call, const Ver
     case V::LockedOut:
       audit_refused_attempt(user, call.actor);
       return said(FACEAUTH_RESULT_LOCKED_OUT, 0, FACEAUTH_HINT_TOO_MANY_ATTEMPTS, until_of(gate.lockout));
-    case V::NotEnrolled:
-      return said(FACEAUTH_RESULT_NOT_ENROLLED, 0, "");
+    case V::NotEnrolled: return said(FACEAUTH_RESULT_NOT_ENROLLED, 0, "");
     case V::Enrolled:
     case V::EnrollAgain:
-    case V::Templates:
-      break;
+    case V::Templates: break;
   }
   // The camera cannot satisfy the service: no camera used, nothing counted.
   if (unsatisfiable) return said(FACEAUTH_RESULT_LIVENESS_UNAVAILABLE, 0, FACEAUTH_HINT_LIVENESS_OFF);
@@ -237,20 +240,27 @@ void CameraJobs::conclude_verify(std::uint64_t id, const VerifyResult* r) {
     const LockoutState& before = now.lockout;
     std::string result = r->result;
     VerifyOutcome outcome = VerifyOutcome::Error;
-    if (refused) result = FACEAUTH_RESULT_REFUSED;
-    else if (before.locked) result = FACEAUTH_RESULT_LOCKED_OUT;
-    else if (r->result == FACEAUTH_RESULT_MATCH && !job.answered) outcome = VerifyOutcome::Match;
-    else if (r->result == FACEAUTH_RESULT_SPOOF_SUSPECTED) outcome = VerifyOutcome::SpoofSuspected;
-    else if (r->usable > 0 && r->result != FACEAUTH_RESULT_MATCH) outcome = VerifyOutcome::NoMatch;
+    if (refused)
+      result = FACEAUTH_RESULT_REFUSED;
+    else if (before.locked)
+      result = FACEAUTH_RESULT_LOCKED_OUT;
+    else if (r->result == FACEAUTH_RESULT_MATCH && !job.answered)
+      outcome = VerifyOutcome::Match;
+    else if (r->result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
+      outcome = VerifyOutcome::SpoofSuspected;
+    else if (r->usable > 0 && r->result != FACEAUTH_RESULT_MATCH)
+      outcome = VerifyOutcome::NoMatch;
     LockoutState after = store_.record_verify(user, outcome, job.actor);
     log::info("verify " + user + ": " + result + (job.answered ? " (after the caller's answer)" : ""),
               {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
     if (result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
-      log::warn("face verification of " + user + " refused: the face matched but did not look live (a photo or a "
-                "screen held to the camera?)",
+      log::warn("face verification of " + user +
+                    " refused: the face matched but did not look live (a photo or a "
+                    "screen held to the camera?)",
                 {"FACEAUTH_USER=" + user, "FACEAUTH_RESULT=" + result});
     if (after.locked && !before.locked)
-      log::warn("face verification of " + user + " locked after repeated failures", {"FACEAUTH_USER=" + user});
+      log::warn("face verification of " + user + " locked after repeated failures",
+                {"FACEAUTH_USER=" + user});
     if (job.answered) return;  // answered already (its deadline passed)
     if (result == FACEAUTH_RESULT_LOCKED_OUT)
       a = said(FACEAUTH_RESULT_LOCKED_OUT, r->frames, FACEAUTH_HINT_TOO_MANY_ATTEMPTS, until_of(before));
@@ -297,9 +307,7 @@ std::optional<TestAnswer> CameraJobs::start_test(TestCall& call, const TestAnswe
       return said_test(FACEAUTH_RESULT_REFUSED);
     case V::EnrollAgain:  // only another embedder's templates: as Verify answers
       return said_test(FACEAUTH_RESULT_ENROLL_AGAIN);
-    case V::Templates:
-      req.templates = embeddings_of(gate.templates);
-      break;
+    case V::Templates: req.templates = embeddings_of(gate.templates); break;
     case V::NotEnrolled:  // no templates: the frames show quality only
     case V::LockedOut:    // not asked for
     case V::Enrolled:     // not asked for
@@ -347,7 +355,8 @@ void CameraJobs::conclude_test(std::uint64_t id, const TestResult& r) {
     // Audited as an error outcome: an administrator's test never changes the failure counter.
     store_.record_verify(job.user, VerifyOutcome::Error,
                          job.actor + " (TestVerify, administrator's test; not counted)");
-    log::info("test-verify " + job.user + " by " + job.actor + ": " + r.result, {"FACEAUTH_USER=" + job.user});
+    log::info("test-verify " + job.user + " by " + job.actor + ": " + r.result,
+              {"FACEAUTH_USER=" + job.user});
     a.result = r.result;
     a.frames = r.frames;
   } catch (...) {
@@ -362,7 +371,8 @@ void CameraJobs::conclude_test(std::uint64_t id, const TestResult& r) {
 
 std::uint64_t CameraJobs::enroll(EnrollCall call, EnrollEvents events) {
   if (store_.is_excluded(call.user))
-    throw StoreError(StoreError::Kind::Excluded, "the account " + call.user + " is excluded from face verification");
+    throw StoreError(StoreError::Kind::Excluded,
+                     "the account " + call.user + " is excluded from face verification");
   // The consent the person gave for this enrollment is recorded with its
   // template, in one transaction, when the enrollment succeeds: a Busy
   // answer, a failed capture or a killed daemon leaves no orphan consent.
@@ -373,7 +383,8 @@ std::uint64_t CameraJobs::enroll(EnrollCall call, EnrollEvents events) {
   req.quality = quality_;
   boost::asio::io_context& io = io_;
   std::weak_ptr<CameraJobs*> self = self_;
-  auto shared = std::make_shared<const std::pair<EnrollCall, EnrollEvents>>(std::move(call), std::move(events));
+  auto shared =
+      std::make_shared<const std::pair<EnrollCall, EnrollEvents>>(std::move(call), std::move(events));
   auto progress = [&io, self, job, shared](unsigned captured, unsigned needed, const std::string& hint) {
     boost::asio::post(io, [self, job, shared, captured, needed, hint] {
       if (self.lock() && shared->second.progress) shared->second.progress(job, captured, needed, hint);
@@ -396,9 +407,9 @@ void CameraJobs::finish_enroll(std::uint64_t job, const EnrollCall& call, const 
   std::string result = r.result, message = r.message;
   if (result == "enrolled") {
     try {
-      id = store_.add_template_with_consent(call.user, call.notice_id, call.notice_text, call.method, call.label,
-                                            std::span<const float>(r.mean.data(), r.mean.size()), call.actor,
-                                            embedder_name(r.mean.kind));
+      id = store_.add_template_with_consent(call.user, call.notice_id, call.notice_text, call.method,
+                                            call.label, std::span<const float>(r.mean.data(), r.mean.size()),
+                                            call.actor, embedder_name(r.mean.kind));
     } catch (const std::exception& e) {
       result = "error";
       message = std::string("the enrollment could not be stored: ") + e.what() + "; nothing was stored";

@@ -48,13 +48,13 @@ enum class Requirement { any, liveness, ir };
 using WatchCaller = std::function<std::shared_ptr<void>(std::function<void()> gone)>;
 
 struct VerifyCall {
-  std::string user;        // whose face
-  std::string actor;       // who asks, as the audit log names them ("uid:1000")
-  std::string connection;  // the caller's connection: one camera job at a time each
+  std::string user;                         // whose face
+  std::string actor;                        // who asks, as the audit log names them ("uid:1000")
+  std::string connection;                   // the caller's connection: one camera job at a time each
   std::chrono::milliseconds timeout{5000};  // counted from now: answered by then
   Requirement require = Requirement::any;
-  bool priority = false;   // a login (root's call): ahead of users' own calls
-  WatchCaller watch;       // its end cancels the job
+  bool priority = false;  // a login (root's call): ahead of users' own calls
+  WatchCaller watch;      // its end cancels the job
 };
 
 // A Verify's answer: a result (FACEAUTH_RESULT_*), or a failure.
@@ -98,7 +98,8 @@ struct EnrollCall {
 // What an enrollment reports while it runs and when it ends (Enroll's
 // EnrollProgress and EnrollFinished signals), by job number.
 struct EnrollEvents {
-  std::function<void(std::uint64_t job, unsigned captured, unsigned needed, const std::string& hint)> progress;
+  std::function<void(std::uint64_t job, unsigned captured, unsigned needed, const std::string& hint)>
+      progress;
   // result: enrolled (template_id > 0), error, or the worker's result.
   std::function<void(std::uint64_t job, const std::string& result, const std::string& message,
                      std::int64_t template_id)>
@@ -176,8 +177,8 @@ class CameraJobs {
   const Config& config_;
   const double threshold_;
   QualityOptions quality_;
-  std::uint64_t next_id_ = 1;         // Verify and TestVerify jobs (jobs_)
-  std::uint64_t next_enroll_ = 1;     // Enroll jobs (their object paths)
+  std::uint64_t next_id_ = 1;      // Verify and TestVerify jobs (jobs_)
+  std::uint64_t next_enroll_ = 1;  // Enroll jobs (their object paths)
   std::map<std::uint64_t, Job> jobs_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_refused_audit_;
   // Results posted by the runner after this object is gone are dropped.

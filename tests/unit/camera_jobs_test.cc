@@ -48,7 +48,8 @@ class FakeRunner : public CameraJobRunner {
     return n;
   }
 
-  std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) override {
+  std::shared_ptr<JobControl> submit_verify(VerifyRequest req,
+                                            std::function<void(VerifyResult)> done) override {
     if (unfinished() >= limit) return nullptr;
     auto ctl = std::make_shared<JobControl>();
     verifies.push_back({std::move(req), ctl, std::move(done)});
@@ -418,7 +419,8 @@ BOOST_AUTO_TEST_CASE(busy_when_the_queue_is_full_or_the_connection_has_a_job) {
   BOOST_TEST(first.list.empty());
   BOOST_TEST(busy_message(same_connection.only()) ==
              "this connection already has a verification running; wait for its answer");
-  BOOST_TEST(busy_message(queue_full.only()) == "the camera is busy with other requests; try again in a moment");
+  BOOST_TEST(busy_message(queue_full.only()) ==
+             "the camera is busy with other requests; try again in a moment");
   BOOST_TEST(f.runner.verifies.size() == 1u);
   BOOST_TEST(f.jobs->in_flight() == 1u);
   BOOST_TEST(f.audit_count() == rows);  // nothing recorded, nothing counted
@@ -500,7 +502,8 @@ BOOST_AUTO_TEST_CASE(test_verify_is_not_stopped_by_a_lockout_and_never_counted) 
   BOOST_TEST(answers[0].frames.size() == 3u);
   BOOST_TEST(f.failures("alice") == 1);  // unchanged
   BOOST_TEST(f.store->lockout_state("alice").locked);
-  BOOST_TEST(f.store->audit_entries("alice").back().actor == "uid:0 (TestVerify, administrator's test; not counted)");
+  BOOST_TEST(f.store->audit_entries("alice").back().actor ==
+             "uid:0 (TestVerify, administrator's test; not counted)");
 
   // Someone not enrolled: the frames show quality only.
   t.user = "bob";
