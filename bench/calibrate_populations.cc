@@ -21,7 +21,6 @@ std::string pct(const Counted& c) {
   return buf;
 }
 
-
 // Milliseconds per frame of the whole pipeline (decode excluded) on `n`
 // usable photos of `dir`, one thread, as the daemon analyses an attempt frame.
 double time_frames(const EmbedOptions& eo, const std::string& dir, int n, double& embed_ms) {
@@ -50,38 +49,43 @@ double time_frames(const EmbedOptions& eo, const std::string& dir, int n, double
 int run_populations(const PopulationRun& run) {
   const auto& sets = run.sets;
   if (sets.empty()) {
-    std::fprintf(stderr, "faceauth-calibrate: --protocol populations needs --set NAME=DIR (or --shared DIR)\n");
+    std::fprintf(stderr,
+                 "faceauth-calibrate: --protocol populations needs --set NAME=DIR (or --shared DIR)\n");
     return 2;
   }
   PopulationOptions opt = run.options;
   PopulationScores s = score_populations(sets, run.impostor_dir, opt);
-  std::printf("embedder %s, enrollment: mean of %d frames (%d jitters each); attempts: %d consecutive frames "
-              "where a set has them, else one photo\n",
-              embedder_name(opt.embed.embedder), opt.enroll_frames, opt.enroll_jitters, opt.attempt_frames);
+  std::printf(
+      "embedder %s, enrollment: mean of %d frames (%d jitters each); attempts: %d consecutive frames "
+      "where a set has them, else one photo\n",
+      embedder_name(opt.embed.embedder), opt.enroll_frames, opt.enroll_jitters, opt.attempt_frames);
   if (!run.impostor_dir.empty())
     std::printf("impostor-only photos: %zu usable in %s\n", s.impostor_only_usable, run.impostor_dir.c_str());
-  std::printf("\n%-10s %6s %6s %6s %6s %8s %9s %9s  %-22s %-22s\n", "set", "people", "photos", "usable", "enroll",
-              "genuine", "imp.same", "imp.all", "EER (own people)", "FRR @ FAR 1e-4 (all)");
-  std::string json = std::string("JSON: {\"tool\":\"faceauth-calibrate\",\"protocol\":\"populations\",\"embedder\":\"") +
-                     embedder_name(opt.embed.embedder) + "\",\"enroll_frames\":" + std::to_string(opt.enroll_frames) +
-                     ",\"enroll_jitters\":" + std::to_string(opt.enroll_jitters) + ",\"attempt_frames\":" +
-                     std::to_string(opt.attempt_frames) + ",\"sets\":[";
+  std::printf("\n%-10s %6s %6s %6s %6s %8s %9s %9s  %-22s %-22s\n", "set", "people", "photos", "usable",
+              "enroll", "genuine", "imp.same", "imp.all", "EER (own people)", "FRR @ FAR 1e-4 (all)");
+  std::string json =
+      std::string("JSON: {\"tool\":\"faceauth-calibrate\",\"protocol\":\"populations\",\"embedder\":\"") +
+      embedder_name(opt.embed.embedder) + "\",\"enroll_frames\":" + std::to_string(opt.enroll_frames) +
+      ",\"enroll_jitters\":" + std::to_string(opt.enroll_jitters) +
+      ",\"attempt_frames\":" + std::to_string(opt.attempt_frames) + ",\"sets\":[";
   char buf[512];
   for (size_t i = 0; i < s.sets.size(); ++i) {
     const SetScores& sc = s.sets[i];
     Eer eer = equal_error_rate(sc.genuine, sc.impostor_same);
     PairDistances pd{sc.genuine, sc.impostor_all};
     RatePoint at = best_at_far(pd, 1e-4);
-    std::printf("%-10s %6zu %6zu %6zu %6zu %8zu %9zu %9zu  %6.2f%% at %.3f       %6.2f%% at %.4f\n", sc.name.c_str(),
-                sc.people, sc.photos, sc.usable, sc.enrollments, sc.genuine.size(), sc.impostor_same.size(),
-                sc.impostor_all.size(), 100 * eer.rate, eer.threshold, 100 * at.frr, at.threshold);
-    std::snprintf(buf, sizeof buf,
-                  "%s{\"set\":\"%s\",\"people\":%zu,\"photos\":%zu,\"usable\":%zu,\"enrollments\":%zu,\"genuine\":%zu,"
-                  "\"impostor_same\":%zu,\"impostor_all\":%zu,\"eer\":%.5f,\"eer_threshold\":%.4f,"
-                  "\"frr_at_far_1e-4\":%.5f,\"embed_seconds\":%.1f,\"cache_hits\":%zu}",
-                  i ? "," : "", sc.name.c_str(), sc.people, sc.photos, sc.usable, sc.enrollments, sc.genuine.size(),
-                  sc.impostor_same.size(), sc.impostor_all.size(), eer.rate, eer.threshold, at.frr, sc.embed_seconds,
-                  sc.cache_hits);
+    std::printf("%-10s %6zu %6zu %6zu %6zu %8zu %9zu %9zu  %6.2f%% at %.3f       %6.2f%% at %.4f\n",
+                sc.name.c_str(), sc.people, sc.photos, sc.usable, sc.enrollments, sc.genuine.size(),
+                sc.impostor_same.size(), sc.impostor_all.size(), 100 * eer.rate, eer.threshold, 100 * at.frr,
+                at.threshold);
+    std::snprintf(
+        buf, sizeof buf,
+        "%s{\"set\":\"%s\",\"people\":%zu,\"photos\":%zu,\"usable\":%zu,\"enrollments\":%zu,\"genuine\":%zu,"
+        "\"impostor_same\":%zu,\"impostor_all\":%zu,\"eer\":%.5f,\"eer_threshold\":%.4f,"
+        "\"frr_at_far_1e-4\":%.5f,\"embed_seconds\":%.1f,\"cache_hits\":%zu}",
+        i ? "," : "", sc.name.c_str(), sc.people, sc.photos, sc.usable, sc.enrollments, sc.genuine.size(),
+        sc.impostor_same.size(), sc.impostor_all.size(), eer.rate, eer.threshold, at.frr, sc.embed_seconds,
+        sc.cache_hits);
     json += buf;
   }
   json += "],\"levels\":[";
@@ -92,24 +96,29 @@ int run_populations(const PopulationRun& run) {
     const double t = strictest_threshold(s, targets[l]);
     chosen.push_back(t);
     std::printf("\n%s (FAR <= %g on every set): threshold %.3f\n", names[l], targets[l], t);
-    json += std::string(l ? "," : "") + "{\"level\":\"" + names[l] + "\",\"max_far\":" + std::to_string(targets[l]) +
-            ",\"threshold\":" + std::to_string(t) + ",\"sets\":[";
+    json += std::string(l ? "," : "") + "{\"level\":\"" + names[l] +
+            "\",\"max_far\":" + std::to_string(targets[l]) + ",\"threshold\":" + std::to_string(t) +
+            ",\"sets\":[";
     Counted pooled_fa, pooled_fr;
     for (size_t i = 0; i < s.sets.size(); ++i) {
       const SetScores& sc = s.sets[i];
       Counted fs = false_accepts(sc.impostor_same, t), fa = false_accepts(sc.impostor_all, t);
       Counted fr = false_rejects(sc.genuine, t);
-      pooled_fa.errors += fa.errors; pooled_fa.trials += fa.trials;
-      pooled_fr.errors += fr.errors; pooled_fr.trials += fr.trials;
+      pooled_fa.errors += fa.errors;
+      pooled_fa.trials += fa.trials;
+      pooled_fr.errors += fr.errors;
+      pooled_fr.trials += fr.trials;
       const bool supported = fs.upper() <= targets[l] && fa.upper() <= targets[l];
       std::printf("  %-10s FAR own people %-36s all %-36s FRR %-34s%s\n", sc.name.c_str(), pct(fs).c_str(),
-                  pct(fa).c_str(), pct(fr).c_str(), supported ? "" : "  (bound above target: not shown by this data)");
-      json += std::string(i ? "," : "") + "{\"set\":\"" + sc.name + "\"," + counted_json("far_same", fs, true) + "," +
-              counted_json("far_all", fa, true) + "," + counted_json("frr", fr, true) + ",\"supported\":" +
-              (supported ? "true" : "false") + "}";
+                  pct(fa).c_str(), pct(fr).c_str(),
+                  supported ? "" : "  (bound above target: not shown by this data)");
+      json += std::string(i ? "," : "") + "{\"set\":\"" + sc.name + "\"," +
+              counted_json("far_same", fs, true) + "," + counted_json("far_all", fa, true) + "," +
+              counted_json("frr", fr, true) + ",\"supported\":" + (supported ? "true" : "false") + "}";
     }
     std::printf("  %-10s FAR %-36s FRR %s\n", "all sets", pct(pooled_fa).c_str(), pct(pooled_fr).c_str());
-    json += "]," + counted_json("far_pooled", pooled_fa, true) + "," + counted_json("frr_pooled", pooled_fr, true) + "}";
+    json += "]," + counted_json("far_pooled", pooled_fa, true) + "," +
+            counted_json("frr_pooled", pooled_fr, true) + "}";
   }
   json += "]";
   if (run.time_frames > 0) {
@@ -117,8 +126,8 @@ int run_populations(const PopulationRun& run) {
     for (size_t i = 0; i < sets.size(); ++i) {
       double embed_ms = 0;
       double total = time_frames(opt.embed, sets[i].dir, run.time_frames, embed_ms);
-      std::printf("\ntiming on %s: %.1f ms per usable frame, of which embedding %.1f ms (one thread)", sets[i].name.c_str(),
-                  total, embed_ms);
+      std::printf("\ntiming on %s: %.1f ms per usable frame, of which embedding %.1f ms (one thread)",
+                  sets[i].name.c_str(), total, embed_ms);
       std::snprintf(buf, sizeof buf, "%s{\"set\":\"%s\",\"frame_ms\":%.2f,\"embed_ms\":%.2f}", i ? "," : "",
                     sets[i].name.c_str(), total, embed_ms);
       json += buf;
@@ -134,8 +143,9 @@ int run_populations(const PopulationRun& run) {
     for (size_t i = 0; i < s.sets.size(); ++i) curves.emplace_back(s.sets[i].name + " (own people)", &pds[i]);
     std::vector<std::pair<std::string, double>> marks;
     for (int l = 0; l < 3; ++l) marks.emplace_back(names[l], chosen[l]);
-    write_roc_svg(run.roc_path, std::string("Login protocol per population, ") + embedder_name(opt.embed.embedder),
-                  curves, marks);
+    write_roc_svg(run.roc_path,
+                  std::string("Login protocol per population, ") + embedder_name(opt.embed.embedder), curves,
+                  marks);
     std::printf("\nROC written to %s\n", run.roc_path.c_str());
   }
   std::printf("%s}\n", json.c_str());

@@ -26,7 +26,6 @@ size_t EmbeddedSet::usable() const {
 
 namespace {
 
-
 // The embedder's model hash is part of every key: a cache line is never read
 // for another embedder or another version of its weights.
 std::string model_tag(EmbedderKind k) { return model(embedder_model_file(k)).sha256.substr(0, 16); }
@@ -34,7 +33,6 @@ std::string model_tag(EmbedderKind k) { return model(embedder_model_file(k)).sha
 std::string cache_key(const std::string& photo, int jitters, EmbedderKind k) {
   return sha256_file(photo) + ":" + std::to_string(jitters) + ":" + model_tag(k);
 }
-
 
 struct ViewsEntry {
   FrameVerdict verdict;
@@ -253,7 +251,8 @@ RatePoint rate_at(const PairDistances& d, double threshold) {
   RatePoint r;
   r.threshold = threshold;
   auto below = [threshold](const std::vector<float>& v) {
-    return static_cast<size_t>(std::lower_bound(v.begin(), v.end(), static_cast<float>(threshold)) - v.begin());
+    return static_cast<size_t>(std::lower_bound(v.begin(), v.end(), static_cast<float>(threshold)) -
+                               v.begin());
   };
   r.false_accepts = below(d.impostor);
   r.false_rejects = d.genuine.size() - below(d.genuine);
@@ -264,7 +263,8 @@ RatePoint rate_at(const PairDistances& d, double threshold) {
 
 std::vector<RatePoint> rate_table(const PairDistances& d, double from, double to, double step) {
   std::vector<RatePoint> t;
-  for (int i = 0; from + i * step <= to + 1e-9; ++i) t.push_back(rate_at(d, std::round((from + i * step) * 1000) / 1000));
+  for (int i = 0; from + i * step <= to + 1e-9; ++i)
+    t.push_back(rate_at(d, std::round((from + i * step) * 1000) / 1000));
   return t;
 }
 
@@ -272,14 +272,17 @@ double choose_threshold(const PairDistances& d, double max_far) {
   double best = 0;
   for (int i = 1; i <= 300; ++i) {
     double t = i * 0.005;
-    if (rate_at(d, t).far <= max_far) best = t;
-    else break;
+    if (rate_at(d, t).far <= max_far)
+      best = t;
+    else
+      break;
   }
   return best;
 }
 
 RatePoint best_at_far(const PairDistances& d, double max_far) {
-  const size_t allowed = static_cast<size_t>(std::floor(max_far * static_cast<double>(d.impostor.size()) + 1e-9));
+  const size_t allowed =
+      static_cast<size_t>(std::floor(max_far * static_cast<double>(d.impostor.size()) + 1e-9));
   double t = allowed < d.impostor.size() ? d.impostor[allowed] : 2.0;
   // Ties at t: step down until no more than `allowed` impostors lie under it.
   RatePoint r = rate_at(d, t);
@@ -319,7 +322,8 @@ Embedding view_mean(const EmbeddedPhoto& p, int n) {
 std::vector<std::vector<size_t>> usable_by_person(const EmbeddedSet& set) {
   std::vector<std::vector<size_t>> by(set.names.size());
   for (size_t i = 0; i < set.photos.size(); ++i)
-    if (set.photos[i].verdict == FrameVerdict::ok) by[static_cast<size_t>(set.photos[i].identity)].push_back(i);
+    if (set.photos[i].verdict == FrameVerdict::ok)
+      by[static_cast<size_t>(set.photos[i].identity)].push_back(i);
   return by;
 }
 
@@ -335,18 +339,24 @@ LoginVariant parse_variant(const std::string& spec) {
   std::vector<std::string> parts;
   std::string cur;
   for (char c : spec) {
-    if (c == ':') parts.push_back(cur), cur.clear();
-    else cur += c;
+    if (c == ':')
+      parts.push_back(cur), cur.clear();
+    else
+      cur += c;
   }
   parts.push_back(cur);
   auto bad = [&](const std::string& why) {
-    return std::invalid_argument("variant '" + spec + "': " + why + " (FUSION:E:A[:OUTLIER], e.g. mean:11:3)");
+    return std::invalid_argument("variant '" + spec + "': " + why +
+                                 " (FUSION:E:A[:OUTLIER], e.g. mean:11:3)");
   };
   if (parts.size() < 3 || parts.size() > 4) throw bad("needs three or four fields");
   LoginVariant v;
-  if (parts[0] == "mean") v.fusion = TemplateFusion::mean;
-  else if (parts[0] == "min") v.fusion = TemplateFusion::min;
-  else throw bad("FUSION is mean or min");
+  if (parts[0] == "mean")
+    v.fusion = TemplateFusion::mean;
+  else if (parts[0] == "min")
+    v.fusion = TemplateFusion::min;
+  else
+    throw bad("FUSION is mean or min");
   try {
     size_t used = 0;
     v.enroll_views = std::stoi(parts[1], &used);
@@ -364,12 +374,14 @@ LoginVariant parse_variant(const std::string& spec) {
       if (used != parts[3].size() || v.policy.outlier_distance <= 0) throw bad("OUTLIER is a distance > 0");
     }
   } catch (const std::logic_error& e) {
-    if (dynamic_cast<const std::invalid_argument*>(&e) && std::string(e.what()).rfind("variant", 0) == 0) throw;
+    if (dynamic_cast<const std::invalid_argument*>(&e) && std::string(e.what()).rfind("variant", 0) == 0)
+      throw;
     throw bad("not a number");
   }
   char name[64];
   std::snprintf(name, sizeof name, "%s e%d a%d", parts[0].c_str(), v.enroll_views, v.attempt_views);
-  if (v.attempt_windows > 1) std::snprintf(name + std::strlen(name), sizeof name - std::strlen(name), "x%d", v.attempt_windows);
+  if (v.attempt_windows > 1)
+    std::snprintf(name + std::strlen(name), sizeof name - std::strlen(name), "x%d", v.attempt_windows);
   v.name = name;
   if (parts.size() == 4) v.name += " out" + parts[3];
   return v;
@@ -388,11 +400,13 @@ LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const Lo
     if (p.verdict != FrameVerdict::ok) continue;
     enroll_emb[i] = view_mean(p, v.enroll_views);
     if (wins + v.attempt_views - 1 > p.views.size())
-      throw std::invalid_argument("variant " + v.name + " needs " + std::to_string(wins + v.attempt_views - 1) +
+      throw std::invalid_argument("variant " + v.name + " needs " +
+                                  std::to_string(wins + v.attempt_views - 1) +
                                   " views per photo but the set has " + std::to_string(p.views.size()));
     for (size_t w = 0; w < wins; ++w)
-      attempt_emb[i].push_back(attempt_embedding(std::vector<Embedding>(
-          p.views.begin() + static_cast<std::ptrdiff_t>(w), p.views.begin() + static_cast<std::ptrdiff_t>(w) + v.attempt_views)));
+      attempt_emb[i].push_back(attempt_embedding(
+          std::vector<Embedding>(p.views.begin() + static_cast<std::ptrdiff_t>(w),
+                                 p.views.begin() + static_cast<std::ptrdiff_t>(w) + v.attempt_views)));
   }
   for (size_t person = 0; person < by.size(); ++person) {
     const auto& u = by[person];
@@ -413,7 +427,8 @@ LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const Lo
         const bool same = static_cast<size_t>(set.photos[i].identity) == person;
         if (same && std::find(enrolled.begin(), enrolled.end(), i) != enrolled.end()) continue;
         float dist = fused_distance(kept, attempt_emb[i][0], v.fusion);
-        for (size_t w = 1; w < wins; ++w) dist = std::min(dist, fused_distance(kept, attempt_emb[i][w], v.fusion));
+        for (size_t w = 1; w < wins; ++w)
+          dist = std::min(dist, fused_distance(kept, attempt_emb[i][w], v.fusion));
         (same ? s.d.genuine : s.d.impostor).push_back(dist);
       }
     }
@@ -447,8 +462,10 @@ ConsistencyFigures consistency_figures(const EmbeddedSet& set, const LoginVarian
         for (size_t k = 0; k < e - m; ++k) views.push_back(emb[own[k]]);
         for (size_t k = 0; k < m; ++k) views.push_back(emb[by[b][k]]);
         bool refused = !assess_enrollment(views, v.policy).consistent;
-        if (m == 1) ++f.mixed_1, f.mixed_1_refused += refused;
-        else ++f.mixed_2, f.mixed_2_refused += refused;
+        if (m == 1)
+          ++f.mixed_1, f.mixed_1_refused += refused;
+        else
+          ++f.mixed_2, f.mixed_2_refused += refused;
       }
     }
   }
@@ -472,14 +489,18 @@ void write_roc_svg(const std::string& path, const std::string& title,
   if (!out) throw std::runtime_error("cannot write " + path);
   char buf[512];
   out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
-      << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+      << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+         "fill=\"white\"/>\n";
   out << "<text x=\"" << L << "\" y=\"22\" font-size=\"14\">" << title << "</text>\n";
   for (int e = -6; e <= -1; ++e) {
     double x = X(std::pow(10.0, e));
     std::snprintf(buf, sizeof buf,
                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
-                  x, T, x, T + ph, x, T + ph + 18, e == -6 ? "\xe2\x89\xa4" "1e-6" : ("1e" + std::to_string(e)).c_str());
+                  x, T, x, T + ph, x, T + ph + 18,
+                  e == -6 ? "\xe2\x89\xa4"
+                            "1e-6"
+                          : ("1e" + std::to_string(e)).c_str());
     out << buf;
   }
   for (int p = 0; p <= 60; p += 10) {
@@ -490,11 +511,13 @@ void write_roc_svg(const std::string& path, const std::string& title,
                   L, y, L + pw, y, L - 6, y + 4, p);
     out << buf;
   }
-  std::snprintf(buf, sizeof buf,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n"
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">false-accept rate (impostor attempts accepted, log scale)</text>\n"
-                "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">false-reject rate</text>\n",
-                L, T, pw, ph, L + pw / 2, H - 20, T + ph / 2);
+  std::snprintf(
+      buf, sizeof buf,
+      "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n"
+      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">false-accept rate (impostor attempts accepted, log "
+      "scale)</text>\n"
+      "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">false-reject rate</text>\n",
+      L, T, pw, ph, L + pw / 2, H - 20, T + ph / 2);
   out << buf;
   for (size_t c = 0; c < curves.size(); ++c) {
     const PairDistances& d = *curves[c].second;
@@ -507,11 +530,12 @@ void write_roc_svg(const std::string& path, const std::string& title,
     const char* col = colors[c % 10];
     out << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"" << (c == 0 ? 2.5 : 1.5)
         << "\" points=\"" << pts << "\"/>\n";
-    std::snprintf(buf, sizeof buf,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"/>"
-                  "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
-                  L + pw + 12, T + 10 + 18.0 * c, L + pw + 36, T + 10 + 18.0 * c, col, c == 0 ? 2.5 : 1.5,
-                  L + pw + 42, T + 14 + 18.0 * c, curves[c].first.c_str());
+    std::snprintf(
+        buf, sizeof buf,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"/>"
+        "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+        L + pw + 12, T + 10 + 18.0 * c, L + pw + 36, T + 10 + 18.0 * c, col, c == 0 ? 2.5 : 1.5, L + pw + 42,
+        T + 14 + 18.0 * c, curves[c].first.c_str());
     out << buf;
   }
   if (!curves.empty()) {

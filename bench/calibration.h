@@ -27,9 +27,9 @@ struct EmbeddedPhoto {
 struct EmbeddedSet {
   std::vector<std::string> names;
   std::vector<EmbeddedPhoto> photos;
-  double seconds = 0;       // wall time to embed (excluding cache hits)
+  double seconds = 0;  // wall time to embed (excluding cache hits)
   size_t cache_hits = 0;
-  size_t usable() const;    // photos with verdict ok
+  size_t usable() const;  // photos with verdict ok
 };
 
 struct EmbedOptions {
@@ -67,7 +67,7 @@ PairDistances pair_distances(const EmbeddedSet& set);
 
 struct RatePoint {
   double threshold = 0;
-  double far = 0, frr = 0;          // rates: impostor distances < t, genuine distances >= t
+  double far = 0, frr = 0;  // rates: impostor distances < t, genuine distances >= t
   size_t false_accepts = 0, false_rejects = 0;
 };
 
@@ -83,7 +83,7 @@ double choose_threshold(const PairDistances& d, double max_far);
 // that person is one genuine attempt; every usable photo of every other person
 // is one impostor attempt. Needs a set from embed_views.
 struct LoginVariant {
-  std::string name;                          // e.g. "mean e11 a3"
+  std::string name;  // e.g. "mean e11 a3"
   TemplateFusion fusion = TemplateFusion::mean;
   int enroll_views = 1;   // views averaged per enrollment photo: 1 = plain, n = plain + (n-1) jittered
   int attempt_views = 1;  // views averaged per attempt (simulated frames of one attempt)
@@ -91,7 +91,7 @@ struct LoginVariant {
   // over up to frames_window frames and accepts when any window matches; the
   // attempt's distance is the smallest over windows starting at views 0..W-1.
   int attempt_windows = 1;
-  EnrollPolicy policy;    // outlier rejection; the consistency refusal is measured separately
+  EnrollPolicy policy;  // outlier rejection; the consistency refusal is measured separately
 };
 
 // "FUSION:E:A[xW][:OUTLIER]", e.g. "mean:11:3", "min:1:1", "mean:1:2x9", "mean:11:3:0.45".
@@ -117,10 +117,11 @@ LoginScores login_scores(const EmbeddedSet& set, const LoginVariant& v, const Lo
 // one person plus m of another, every ordered pair of people) refused.
 struct ConsistencyFigures {
   size_t genuine = 0, genuine_refused = 0;
-  size_t mixed_1 = 0, mixed_1_refused = 0;   // one photo of someone else
-  size_t mixed_2 = 0, mixed_2_refused = 0;   // two photos of someone else
+  size_t mixed_1 = 0, mixed_1_refused = 0;  // one photo of someone else
+  size_t mixed_2 = 0, mixed_2_refused = 0;  // two photos of someone else
 };
-ConsistencyFigures consistency_figures(const EmbeddedSet& set, const LoginVariant& v, const LoginOptions& o = {});
+ConsistencyFigures consistency_figures(const EmbeddedSet& set, const LoginVariant& v,
+                                       const LoginOptions& o = {});
 
 // The ROC of each variant as an SVG (FRR over FAR, FAR on a log axis), with
 // the given thresholds of the first variant marked.

@@ -12,7 +12,8 @@ namespace faceauth {
 std::vector<Identity> load_dataset(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw FrameSourceError("dataset folder " + dir + " does not exist; it must hold one sub-folder of photos per person");
+    throw FrameSourceError("dataset folder " + dir +
+                           " does not exist; it must hold one sub-folder of photos per person");
   std::vector<Identity> out;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_directory(ec)) continue;

@@ -8,8 +8,8 @@
 namespace faceauth {
 
 struct Identity {
-  std::string name;                // folder name
-  std::vector<std::string> photos; // paths, sorted
+  std::string name;                 // folder name
+  std::vector<std::string> photos;  // paths, sorted
 };
 
 // Every sub-folder with at least one image, sorted by name. Throws

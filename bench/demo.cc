@@ -24,7 +24,9 @@ using namespace faceauth;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+double ms(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -33,15 +35,19 @@ int main(int argc, char** argv) {
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--models" && i + 1 < argc) model_dir = argv[++i];
-    else if (a == "--enroll" && i + 1 < argc) enroll_n = static_cast<size_t>(std::max(1, std::atoi(argv[++i])));
+    if (a == "--models" && i + 1 < argc)
+      model_dir = argv[++i];
+    else if (a == "--enroll" && i + 1 < argc)
+      enroll_n = static_cast<size_t>(std::max(1, std::atoi(argv[++i])));
     else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "faceauth-demo: unknown option %s\n", a.c_str());
       return 2;
-    } else dirs.push_back(a);
+    } else
+      dirs.push_back(a);
   }
   if (dirs.size() != 3) {
-    std::fprintf(stderr, "usage: faceauth-demo [--models DIR] [--enroll N] ENROLL_DIR GENUINE_DIR IMPOSTOR_DIR\n");
+    std::fprintf(stderr,
+                 "usage: faceauth-demo [--models DIR] [--enroll N] ENROLL_DIR GENUINE_DIR IMPOSTOR_DIR\n");
     return 2;
   }
   try {
@@ -59,7 +65,8 @@ int main(int argc, char** argv) {
       if (enrolled.size() >= enroll_n) break;
       t0 = Clock::now();
       FrameAnalysis a = engine.analyze(load_image_file(f), {}, enroll_jitters);
-      std::printf("enroll  %-60s %-15s %6.0f ms\n", f.c_str(), a.verdict == FrameVerdict::ok ? "captured" : a.reason().c_str(), ms(t0));
+      std::printf("enroll  %-60s %-15s %6.0f ms\n", f.c_str(),
+                  a.verdict == FrameVerdict::ok ? "captured" : a.reason().c_str(), ms(t0));
       if (a.verdict == FrameVerdict::ok) {
         enrolled.push_back(a.embedding);
         used.push_back(f);
@@ -83,7 +90,8 @@ int main(int argc, char** argv) {
         FrameAnalysis a = engine.analyze(load_image_file(f));
         double t = ms(t0);
         if (a.verdict != FrameVerdict::ok) {
-          std::printf("verify  %-60s %-15s %6.0f ms (%s)\n", f.c_str(), verdict_name(a.verdict), t, a.reason().c_str());
+          std::printf("verify  %-60s %-15s %6.0f ms (%s)\n", f.c_str(), verdict_name(a.verdict), t,
+                      a.reason().c_str());
           continue;
         }
         bool match = distance(centre, a.embedding) < threshold;
@@ -94,10 +102,11 @@ int main(int argc, char** argv) {
     }
     std::printf("same person: %d of %d accepted; another person: %d of %d accepted\n", results[1][1],
                 results[1][0] + results[1][1], results[0][1], results[0][0] + results[0][1]);
-    std::printf("JSON: {\"tool\":\"faceauth-demo\",\"threshold\":%.3f,\"enrolled\":%zu,\"genuine_accepted\":%d,"
-                "\"genuine_total\":%d,\"impostor_accepted\":%d,\"impostor_total\":%d}\n",
-                threshold, enrolled.size(), results[1][1], results[1][0] + results[1][1], results[0][1],
-                results[0][0] + results[0][1]);
+    std::printf(
+        "JSON: {\"tool\":\"faceauth-demo\",\"threshold\":%.3f,\"enrolled\":%zu,\"genuine_accepted\":%d,"
+        "\"genuine_total\":%d,\"impostor_accepted\":%d,\"impostor_total\":%d}\n",
+        threshold, enrolled.size(), results[1][1], results[1][0] + results[1][1], results[0][1],
+        results[0][0] + results[0][1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "faceauth-demo: %s\n", e.what());
     return 1;

@@ -42,13 +42,14 @@ std::vector<std::string> default_photos() {
   const char* env = std::getenv("FACEAUTH_SHARED_DIR");
   std::string faces = std::string(env && *env ? env : "../shared") + "/faces";
   std::vector<std::string> photos = {
-      faces + "/identities/John_Salley/000179_02159509.jpg",   // 150x150, needs the upsampled pass
+      faces + "/identities/John_Salley/000179_02159509.jpg",  // 150x150, needs the upsampled pass
       faces + "/lfw-dev/Abdullah_Gul/Abdullah_Gul_0001.jpg",  // 250x250
       faces + "/scenes/Tom_Cruise_avp_2014_4.jpg",            // 565x800
   };
   for (const auto& p : photos)
     if (!std::filesystem::exists(p)) {
-      std::fprintf(stderr, "faceauth-bench: %s is absent; set FACEAUTH_SHARED_DIR or name photos\n", p.c_str());
+      std::fprintf(stderr, "faceauth-bench: %s is absent; set FACEAUTH_SHARED_DIR or name photos\n",
+                   p.c_str());
       std::exit(2);
     }
   return photos;
@@ -64,9 +65,12 @@ int main(int argc, char** argv) {
   bool blink = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--models" && i + 1 < argc) model_dir = argv[++i];
-    else if (a == "--blink") blink = true;
-    else if (a == "--runs" && i + 1 < argc) runs = std::clamp(std::atoi(argv[++i]), 1, 1000);
+    if (a == "--models" && i + 1 < argc)
+      model_dir = argv[++i];
+    else if (a == "--blink")
+      blink = true;
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::clamp(std::atoi(argv[++i]), 1, 1000);
     else if (a == "--embedder" && i + 1 < argc) {
       auto k = parse_embedder(argv[++i]);
       if (!k) {
@@ -75,13 +79,15 @@ int main(int argc, char** argv) {
       }
       embedder = *k;
     } else if (a == "--help") {
-      std::printf("usage: faceauth-bench [--models DIR] [--runs N] [--embedder mobilefacenet|dlib-resnet] [--blink] "
-                  "[PHOTO...]\n");
+      std::printf(
+          "usage: faceauth-bench [--models DIR] [--runs N] [--embedder mobilefacenet|dlib-resnet] [--blink] "
+          "[PHOTO...]\n");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "faceauth-bench: unknown option %s\n", a.c_str());
       return 2;
-    } else photos.push_back(a);
+    } else
+      photos.push_back(a);
   }
   if (photos.empty()) photos = default_photos();
 
@@ -103,10 +109,10 @@ int main(int argc, char** argv) {
     std::printf("embedder %s; model load (verify SHA-256 + deserialize): median %.0f ms of 3\n",
                 embedder_name(embedder), median(loads));
     if (blink) std::printf("with the eye model (blink check): %.0f ms\n", eyes_load);
-    std::printf("%-48s %9s %8s %8s %10s %8s %8s%s\n", "photo", "size", "decode", "detect", "landmarks", "embed",
-                "total", blink ? "    +eyes" : "");
-    std::string json = "JSON: {\"tool\":\"faceauth-bench\",\"embedder\":\"" + std::string(embedder_name(embedder)) +
-                       "\",\"runs\":" + std::to_string(runs) +
+    std::printf("%-48s %9s %8s %8s %10s %8s %8s%s\n", "photo", "size", "decode", "detect", "landmarks",
+                "embed", "total", blink ? "    +eyes" : "");
+    std::string json = "JSON: {\"tool\":\"faceauth-bench\",\"embedder\":\"" +
+                       std::string(embedder_name(embedder)) + "\",\"runs\":" + std::to_string(runs) +
                        ",\"model_load_ms\":" + std::to_string(median(loads)) + ",\"photos\":[";
     for (size_t i = 0; i < photos.size(); ++i) {
       std::ifstream in(photos[i], std::ios::binary);
@@ -130,8 +136,8 @@ int main(int argc, char** argv) {
       const double added = eyes ? median(lm_eyes) - median(lm) : 0;
       double total = median(dec) + median(det) + median(lm) + median(emb);
       std::string name = std::filesystem::path(photos[i]).filename().string();
-      std::printf("%-48s %4dx%-4d %8.1f %8.1f %10.1f %8.1f %8.1f", name.c_str(), w, h, median(dec), median(det),
-                  median(lm), median(emb), total);
+      std::printf("%-48s %4dx%-4d %8.1f %8.1f %10.1f %8.1f %8.1f", name.c_str(), w, h, median(dec),
+                  median(det), median(lm), median(emb), total);
       if (eyes) std::printf(" %8.1f", added);
       std::printf("  %s\n", verdict.c_str());
       char buf[512];

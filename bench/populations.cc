@@ -14,20 +14,21 @@ namespace {
 
 struct Person {
   size_t set = 0;
-  std::vector<const Embedding*> enroll_view;  // per usable frame: enrollment embedding
-  std::vector<const Embedding*> attempt_view; // per usable frame: plain embedding
+  std::vector<const Embedding*> enroll_view;   // per usable frame: enrollment embedding
+  std::vector<const Embedding*> attempt_view;  // per usable frame: plain embedding
 };
 
 std::string cache_file(const PopulationOptions& opt, const std::string& set, int jitters) {
   if (opt.cache_dir.empty()) return {};
   std::error_code ec;
   std::filesystem::create_directories(opt.cache_dir, ec);
-  return opt.cache_dir + "/" + set + "." + embedder_name(opt.embed.embedder) + ".j" + std::to_string(jitters) +
-         ".cache";
+  return opt.cache_dir + "/" + set + "." + embedder_name(opt.embed.embedder) + ".j" +
+         std::to_string(jitters) + ".cache";
 }
 
 // The attempts a person's frames make: one per photo, or k consecutive frames.
-std::vector<Embedding> attempts_of(const std::vector<const Embedding*>& frames, size_t from, size_t to, int k) {
+std::vector<Embedding> attempts_of(const std::vector<const Embedding*>& frames, size_t from, size_t to,
+                                   int k) {
   std::vector<Embedding> out;
   const size_t step = static_cast<size_t>(std::max(1, k));
   for (size_t i = from; i + step <= to; i += step) {
@@ -49,7 +50,8 @@ bool natural_less(const std::string& a, const std::string& b) {
       while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
       const std::string x = a.substr(i, i2 - i), y = b.substr(j, j2 - j);
       const size_t zx = x.find_first_not_of('0'), zy = y.find_first_not_of('0');
-      const std::string nx = zx == std::string::npos ? "" : x.substr(zx), ny = zy == std::string::npos ? "" : y.substr(zy);
+      const std::string nx = zx == std::string::npos ? "" : x.substr(zx),
+                        ny = zy == std::string::npos ? "" : y.substr(zy);
       if (nx.size() != ny.size()) return nx.size() < ny.size();
       if (nx != ny) return nx < ny;
       i = i2;
@@ -98,8 +100,9 @@ Counted false_accepts(const std::vector<float>& impostor, double t) {
 Counted false_rejects(const std::vector<float>& genuine, double t) {
   Counted c;
   c.trials = genuine.size();
-  c.errors = genuine.size() - static_cast<size_t>(std::lower_bound(genuine.begin(), genuine.end(),
-                                                                   static_cast<float>(t)) - genuine.begin());
+  c.errors = genuine.size() -
+             static_cast<size_t>(std::lower_bound(genuine.begin(), genuine.end(), static_cast<float>(t)) -
+                                 genuine.begin());
   return c;
 }
 
@@ -151,7 +154,8 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
   if (!impostor_dir.empty()) {
     EmbedOptions eo = opt.embed;
     eo.jitters = 0;
-    eo.cache_path = cache_file(opt, std::filesystem::path(impostor_dir).lexically_normal().filename().string(), 0);
+    eo.cache_path =
+        cache_file(opt, std::filesystem::path(impostor_dir).lexically_normal().filename().string(), 0);
     extra = embed_dataset(load_dataset(impostor_dir), eo);
     out.impostor_only_usable = extra.usable();
   }
@@ -202,9 +206,12 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
     const size_t e = std::min<size_t>(static_cast<size_t>(opt.enroll_frames), n - 1);
     const bool video = sets[me.set].consecutive_frames;
     std::vector<size_t> starts;
-    if (n >= 2 * e) starts = {0, n - e};
-    else if (video) starts = {0};  // the attempts must stay consecutive frames
-    else for (size_t f = 0; f < n; ++f) starts.push_back(f);
+    if (n >= 2 * e)
+      starts = {0, n - e};
+    else if (video)
+      starts = {0};  // the attempts must stay consecutive frames
+    else
+      for (size_t f = 0; f < n; ++f) starts.push_back(f);
     const int k = video ? opt.attempt_frames : 1;
     SetScores& sc = out.sets[me.set];
     for (size_t start : starts) {
@@ -221,7 +228,8 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
       if (video) {
         // A prefix or suffix fold leaves one contiguous run.
         size_t from = start == 0 ? e : 0, to = start == 0 ? n : n - e;
-        for (const auto& a : attempts_of(me.attempt_view, from, to, k)) sc.genuine.push_back(distance(tmpl, a));
+        for (const auto& a : attempts_of(me.attempt_view, from, to, k))
+          sc.genuine.push_back(distance(tmpl, a));
       } else {
         for (size_t j = 0; j < n; ++j)
           if (!in_fold[j]) sc.genuine.push_back(distance(tmpl, *me.attempt_view[j]));

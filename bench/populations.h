@@ -21,19 +21,19 @@ struct PopulationSet {
 };
 
 struct PopulationOptions {
-  EmbedOptions embed;       // model dir, embedder, threads, quality gates
-  int enroll_frames = 5;    // frames averaged into one template
-  int attempt_frames = 2;   // k, for sets with consecutive frames
-  int enroll_jitters = 0;   // per enrollment frame, as the daemon embeds them
-  std::string cache_dir;    // embedding caches, one file per set, embedder and jitter count
+  EmbedOptions embed;      // model dir, embedder, threads, quality gates
+  int enroll_frames = 5;   // frames averaged into one template
+  int attempt_frames = 2;  // k, for sets with consecutive frames
+  int enroll_jitters = 0;  // per enrollment frame, as the daemon embeds them
+  std::string cache_dir;   // embedding caches, one file per set, embedder and jitter count
 };
 
 struct SetScores {
   std::string name;
   size_t people = 0, photos = 0, usable = 0, enrollments = 0;
-  std::vector<float> genuine;         // attempts by the enrolled person (sorted)
-  std::vector<float> impostor_same;   // attempts by other people of the same set (sorted)
-  std::vector<float> impostor_all;    // same set + every other set + impostor-only photos (sorted)
+  std::vector<float> genuine;        // attempts by the enrolled person (sorted)
+  std::vector<float> impostor_same;  // attempts by other people of the same set (sorted)
+  std::vector<float> impostor_all;   // same set + every other set + impostor-only photos (sorted)
   double embed_seconds = 0;
   size_t cache_hits = 0;
 };

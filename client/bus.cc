@@ -111,19 +111,23 @@ void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
   auto is = [&](const char* error) { return name == error; };
 
   if (name.empty() || name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
-      name == "org.freedesktop.DBus.Error.NameHasNoOwner" || name.rfind("org.freedesktop.DBus.Error.Spawn", 0) == 0 ||
+      name == "org.freedesktop.DBus.Error.NameHasNoOwner" ||
+      name.rfind("org.freedesktop.DBus.Error.Spawn", 0) == 0 ||
       name == "org.freedesktop.DBus.Error.Disconnected") {
     if (name.empty() && (r == -ETIMEDOUT))
-      throw Error(kFailed, format(_("faceauthd did not answer %s in time. Check it with: systemctl status faceauthd"),
-                                  what.c_str()));
-    throw Error(kNoDaemon, format(_("faceauthd is not running (%s). Start it as root with: systemctl start faceauthd; "
-                                    "its log: journalctl -u faceauthd"),
-                                  message.c_str()));
+      throw Error(kFailed,
+                  format(_("faceauthd did not answer %s in time. Check it with: systemctl status faceauthd"),
+                         what.c_str()));
+    throw Error(kNoDaemon,
+                format(_("faceauthd is not running (%s). Start it as root with: systemctl start faceauthd; "
+                         "its log: journalctl -u faceauthd"),
+                       message.c_str()));
   }
   if (name == "org.freedesktop.DBus.Error.NoReply" || name == "org.freedesktop.DBus.Error.Timeout" ||
       name == "org.freedesktop.DBus.Error.TimedOut")
-    throw Error(kFailed, format(_("faceauthd did not answer %s in time. Check it with: systemctl status faceauthd"),
-                                what.c_str()));
+    throw Error(kFailed,
+                format(_("faceauthd did not answer %s in time. Check it with: systemctl status faceauthd"),
+                       what.c_str()));
   if (is(FACEAUTH_ERROR_PERMISSION_DENIED) || name == "org.freedesktop.DBus.Error.AccessDenied" ||
       name == "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") {
     static const std::regex action_re("org\\.faceauth\\.[a-z-]+");
@@ -131,15 +135,19 @@ void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
     std::string action = std::regex_search(message, mt, action_re) ? mt.str() : "";
     std::string text = format(_("Permission denied: %s"), message.c_str());
     if (!action.empty())
-      text += "\n" + format(_("This needs the polkit action %s. Run faceauthctl from a terminal so polkit can ask "
-                              "for a password, ask an administrator, or run it as root (sudo faceauthctl ...)."),
-                            action.c_str());
+      text += "\n" +
+              format(_("This needs the polkit action %s. Run faceauthctl from a terminal so polkit can ask "
+                       "for a password, ask an administrator, or run it as root (sudo faceauthctl ...)."),
+                     action.c_str());
     throw Error(kPermission, text);
   }
-  if (is(FACEAUTH_ERROR_INVALID_ARGUMENT)) throw Error(kUsage, format(_("Invalid argument: %s"), message.c_str()));
+  if (is(FACEAUTH_ERROR_INVALID_ARGUMENT))
+    throw Error(kUsage, format(_("Invalid argument: %s"), message.c_str()));
   if (is(FACEAUTH_ERROR_NOT_FOUND))
-    throw Error(kNotFound, format(_("Not found: %s. See what is stored with: faceauthctl list"), message.c_str()));
-  if (is(FACEAUTH_ERROR_CONSENT_REQUIRED)) throw Error(kNoConsent, format(_("Consent required: %s"), message.c_str()));
+    throw Error(kNotFound,
+                format(_("Not found: %s. See what is stored with: faceauthctl list"), message.c_str()));
+  if (is(FACEAUTH_ERROR_CONSENT_REQUIRED))
+    throw Error(kNoConsent, format(_("Consent required: %s"), message.c_str()));
   if (is(FACEAUTH_ERROR_EXCLUDED))
     throw Error(kNoConsent, format(_("%s. Face verification is not available for this account; the password "
                                      "keeps working."),
@@ -150,8 +158,8 @@ void throw_bus_error(const sd_bus_error* err, int r, const std::string& what) {
     throw Error(kIntegrity, format(_("The template store failed a check: %s. See faceauthctl status and "
                                      "journalctl -u faceauthd; passwords keep working."),
                                    message.c_str()));
-  throw Error(kFailed, format(_("%s failed: %s (%s). Details may be in: journalctl -u faceauthd"), what.c_str(),
-                              message.c_str(), name.c_str()));
+  throw Error(kFailed, format(_("%s failed: %s (%s). Details may be in: journalctl -u faceauthd"),
+                              what.c_str(), message.c_str(), name.c_str()));
 }
 
 // ---- polkit agent ----------------------------------------------------------

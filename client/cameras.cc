@@ -59,15 +59,17 @@ int verb_cameras(const Options& o) {
       std::cout << "  " << format(_("cannot be asked: %s"), p.error.c_str()) << "\n";
       continue;
     }
-    std::cout << "  " << format(_("name: %s (driver %s)"), faceauth::terminal_safe(p.card).c_str(),
-                                faceauth::terminal_safe(p.driver).c_str())
+    std::cout << "  "
+              << format(_("name: %s (driver %s)"), faceauth::terminal_safe(p.card).c_str(),
+                        faceauth::terminal_safe(p.driver).c_str())
               << "\n";
     std::cout << "  " << format(_("USB ID: %s"), p.usb_id.empty() ? _("unknown") : p.usb_id.c_str()) << "\n";
     if (!p.capture) {
       std::cout << "  " << _("not a video capture node (a camera's second node carries metadata)") << "\n";
       continue;
     }
-    std::cout << "  " << format(_("formats: %s"), format_text.empty() ? _("none") : format_text.c_str()) << "\n";
+    std::cout << "  " << format(_("formats: %s"), format_text.empty() ? _("none") : format_text.c_str())
+              << "\n";
     std::cout << "  " << format(ir ? _("infrared: yes (%s)") : _("infrared: no (%s)"), why.c_str()) << "\n";
   }
   if (o.json) {

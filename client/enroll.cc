@@ -54,7 +54,9 @@ void draw(EnrollState& s, unsigned captured, unsigned needed, const std::string&
   }
 }
 
-bool from_daemon(const EnrollState& s, const std::string& sender) { return !sender.empty() && s.daemon == sender; }
+bool from_daemon(const EnrollState& s, const std::string& sender) {
+  return !sender.empty() && s.daemon == sender;
+}
 
 void on_progress(EnrollState& s, const EnrollProgress& p) {
   if (s.job.empty() || s.job != p.job || s.finished || !from_daemon(s, p.sender)) return;
@@ -71,12 +73,15 @@ void on_finished(EnrollState& s, const EnrollFinished& f) {
 
 std::string result_text(const std::string& result) {
   if (result == "enrolled") return _("Enrolled.");
-  if (result == FACEAUTH_RESULT_TIMEOUT) return _("Enrollment timed out before enough good frames were captured; nothing was stored.");
+  if (result == FACEAUTH_RESULT_TIMEOUT)
+    return _("Enrollment timed out before enough good frames were captured; nothing was stored.");
   if (result == FACEAUTH_RESULT_CANCELLED) return _("Enrollment was cancelled; nothing was stored.");
-  if (result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE) return _("The camera is not available; nothing was stored.");
+  if (result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE)
+    return _("The camera is not available; nothing was stored.");
   if (result == "inconsistent")
-    return _("The captured frames did not all show the same face; nothing was stored. Make sure only you are "
-             "in view and try again.");
+    return _(
+        "The captured frames did not all show the same face; nothing was stored. Make sure only you are "
+        "in view and try again.");
   return _("Enrollment failed; nothing was stored.");
 }
 
@@ -91,8 +96,9 @@ int verb_enroll(const Options& o) {
   if (!scripted && o.confirm_age)
     throw Error(kUsage, _("--confirm-age is only for non-interactive use together with --accept-notice=ID"));
   if (scripted && !o.confirm_age)
-    throw Error(kUsage, _("non-interactive enrollment needs --confirm-age as well: the person being enrolled must "
-                          "have confirmed being 14 or older"));
+    throw Error(kUsage,
+                _("non-interactive enrollment needs --confirm-age as well: the person being enrolled must "
+                  "have confirmed being 14 or older"));
   const std::string who = subject(o);
   const std::string lang = ui_language();
 
@@ -105,14 +111,16 @@ int verb_enroll(const Options& o) {
   if (scripted) {
     if (o.accept_notice != notice_id) {
       // The notice is not in the person's language or has changed since it was accepted.
-      throw Error(kNoConsent,
-                  format(_("The accepted notice %s is not the current privacy notice %s (language %s). Show the "
-                           "person the current text (faceauthctl notice) and pass its id."),
-                         o.accept_notice.c_str(), notice_id.c_str(), lang.c_str()));
+      throw Error(
+          kNoConsent,
+          format(_("The accepted notice %s is not the current privacy notice %s (language %s). Show the "
+                   "person the current text (faceauthctl notice) and pass its id."),
+                 o.accept_notice.c_str(), notice_id.c_str(), lang.c_str()));
     }
     method = "faceauthctl --accept-notice (non-interactive, language " + lang + ")";
-    say(o, format(_("Using the privacy notice %s accepted beforehand by %s."), notice_id.c_str(), who.c_str()) +
-               "\n");
+    say(o,
+        format(_("Using the privacy notice %s accepted beforehand by %s."), notice_id.c_str(), who.c_str()) +
+            "\n");
   } else {
     // Interactive: the notice, then consent as its own step, then the age.
     std::ostream& out = o.json ? std::cerr : std::cout;
@@ -121,8 +129,7 @@ int verb_enroll(const Options& o) {
                       "themselves."),
                     who.c_str())
           << "\n\n";
-    out << "==================================================================\n"
-        << notice_text;
+    out << "==================================================================\n" << notice_text;
     if (!notice_text.empty() && notice_text.back() != '\n') out << "\n";
     out << "==================================================================\n"
         << format(_("Notice id: %s"), notice_id.c_str()) << "\n\n"
@@ -139,9 +146,10 @@ int verb_enroll(const Options& o) {
     out << _("Are you 14 years old or older? Type yes or no: ") << std::flush;
     if (!read_answer(answer) || !is_yes(answer)) {
       out << "\n";
-      std::cerr << _("Face verification is not offered to children under 14. Nothing was stored; the password "
-                     "keeps working.")
-                << "\n";
+      std::cerr
+          << _("Face verification is not offered to children under 14. Nothing was stored; the password "
+               "keeps working.")
+          << "\n";
       return kNoConsent;
     }
     method = "faceauthctl (typed yes, language " + lang + ")";
@@ -162,7 +170,8 @@ int verb_enroll(const Options& o) {
   state.job = started.job;
   state.daemon = started.daemon;
   stop_polkit_agent();
-  say(o, std::string(_("Consent recorded. Look at the camera; frames are analysed in memory and never stored.")) +
+  say(o, std::string(
+             _("Consent recorded. Look at the camera; frames are analysed in memory and never stored.")) +
              "\n");
 
   const uint64_t deadline = now_usec() + static_cast<uint64_t>(o.timeout ? o.timeout : 400) * 1000000u;
@@ -183,11 +192,12 @@ int verb_enroll(const Options& o) {
   } else {
     std::cout << result_text(state.result) << " (" << state.message << ")\n";
     if (ok)
-      std::cout << format(_("Template %lld stored for %s. See it with faceauthctl list; delete it any time with "
-                            "faceauthctl remove %lld."),
-                          static_cast<long long>(state.template_id), who.c_str(),
-                          static_cast<long long>(state.template_id))
-                << "\n";
+      std::cout
+          << format(_("Template %lld stored for %s. See it with faceauthctl list; delete it any time with "
+                      "faceauthctl remove %lld."),
+                    static_cast<long long>(state.template_id), who.c_str(),
+                    static_cast<long long>(state.template_id))
+          << "\n";
   }
   if (ok) return kOk;
   if (state.result == FACEAUTH_RESULT_CAMERA_UNAVAILABLE) return kCamera;

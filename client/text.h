@@ -16,15 +16,15 @@ namespace faceauthctl {
 // Documented in docs/faceauthctl.md and faceauthctl(1).
 enum Exit : int {
   kOk = 0,
-  kFailed = 1,          // the operation failed (daemon internal error, no answer, ...)
-  kUsage = 2,           // bad command line or argument
-  kNoDaemon = 3,        // faceauthd (or the system bus) is not running
-  kPermission = 4,      // permission denied (the message names the polkit action)
-  kNotFound = 5,        // no such template / not enrolled
-  kNoConsent = 6,       // consent or age confirmation not given, or the account is excluded
-  kCamera = 7,          // camera busy or unavailable
-  kIntegrity = 8,       // the store or the audit chain failed a check
-  kNotVerified = 9,     // enroll did not complete / test did not match
+  kFailed = 1,       // the operation failed (daemon internal error, no answer, ...)
+  kUsage = 2,        // bad command line or argument
+  kNoDaemon = 3,     // faceauthd (or the system bus) is not running
+  kPermission = 4,   // permission denied (the message names the polkit action)
+  kNotFound = 5,     // no such template / not enrolled
+  kNoConsent = 6,    // consent or age confirmation not given, or the account is excluded
+  kCamera = 7,       // camera busy or unavailable
+  kIntegrity = 8,    // the store or the audit chain failed a check
+  kNotVerified = 9,  // enroll did not complete / test did not match
 };
 
 // An error for the person at the terminal: printed on stderr, then exit(code).

@@ -22,7 +22,8 @@ std::string subject(const Options& o) { return o.user_set && !o.user.empty() ? o
 
 faceauth::Config daemon_config(const Options& o) {
   try {
-    return faceauth::load_config(o.config.empty() ? faceauth::kDefaultConfigPath : o.config, !o.config.empty());
+    return faceauth::load_config(o.config.empty() ? faceauth::kDefaultConfigPath : o.config,
+                                 !o.config.empty());
   } catch (const std::exception& e) {
     throw Error(kUsage, format(_("Cannot read the configuration: %s"), e.what()));
   }
@@ -48,15 +49,17 @@ std::string level_text(std::map<std::string, Json>& st) {
     const auto& items = st[k].items();
     return items.size() == 2 ? static_cast<long long>(items[i].num()) : 0LL;
   };
-  std::string s = format(_("%s (measured over every population: %lld of %lld impostor attempts accepted, 95 %% "
-                           "bound %.1e; %lld of %lld genuine attempts refused (%.1f %%, 95 %% bound %.1f %%))"),
-                         level.c_str(), count("measured_far_counts", 0), count("measured_far_counts", 1),
-                         st["measured_far_upper95"].real(), count("measured_frr_counts", 0),
-                         count("measured_frr_counts", 1), 100 * st["measured_frr"].real(),
-                         100 * st["measured_frr_upper95"].real());
+  std::string s =
+      format(_("%s (measured over every population: %lld of %lld impostor attempts accepted, 95 %% "
+               "bound %.1e; %lld of %lld genuine attempts refused (%.1f %%, 95 %% bound %.1f %%))"),
+             level.c_str(), count("measured_far_counts", 0), count("measured_far_counts", 1),
+             st["measured_far_upper95"].real(), count("measured_frr_counts", 0),
+             count("measured_frr_counts", 1), 100 * st["measured_frr"].real(),
+             100 * st["measured_frr_upper95"].real());
   if (st.count("measured_far_shown") && !st["measured_far_shown"].boolean())
-    s += "; " + std::string(_("the East-Asian sets are too small to show this level's FAR target on their own "
-                               "(docs/recognition.md)"));
+    s +=
+        "; " + std::string(_("the East-Asian sets are too small to show this level's FAR target on their own "
+                             "(docs/recognition.md)"));
   return s;
 }
 
@@ -129,11 +132,12 @@ int verb_list(const Options& o) {
   std::cout << format(_("Face templates of %s (numbers only, never images):"), who.c_str()) << "\n\n"
             << t.render();
   if (stale)
-    std::cout << "\n"
-              << format(_("%zu template(s) were made by another face model than the one configured and are never "
-                          "compared: run `faceauthctl enroll` again, then remove them."),
-                        stale)
-              << "\n";
+    std::cout
+        << "\n"
+        << format(_("%zu template(s) were made by another face model than the one configured and are never "
+                    "compared: run `faceauthctl enroll` again, then remove them."),
+                  stale)
+        << "\n";
   return kOk;
 }
 
@@ -144,7 +148,8 @@ int verb_remove(const Options& o) {
   if (!o.all) {
     if (o.args.size() != 1) throw Error(kUsage, _("remove takes one template ID"));
     const std::string& a = o.args[0];
-    if (a.empty() || a.size() > 18 || a.find_first_not_of("0123456789") != std::string::npos || std::stoll(a) <= 0)
+    if (a.empty() || a.size() > 18 || a.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(a) <= 0)
       throw Error(kUsage, format(_("'%s' is not a template ID; IDs are the positive numbers shown by "
                                    "faceauthctl list"),
                                  a.c_str()));
@@ -166,7 +171,8 @@ int verb_remove(const Options& o) {
   if (o.json) {
     print_json(Json::object().set("user", who).set("removed", 1).set("id", id));
   } else {
-    std::cout << format(_("Securely deleted face template %lld of %s."), static_cast<long long>(id), who.c_str())
+    std::cout << format(_("Securely deleted face template %lld of %s."), static_cast<long long>(id),
+                        who.c_str())
               << "\n";
   }
   return kOk;
@@ -211,9 +217,12 @@ int verb_consent(const Options& o) {
   for (const auto& c : list)
     t.rows.push_back({c.notice_id, c.sha256.substr(0, 16), local_time(static_cast<int64_t>(c.given)),
                       c.withdrawn ? local_time(static_cast<int64_t>(c.withdrawn)) : _("active"), c.method});
-  std::cout << format(active ? _("Consent of %s: active.") : _("Consent of %s: withdrawn."), who.c_str()) << "\n\n"
+  std::cout << format(active ? _("Consent of %s: active.") : _("Consent of %s: withdrawn."), who.c_str())
+            << "\n\n"
             << t.render();
-  if (active) std::cout << "\n" << _("Withdraw it (this deletes every template) with: faceauthctl consent --withdraw") << "\n";
+  if (active)
+    std::cout << "\n"
+              << _("Withdraw it (this deletes every template) with: faceauthctl consent --withdraw") << "\n";
   return kOk;
 }
 
@@ -285,9 +294,11 @@ int verb_my_data(const Options& o) {
                         e["actor"].str(), e["detail"].str()});
     std::cout << t.render();
   }
-  std::cout << "\n" << _("Delete everything: faceauthctl remove --all; withdraw consent: faceauthctl consent --withdraw; "
-                         "machine-readable copy: faceauthctl my-data --json")
-            << "\n";
+  std::cout
+      << "\n"
+      << _("Delete everything: faceauthctl remove --all; withdraw consent: faceauthctl consent --withdraw; "
+           "machine-readable copy: faceauthctl my-data --json")
+      << "\n";
   return kOk;
 }
 
@@ -305,8 +316,8 @@ int verb_audit(const Options& o) {
                      .set("user", e.user)
                      .set("actor", e.actor)
                      .set("detail", e.detail));
-    t.rows.push_back({std::to_string(e.seq), local_time(static_cast<int64_t>(e.time)), e.event, e.user, e.actor,
-                      e.detail});
+    t.rows.push_back({std::to_string(e.seq), local_time(static_cast<int64_t>(e.time)), e.event, e.user,
+                      e.actor, e.detail});
   }
   Json chain;
   bool intact = true;
@@ -318,13 +329,19 @@ int verb_audit(const Options& o) {
   }
   const bool all = !o.user_set && getuid() == 0;
   if (o.json) {
-    print_json(Json::object().set("user", all ? Json() : Json(subject(o))).set("entries", entries).set("chain", chain));
+    print_json(Json::object()
+                   .set("user", all ? Json() : Json(subject(o)))
+                   .set("entries", entries)
+                   .set("chain", chain));
   } else {
-    if (t.rows.empty()) std::cout << _("No audit entries.") << "\n";
-    else std::cout << t.render();
+    if (t.rows.empty())
+      std::cout << _("No audit entries.") << "\n";
+    else
+      std::cout << t.render();
     if (o.verify) {
       std::cout << "\n";
-      if (intact) std::cout << _("Audit chain: intact (every entry's hash links to the one before).") << "\n";
+      if (intact)
+        std::cout << _("Audit chain: intact (every entry's hash links to the one before).") << "\n";
       else
         std::cout << format(_("Audit chain: BROKEN: %s. Entries may have been altered or removed; see "
                               "journalctl -u faceauthd."),
@@ -340,8 +357,10 @@ int verb_unlock(const Options& o) {
   start_polkit_agent();  // one's own lockout too: polkit asks for the password (unlock-self)
   DaemonApi(bus).reset_lockout(user_arg(o));
   const std::string who = subject(o);
-  if (o.json) print_json(Json::object().set("user", who).set("unlocked", true));
-  else std::cout << format(_("Face verification lockout of %s cleared."), who.c_str()) << "\n";
+  if (o.json)
+    print_json(Json::object().set("user", who).set("unlocked", true));
+  else
+    std::cout << format(_("Face verification lockout of %s cleared."), who.c_str()) << "\n";
   return kOk;
 }
 
@@ -350,12 +369,16 @@ int verb_restore(const Options& o) {
   Bus bus;
   start_polkit_agent();
   const uint32_t erased = DaemonApi(bus).restore_face_auth(o.user);
-  if (o.json) print_json(Json::object().set("user", o.user).set("restored", true).set("templates_erased", Json(erased)));
+  if (o.json)
+    print_json(
+        Json::object().set("user", o.user).set("restored", true).set("templates_erased", Json(erased)));
   else
-    std::cout << format(_("Face verification of %s works again; %u template(s) erased. The person must enroll again: "
-                          "faceauthctl enroll --user %s"),
-                        o.user.c_str(), erased, o.user.c_str())
-              << "\n";
+    std::cout
+        << format(
+               _("Face verification of %s works again; %u template(s) erased. The person must enroll again: "
+                 "faceauthctl enroll --user %s"),
+               o.user.c_str(), erased, o.user.c_str())
+        << "\n";
   return kOk;
 }
 
@@ -368,14 +391,20 @@ int verb_former(const Options& o) {
     const char* user = f.user.c_str();
     const int64_t uid = f.uid, uid_now = f.uid_now;
     const uint32_t templates = f.templates, consents = f.consents, incidents = f.incidents;
-    list.push(Json::object().set("user", user).set("uid", uid < 0 ? Json() : Json(uid))
-                  .set("uid_now", uid_now < 0 ? Json() : Json(uid_now)).set("templates", Json(templates))
-                  .set("consents", Json(consents)).set("incidents", Json(incidents)));
-    const std::string was = uid < 0 ? std::string(_("unknown uid")) : format(_("uid %lld"), static_cast<long long>(uid));
-    const std::string now = uid_now < 0 ? std::string(_("no account has the name now"))
-                                        : format(_("the name now belongs to uid %lld"), static_cast<long long>(uid_now));
-    text += format(_("%s (%s; %s): %u template(s), %u consent record(s), %u incident(s)"), user,
-                   was.c_str(), now.c_str(), templates, consents, incidents) +
+    list.push(Json::object()
+                  .set("user", user)
+                  .set("uid", uid < 0 ? Json() : Json(uid))
+                  .set("uid_now", uid_now < 0 ? Json() : Json(uid_now))
+                  .set("templates", Json(templates))
+                  .set("consents", Json(consents))
+                  .set("incidents", Json(incidents)));
+    const std::string was =
+        uid < 0 ? std::string(_("unknown uid")) : format(_("uid %lld"), static_cast<long long>(uid));
+    const std::string now =
+        uid_now < 0 ? std::string(_("no account has the name now"))
+                    : format(_("the name now belongs to uid %lld"), static_cast<long long>(uid_now));
+    text += format(_("%s (%s; %s): %u template(s), %u consent record(s), %u incident(s)"), user, was.c_str(),
+                   now.c_str(), templates, consents, incidents) +
             "\n";
   }
   if (o.json) {
@@ -383,7 +412,8 @@ int verb_former(const Options& o) {
   } else if (text.empty()) {
     std::cout << _("No data of former accounts is stored.") << "\n";
   } else {
-    std::cout << text << _("None of this is ever used. Erase it with: faceauthctl erase-former --user USER") << "\n";
+    std::cout << text << _("None of this is ever used. Erase it with: faceauthctl erase-former --user USER")
+              << "\n";
   }
   return kOk;
 }
@@ -395,8 +425,11 @@ int verb_erase_former(const Options& o) {
   const ErasedCounts erased = DaemonApi(bus).erase_former_account(o.user);
   const uint32_t templates = erased.templates, consents = erased.consents, incidents = erased.incidents;
   if (o.json)
-    print_json(Json::object().set("user", o.user).set("templates_erased", Json(templates))
-                   .set("consents_erased", Json(consents)).set("incidents_erased", Json(incidents)));
+    print_json(Json::object()
+                   .set("user", o.user)
+                   .set("templates_erased", Json(templates))
+                   .set("consents_erased", Json(consents))
+                   .set("incidents_erased", Json(incidents)));
   else
     std::cout << format(_("Data of the former account %s erased: %u template(s), %u consent record(s), %u "
                           "incident(s). The account that has the name now keeps its own."),
@@ -407,16 +440,19 @@ int verb_erase_former(const Options& o) {
 
 namespace {
 int set_excluded(const Options& o, bool excluded) {
-  if (!o.user_set) throw Error(kUsage, excluded ? _("exclude needs --user USER") : _("include needs --user USER"));
+  if (!o.user_set)
+    throw Error(kUsage, excluded ? _("exclude needs --user USER") : _("include needs --user USER"));
   Bus bus;
   start_polkit_agent();
   DaemonApi(bus).set_excluded(o.user, excluded, o.reason);
-  if (o.json) print_json(Json::object().set("user", o.user).set("excluded", excluded));
+  if (o.json)
+    print_json(Json::object().set("user", o.user).set("excluded", excluded));
   else if (excluded)
-    std::cout << format(_("%s is excluded from face verification: consent withdrawn, templates erased, enrollment "
-                          "refused until faceauthctl include --user %s."),
-                        o.user.c_str(), o.user.c_str())
-              << "\n";
+    std::cout
+        << format(_("%s is excluded from face verification: consent withdrawn, templates erased, enrollment "
+                    "refused until faceauthctl include --user %s."),
+                  o.user.c_str(), o.user.c_str())
+        << "\n";
   else
     std::cout << format(_("%s may enroll for face verification again."), o.user.c_str()) << "\n";
   return kOk;
@@ -427,12 +463,14 @@ int verb_exclude(const Options& o) { return set_excluded(o, true); }
 int verb_include(const Options& o) { return set_excluded(o, false); }
 
 int verb_test(const Options& o) {
-  if (o.timeout && (o.timeout < 1 || o.timeout > 60)) throw Error(kUsage, _("--timeout must be 1 to 60 seconds"));
+  if (o.timeout && (o.timeout < 1 || o.timeout > 60))
+    throw Error(kUsage, _("--timeout must be 1 to 60 seconds"));
   if (o.frames && o.frames > 100) throw Error(kUsage, _("--frames must be 1 to 100"));
   Bus bus;
   start_polkit_agent();
   say(o, std::string(_("Look at the camera. Nothing is stored and this test does not count towards the "
-                       "lockout.")) + "\n");
+                       "lockout.")) +
+             "\n");
   const TestVerifyReply reply = DaemonApi(bus).test_verify(user_arg(o), o.timeout, o.frames);
   const std::string& result = reply.result;
   Json frames = Json::array();
@@ -463,19 +501,22 @@ int verb_test(const Options& o) {
     if (n) std::cout << t.render() << "\n";
     std::cout << format(_("Result for %s: %s"), who.c_str(), result.c_str()) << "\n";
     if (result == FACEAUTH_RESULT_NOT_ENROLLED)
-      std::cout << format(_("%s is not enrolled: the frames show image quality only. Enroll with: faceauthctl "
-                            "enroll --user %s"),
-                          who.c_str(), who.c_str())
-                << "\n";
+      std::cout
+          << format(_("%s is not enrolled: the frames show image quality only. Enroll with: faceauthctl "
+                      "enroll --user %s"),
+                    who.c_str(), who.c_str())
+          << "\n";
     if (result == FACEAUTH_RESULT_SPOOF_SUSPECTED)
-      std::cout << _("The face matched but did not look live (LIVE column), or with liveness = blink no blink was "
-                     "seen among these frames: a printed photo or a screen would be refused this way.")
-                << "\n";
+      std::cout
+          << _("The face matched but did not look live (LIVE column), or with liveness = blink no blink was "
+               "seen among these frames: a printed photo or a screen would be refused this way.")
+          << "\n";
     if (result == FACEAUTH_RESULT_ENROLL_AGAIN)
-      std::cout << format(_("The templates of %s were made by another face model than the one configured and are "
-                            "never compared: enroll again with: faceauthctl enroll --user %s"),
-                          who.c_str(), who.c_str())
-                << "\n";
+      std::cout
+          << format(_("The templates of %s were made by another face model than the one configured and are "
+                      "never compared: enroll again with: faceauthctl enroll --user %s"),
+                    who.c_str(), who.c_str())
+          << "\n";
   }
   if (result == FACEAUTH_RESULT_MATCH) return kOk;
   if (result == FACEAUTH_RESULT_NOT_ENROLLED || result == FACEAUTH_RESULT_ENROLL_AGAIN) return kNotFound;
@@ -513,10 +554,27 @@ int verb_status(const Options& o) {
     const int code = store == "ok" && chain == "ok" ? kOk : kIntegrity;
     if (o.json) {
       Json j = Json::object().set("daemon", "running");
-      for (const char* k : {"version", "camera", "camera_recorded", "camera_ir", "models", "store", "audit_chain", "security_level", "embedder", "liveness",
-                            "measured_far", "measured_far_upper95", "measured_far_counts", "measured_far_shown",
-                            "measured_frr", "measured_frr_upper95", "measured_frr_counts", "stale_templates",
-                            "enrolled_users", "former_accounts", "busy"})
+      for (const char* k : {"version",
+                            "camera",
+                            "camera_recorded",
+                            "camera_ir",
+                            "models",
+                            "store",
+                            "audit_chain",
+                            "security_level",
+                            "embedder",
+                            "liveness",
+                            "measured_far",
+                            "measured_far_upper95",
+                            "measured_far_counts",
+                            "measured_far_shown",
+                            "measured_frr",
+                            "measured_frr_upper95",
+                            "measured_frr_counts",
+                            "stale_templates",
+                            "enrolled_users",
+                            "former_accounts",
+                            "busy"})
         j.set(k, st.count(k) ? st[k] : Json());
       j.set("user", who).set("enrolled", lock.is_null() ? Json() : Json(enrolled)).set("lockout", lock);
       print_json(j);
@@ -533,12 +591,13 @@ int verb_status(const Options& o) {
         {_("Store"), store},
         {_("Audit chain"), chain},
         {_("Face model"), st["embedder"].str("?")},
-        {_("Liveness"), st["liveness"].str("?") == FACEAUTH_LIVENESS_REQUIRED
-                            ? std::string(_("required (a passive check refuses printed photos; docs/liveness.md)"))
-                        : st["liveness"].str("?") == FACEAUTH_LIVENESS_BLINK
-                            ? std::string(_("blink (the passive check and a blink within each attempt; a video replay "
-                                            "is not stopped; docs/liveness.md)"))
-                            : std::string(_("off: a printed photo of an enrolled person is accepted"))},
+        {_("Liveness"),
+         st["liveness"].str("?") == FACEAUTH_LIVENESS_REQUIRED
+             ? std::string(_("required (a passive check refuses printed photos; docs/liveness.md)"))
+         : st["liveness"].str("?") == FACEAUTH_LIVENESS_BLINK
+             ? std::string(_("blink (the passive check and a blink within each attempt; a video replay "
+                             "is not stopped; docs/liveness.md)"))
+             : std::string(_("off: a printed photo of an enrolled person is accepted"))},
         {_("Security level"), level_text(st)},
         {_("Enrolled users"), std::to_string(st["enrolled_users"].num())},
         {_("Stale templates"),
@@ -548,17 +607,19 @@ int verb_status(const Options& o) {
              : std::string("0")},
         {_("Former accounts"),
          st["former_accounts"].num() > 0
-             ? format(_("%lld (stored data under a name that now belongs to another account or to none; never "
-                        "used: see faceauthctl former)"),
-                      static_cast<long long>(st["former_accounts"].num()))
+             ? format(
+                   _("%lld (stored data under a name that now belongs to another account or to none; never "
+                     "used: see faceauthctl former)"),
+                   static_cast<long long>(st["former_accounts"].num()))
              : std::string("0")},
         {_("Camera busy"), yes_no(st["busy"].boolean())},
         {_("Lockout"), lock_text},
     };
     std::cout << key_values(kv);
     if (code != kOk)
-      std::cout << "\n" << _("The store or the audit chain failed a check. Face verification may be refused; "
-                             "passwords keep working. See: journalctl -u faceauthd")
+      std::cout << "\n"
+                << _("The store or the audit chain failed a check. Face verification may be refused; "
+                     "passwords keep working. See: journalctl -u faceauthd")
                 << "\n";
     return code;
   } catch (const Error& e) {

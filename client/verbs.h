@@ -7,9 +7,9 @@
 #include <vector>
 
 namespace faceauth {
-class Json;    // common/json.h, shared with faceauthd
-struct Config; // daemon/config/config.h
-}
+class Json;     // common/json.h, shared with faceauthd
+struct Config;  // daemon/config/config.h
+}  // namespace faceauth
 
 namespace faceauthctl {
 
@@ -20,8 +20,8 @@ struct Options {
   bool json = false;
   bool no_ask_password = false;
   bool user_set = false;
-  std::string user;           // --user ("" = the caller)
-  std::string label;          // enroll --label
+  std::string user;   // --user ("" = the caller)
+  std::string label;  // enroll --label
   bool label_set = false;
   std::string accept_notice;  // enroll --accept-notice
   bool confirm_age = false;   // enroll --confirm-age
@@ -30,11 +30,11 @@ struct Options {
   bool verify = false;        // audit --verify
   std::string language;       // notice --language
   bool language_set = false;
-  std::string output;         // impact-assessment --output
-  std::string config;         // impact-assessment --config
-  unsigned timeout = 0;       // enroll/test --timeout (seconds; 0 = default)
-  unsigned frames = 0;        // test --frames
-  std::string reason;         // exclude/include --reason
+  std::string output;             // impact-assessment --output
+  std::string config;             // impact-assessment --config
+  unsigned timeout = 0;           // enroll/test --timeout (seconds; 0 = default)
+  unsigned frames = 0;            // test --frames
+  std::string reason;             // exclude/include --reason
   std::vector<std::string> args;  // positional arguments after the verb
 };
 

@@ -18,7 +18,8 @@
 NLOHMANN_JSON_NAMESPACE_BEGIN
 namespace detail {
 template <>
-__attribute__((nonnull(1, 2), returns_nonnull)) char* to_chars<double>(char* first, const char* last, double value) {
+__attribute__((nonnull(1, 2), returns_nonnull)) char* to_chars<double>(char* first, const char* last,
+                                                                       double value) {
   char* end = first + (last - first);
   const auto [ptr, ec] = std::to_chars(first, end, value, std::chars_format::general, 6);
   if (ec != std::errc() || end - ptr < 2) return first;  // the serializer's 64-byte buffer never gets here
@@ -44,7 +45,9 @@ const ordered_json kNull;
 constexpr int kMaxDepth = 64;  // parse: deeper nesting is refused
 
 const ordered_json& value_of(const std::unique_ptr<Json::Node>& n) { return n ? n->v : kNull; }
-std::unique_ptr<Json::Node> node(ordered_json v) { return std::unique_ptr<Json::Node>(new Json::Node{std::move(v)}); }
+std::unique_ptr<Json::Node> node(ordered_json v) {
+  return std::unique_ptr<Json::Node>(new Json::Node{std::move(v)});
+}
 
 // nlohmann writes backspace and form feed as \b and \f and leaves DEL as it
 // is; faceauthctl has always written \u0008, \u000c and \u007f. Outside
@@ -77,8 +80,10 @@ void check_depth(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {

@@ -21,7 +21,7 @@ namespace faceauth {
 
 class Json {
  public:
-  Json();                                             // null
+  Json();  // null
   Json(std::nullptr_t);
   Json(bool b);
   Json(int v);

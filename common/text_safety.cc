@@ -34,12 +34,12 @@ char32_t next(std::string_view s, size_t& i) {
 }
 
 bool unsafe(char32_t c) {
-  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ||  // C0, DEL, C1
-         c == 0x061C || c == 0x200E || c == 0x200F ||            // bidi marks
-         (c >= 0x202A && c <= 0x202E) ||                         // bidi embeddings and overrides
-         (c >= 0x2066 && c <= 0x2069) ||                         // bidi isolates
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ||           // C0, DEL, C1
+         c == 0x061C || c == 0x200E || c == 0x200F ||                   // bidi marks
+         (c >= 0x202A && c <= 0x202E) ||                                // bidi embeddings and overrides
+         (c >= 0x2066 && c <= 0x2069) ||                                // bidi isolates
          (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF ||  // invisible joiners and spaces
-         c == 0x2028 || c == 0x2029 || c == 0xFFFD;              // line/paragraph separators, invalid
+         c == 0x2028 || c == 0x2029 || c == 0xFFFD;                     // line/paragraph separators, invalid
 }
 
 }  // namespace
@@ -55,11 +55,11 @@ std::optional<char32_t> first_unsafe_char(std::string_view utf8) {
 std::string describe_char(char32_t c) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
-  const char* what = c < 0x20 || c == 0x7F ? "a control character"
+  const char* what = c < 0x20 || c == 0x7F    ? "a control character"
                      : c >= 0x80 && c <= 0x9F ? "a C1 control character"
-                     : c == 0xFFFD ? "invalid UTF-8"
-                     : (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x061C || c == 0x200E ||
-                             c == 0x200F
+                     : c == 0xFFFD            ? "invalid UTF-8"
+                     : (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x061C ||
+                             c == 0x200E || c == 0x200F
                          ? "a bidirectional control"
                          : "an invisible formatting character";
   return std::string(buf) + " (" + what + ")";
@@ -71,8 +71,10 @@ std::string terminal_safe(std::string_view utf8) {
   for (size_t i = 0; i < utf8.size();) {
     const size_t start = i;
     char32_t c = next(utf8, i);
-    if (unsafe(c)) out += "\xEF\xBF\xBD";
-    else out.append(utf8.substr(start, i - start));
+    if (unsafe(c))
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(utf8.substr(start, i - start));
   }
   return out;
 }

@@ -18,8 +18,8 @@ std::optional<std::string> check_one(const std::string& path, bool is_dir_expect
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
   const bool dir = S_ISDIR(st.st_mode);
   if (st.st_uid != 0 && st.st_uid != me)
-    return path + " is owned by uid " + std::to_string(st.st_uid) +
-           " (mode " + mode + "); it must belong to root: chown root:root " + path;
+    return path + " is owned by uid " + std::to_string(st.st_uid) + " (mode " + mode +
+           "); it must belong to root: chown root:root " + path;
   if (st.st_mode & (S_IWGRP | S_IWOTH))
     return path + " is writable by " + ((st.st_mode & S_IWOTH) ? "others" : "its group") + " (mode " + mode +
            "); only root may write it: chmod go-w " + path;

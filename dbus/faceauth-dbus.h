@@ -43,9 +43,9 @@
 #define FACEAUTH_RESULT_LIVENESS_UNAVAILABLE "liveness-unavailable"
 
 /* Verify options (a{sv}) and their values */
-#define FACEAUTH_OPTION_TIMEOUT "timeout"     /* u, seconds */
-#define FACEAUTH_OPTION_REQUIRE "require"     /* s, one of FACEAUTH_REQUIRE_* */
-#define FACEAUTH_OPTION_LOGIN "login"         /* b, the caller is the PAM module */
+#define FACEAUTH_OPTION_TIMEOUT "timeout" /* u, seconds */
+#define FACEAUTH_OPTION_REQUIRE "require" /* s, one of FACEAUTH_REQUIRE_* */
+#define FACEAUTH_OPTION_LOGIN "login"     /* b, the caller is the PAM module */
 #define FACEAUTH_REQUIRE_ANY "any"
 #define FACEAUTH_REQUIRE_LIVENESS "liveness"
 #define FACEAUTH_REQUIRE_IR "ir"
@@ -54,7 +54,7 @@
 #define FACEAUTH_OPTION_CONFIRM_AGE "confirm_age" /* b */
 #define FACEAUTH_OPTION_METHOD "method"           /* s */
 /* TestVerify options (and "timeout") */
-#define FACEAUTH_OPTION_FRAMES "frames"           /* u */
+#define FACEAUTH_OPTION_FRAMES "frames" /* u */
 
 /* Verify details (a{sv}) */
 #define FACEAUTH_DETAIL_FRAMES "frames"             /* u */
@@ -99,7 +99,8 @@ static const struct faceauth_hint_text FACEAUTH_HINT_TEXTS[] = {
     {FACEAUTH_HINT_USE_PASSWORD, FACEAUTH_N_("use your password")},
     {FACEAUTH_HINT_TOO_MANY_ATTEMPTS, FACEAUTH_N_("too many failed attempts: use your password")},
     {FACEAUTH_HINT_NEEDS_IR_CAMERA, FACEAUTH_N_("this login needs an infrared camera: use your password")},
-    {FACEAUTH_HINT_LIVENESS_OFF, FACEAUTH_N_("this login needs a liveness check, which is off: use your password")},
+    {FACEAUTH_HINT_LIVENESS_OFF,
+     FACEAUTH_N_("this login needs a liveness check, which is off: use your password")},
     {FACEAUTH_HINT_ENROLL_AGAIN,
      FACEAUTH_N_("your face enrollment was made with another face model: run faceauthctl enroll again")},
 };
@@ -107,9 +108,11 @@ static const struct faceauth_hint_text FACEAUTH_HINT_TEXTS[] = {
 /* The English text of a hint code, or NULL for an unknown code. */
 static inline const char *faceauth_hint_text(const char *code) {
     unsigned i;
-    if (!code) return 0;
+    if (!code)
+        return 0;
     for (i = 0; i < sizeof FACEAUTH_HINT_TEXTS / sizeof FACEAUTH_HINT_TEXTS[0]; i++)
-        if (!strcmp(FACEAUTH_HINT_TEXTS[i].code, code)) return FACEAUTH_HINT_TEXTS[i].text;
+        if (!strcmp(FACEAUTH_HINT_TEXTS[i].code, code))
+            return FACEAUTH_HINT_TEXTS[i].text;
     return 0;
 }
 

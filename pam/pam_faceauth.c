@@ -65,8 +65,20 @@ struct options {
 };
 
 enum outcome {
-    O_MATCH, O_NO_MATCH, O_NO_FACE, O_TIMEOUT, O_CAMERA, O_LOCKED, O_REFUSED,
-    O_NOT_ENROLLED, O_ENROLL_AGAIN, O_SPOOF, O_NO_LIVENESS, O_CANCELLED, O_UNAVAILABLE, O_HUNG
+    O_MATCH,
+    O_NO_MATCH,
+    O_NO_FACE,
+    O_TIMEOUT,
+    O_CAMERA,
+    O_LOCKED,
+    O_REFUSED,
+    O_NOT_ENROLLED,
+    O_ENROLL_AGAIN,
+    O_SPOOF,
+    O_NO_LIVENESS,
+    O_CANCELLED,
+    O_UNAVAILABLE,
+    O_HUNG
 };
 
 struct verdict {
@@ -92,7 +104,9 @@ static uint64_t now_usec(void) {
 }
 
 static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *o) {
-    *o = (struct options){.timeout = DEFAULT_TIMEOUT, .max_tries = 1, .daemon_user = "faceauth",
+    *o = (struct options){.timeout = DEFAULT_TIMEOUT,
+                          .max_tries = 1,
+                          .daemon_user = "faceauth",
                           .require = FACEAUTH_REQUIRE_LIVENESS};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -107,8 +121,8 @@ static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
             errno = 0;
             unsigned long t = strtoul(a + 8, &end, 10);
             if (errno || end == a + 8 || *end || t < 1 || t > MAX_TIMEOUT)
-                pam_syslog(pamh, LOG_ERR, "timeout=%s: want 1 to %u seconds; using %u", a + 8,
-                           MAX_TIMEOUT, DEFAULT_TIMEOUT);
+                pam_syslog(pamh, LOG_ERR, "timeout=%s: want 1 to %u seconds; using %u", a + 8, MAX_TIMEOUT,
+                           DEFAULT_TIMEOUT);
             else
                 o->timeout = (unsigned)t;
         } else if (strncmp(a, "max_tries=", 10) == 0 || strncmp(a, "max-tries=", 10) == 0) {
@@ -135,20 +149,22 @@ static void parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
 /* The daemon's rule (dbus/org.faceauth.FaceAuth1.xml): nothing else can be enrolled. */
 static bool valid_user_name(const char *u) {
     size_t n = strlen(u);
-    if (n < 1 || n > 32 || !((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_')) return false;
+    if (n < 1 || n > 32 || !((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_'))
+        return false;
     for (size_t i = 1; i < n; i++) {
         char c = u[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
                   (c == '$' && i == n - 1);
-        if (!ok) return false;
+        if (!ok)
+            return false;
     }
     return true;
 }
 
 static bool local_host_name(const char *h) {
     char me[256];
-    if (!strcmp(h, "localhost") || !strcmp(h, "localhost.localdomain") ||
-        !strcmp(h, "127.0.0.1") || !strcmp(h, "::1"))
+    if (!strcmp(h, "localhost") || !strcmp(h, "localhost.localdomain") || !strcmp(h, "127.0.0.1") ||
+        !strcmp(h, "::1"))
         return true;
     return gethostname(me, sizeof me) == 0 && (me[sizeof me - 1] = 0, strcmp(h, me) == 0);
 }
@@ -164,27 +180,34 @@ static const char *remote_reason(pam_handle_t *pamh) {
         return "PAM_TTY is ssh";
     static const char *const ssh_vars[] = {"SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"};
     for (size_t i = 0; i < sizeof ssh_vars / sizeof *ssh_vars; i++)
-        if (pam_getenv(pamh, ssh_vars[i]) || getenv(ssh_vars[i])) return "an SSH session";
-    if (sd_session_is_remote(NULL) > 0) return "logind says the session is remote";
+        if (pam_getenv(pamh, ssh_vars[i]) || getenv(ssh_vars[i]))
+            return "an SSH session";
+    if (sd_session_is_remote(NULL) > 0)
+        return "logind says the session is remote";
     return NULL;
 }
 
 static char *dup_shown(const char *s) {
     char *d = strndup(s ? s : "", MAX_SHOWN);
-    if (!d) return NULL;
+    if (!d)
+        return NULL;
     /* No terminal escapes: C0 controls, DEL, and C1 controls in their UTF-8
      * form (U+0080..U+009F = 0xC2 0x80..0x9F) become '?'. */
     for (unsigned char *p = (unsigned char *)d; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) *p = '?';
-        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) p[0] = p[1] = '?';
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            p[0] = p[1] = '?';
     }
     /* Do not end in the middle of a UTF-8 sequence cut by the length limit. */
     size_t n = strlen(d), start = n;
-    while (start > 0 && ((unsigned char)d[start - 1] & 0xC0) == 0x80) start--;
+    while (start > 0 && ((unsigned char)d[start - 1] & 0xC0) == 0x80)
+        start--;
     if (start > 0 && start <= n) {
         unsigned char lead = (unsigned char)d[start - 1];
         size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-        if (lead >= 0xC0 && n - (start - 1) < want) d[start - 1] = '\0';
+        if (lead >= 0xC0 && n - (start - 1) < want)
+            d[start - 1] = '\0';
     }
     return d;
 }
@@ -220,26 +243,33 @@ static int wait_reply(struct conn *c, struct pending *p) {
     for (;;) {
         int r = sd_bus_process(c->bus, NULL);
         uint64_t now = now_usec(), wait, t;
-        if (p->done) return CALL_OK;
-        if (r < 0) return CALL_BROKEN;
-        if (now >= c->deadline) return CALL_TIMEOUT;
-        if (r > 0) continue;
+        if (p->done)
+            return CALL_OK;
+        if (r < 0)
+            return CALL_BROKEN;
+        if (now >= c->deadline)
+            return CALL_TIMEOUT;
+        if (r > 0)
+            continue;
         wait = c->deadline - now;
-        if (sd_bus_get_timeout(c->bus, &t) >= 0 && t != UINT64_MAX) wait = t <= now ? 0 : (t - now < wait ? t - now : wait);
+        if (sd_bus_get_timeout(c->bus, &t) >= 0 && t != UINT64_MAX)
+            wait = t <= now ? 0 : (t - now < wait ? t - now : wait);
         int fd = sd_bus_get_fd(c->bus), ev = sd_bus_get_events(c->bus);
-        if (fd < 0 || ev < 0) return CALL_BROKEN;
+        if (fd < 0 || ev < 0)
+            return CALL_BROKEN;
         struct pollfd pfd[2] = {{.fd = fd, .events = (short)ev}, {.fd = c->cancel_fd, .events = POLLIN}};
         r = poll(pfd, c->cancel_fd >= 0 ? 2 : 1, (int)((wait + 999) / 1000));
-        if (r < 0 && errno != EINTR) return CALL_BROKEN;
-        if (c->cancel_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) return CALL_CANCELLED;
+        if (r < 0 && errno != EINTR)
+            return CALL_BROKEN;
+        if (c->cancel_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            return CALL_CANCELLED;
     }
 }
 
 /* One method call bounded by c->deadline. On CALL_OK *ret is a method return
  * sent by `dest` itself; on CALL_ERROR_REPLY `why` holds the error name. */
-static int call(struct conn *c, const char *dest, const char *path, const char *iface,
-                const char *member, sd_bus_message **ret, char *why, size_t whylen,
-                const char *types, ...) {
+static int call(struct conn *c, const char *dest, const char *path, const char *iface, const char *member,
+                sd_bus_message **ret, char *why, size_t whylen, const char *types, ...) {
     sd_bus_message *m = NULL;
     sd_bus_slot *slot = NULL;
     struct pending p = {0};
@@ -248,7 +278,8 @@ static int call(struct conn *c, const char *dest, const char *path, const char *
 
     *ret = NULL;
     snprintf(why, whylen, "%s: no answer", member);
-    if (now >= c->deadline) return CALL_TIMEOUT;
+    if (now >= c->deadline)
+        return CALL_TIMEOUT;
     r = sd_bus_message_new_method_call(c->bus, &m, dest, path, iface, member);
     if (r >= 0 && types) {
         va_list ap;
@@ -256,7 +287,8 @@ static int call(struct conn *c, const char *dest, const char *path, const char *
         r = sd_bus_message_appendv(m, types, ap);
         va_end(ap);
     }
-    if (r >= 0) r = sd_bus_call_async(c->bus, &slot, m, on_reply, &p, c->deadline - now);
+    if (r >= 0)
+        r = sd_bus_call_async(c->bus, &slot, m, on_reply, &p, c->deadline - now);
     sd_bus_message_unref(m);
     if (r < 0) {
         snprintf(why, whylen, "%s: %s", member, strerror(-r));
@@ -290,7 +322,8 @@ static int call(struct conn *c, const char *dest, const char *path, const char *
 }
 
 static void conn_close(struct conn *c) {
-    if (c->bus) sd_bus_close_unref(c->bus); /* never flushes: a hung peer cannot block us */
+    if (c->bus)
+        sd_bus_close_unref(c->bus); /* never flushes: a hung peer cannot block us */
     free(c->owner);
     c->bus = NULL;
     c->owner = NULL;
@@ -308,25 +341,32 @@ static int conn_open(struct conn *c, const struct options *o, char *why, size_t 
         c->bus = NULL;
         return CALL_BROKEN;
     }
-    r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetNameOwner", &reply, why, whylen, "s", BUS_NAME);
+    r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetNameOwner", &reply, why, whylen, "s",
+             BUS_NAME);
     if (r == CALL_ERROR_REPLY && strstr(why, "NameHasNoOwner")) {
         /* faceauthd is D-Bus activatable: start it (within the same deadline) */
         r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "StartServiceByName", &reply, why, whylen,
                  "su", BUS_NAME, 0u);
         sd_bus_message_unref(reply);
         reply = NULL;
-        if (r < 0) return r;
-        r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetNameOwner", &reply, why, whylen, "s", BUS_NAME);
+        if (r < 0)
+            return r;
+        r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetNameOwner", &reply, why, whylen, "s",
+                 BUS_NAME);
     }
-    if (r < 0) return r;
-    if (sd_bus_message_read(reply, "s", &owner) < 0 || !owner || owner[0] != ':' || !(c->owner = strdup(owner))) {
+    if (r < 0)
+        return r;
+    if (sd_bus_message_read(reply, "s", &owner) < 0 || !owner || owner[0] != ':' ||
+        !(c->owner = strdup(owner))) {
         sd_bus_message_unref(reply);
         snprintf(why, whylen, "GetNameOwner: bad answer");
         return CALL_BROKEN;
     }
     sd_bus_message_unref(reply);
-    r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetConnectionUnixUser", &reply, why, whylen, "s", c->owner);
-    if (r < 0) return r;
+    r = call(c, DBUS_NAME, "/org/freedesktop/DBus", DBUS_NAME, "GetConnectionUnixUser", &reply, why, whylen,
+             "s", c->owner);
+    if (r < 0)
+        return r;
     r = sd_bus_message_read(reply, "u", &uid);
     sd_bus_message_unref(reply);
     if (r < 0) {
@@ -357,10 +397,12 @@ static int conn_open(struct conn *c, const struct options *o, char *why, size_t 
     sd_bus_creds_unref(bus_creds);
     bool bus_trusted = bus_uid == 0;
     res = NULL;
-    if (!bus_trusted && bus_uid != (uid_t)-1 && getpwnam_r("messagebus", &pw, buf, sizeof buf, &res) == 0 && res)
+    if (!bus_trusted && bus_uid != (uid_t)-1 && getpwnam_r("messagebus", &pw, buf, sizeof buf, &res) == 0 &&
+        res)
         bus_trusted = res->pw_uid == bus_uid;
     if (!bus_trusted) {
-        snprintf(why, whylen, "the bus is run by uid %ld, not by root or messagebus: not the system bus, not believed",
+        snprintf(why, whylen,
+                 "the bus is run by uid %ld, not by root or messagebus: not the system bus, not believed",
                  bus_uid == (uid_t)-1 ? -1L : (long)bus_uid);
         return CALL_ERROR_REPLY;
     }
@@ -370,7 +412,10 @@ static int conn_open(struct conn *c, const struct options *o, char *why, size_t 
 /* ------------------------------------------------------------------ the daemon's answers */
 
 static enum outcome outcome_of(const char *result) {
-    static const struct { const char *name; enum outcome o; } table[] = {
+    static const struct {
+        const char *name;
+        enum outcome o;
+    } table[] = {
         {FACEAUTH_RESULT_MATCH, O_MATCH},
         {FACEAUTH_RESULT_NO_MATCH, O_NO_MATCH},
         {FACEAUTH_RESULT_NO_FACE, O_NO_FACE},
@@ -385,14 +430,16 @@ static enum outcome outcome_of(const char *result) {
         {FACEAUTH_RESULT_LIVENESS_UNAVAILABLE, O_NO_LIVENESS},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-        if (!strcmp(result, table[i].name)) return table[i].o;
+        if (!strcmp(result, table[i].name))
+            return table[i].o;
     return O_UNAVAILABLE;
 }
 
 static int read_variant(sd_bus_message *m, char type, void *out) {
     char sig[2] = {type, 0};
     int r = sd_bus_message_enter_container(m, 'v', sig);
-    if (r <= 0) return sd_bus_message_skip(m, "v");
+    if (r <= 0)
+        return sd_bus_message_skip(m, "v");
     r = sd_bus_message_read_basic(m, type, out);
     sd_bus_message_exit_container(m);
     return r;
@@ -401,22 +448,28 @@ static int read_variant(sd_bus_message *m, char type, void *out) {
 static int parse_verify(sd_bus_message *m, struct verdict *v) {
     const char *result = NULL, *key = NULL;
     int r = sd_bus_message_read(m, "s", &result);
-    if (r < 0 || (r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0) return r;
+    if (r < 0 || (r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
+        return r;
     v->outcome = outcome_of(result);
     snprintf(v->why, sizeof v->why, "daemon answered %s", result);
     while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
         const char *s = NULL;
-        if ((r = sd_bus_message_read_basic(m, 's', &key)) < 0) return r;
+        if ((r = sd_bus_message_read_basic(m, 's', &key)) < 0)
+            return r;
         if (!strcmp(key, FACEAUTH_DETAIL_HINT) || !strcmp(key, FACEAUTH_DETAIL_INCIDENT)) {
-            if ((r = read_variant(m, 's', &s)) < 0) return r;
+            if ((r = read_variant(m, 's', &s)) < 0)
+                return r;
             char **dst = key[0] == 'h' ? &v->hint : &v->incident;
-            if (s && *s && !*dst) *dst = dup_shown(s);
+            if (s && *s && !*dst)
+                *dst = dup_shown(s);
         } else if (!strcmp(key, FACEAUTH_DETAIL_LOCKED_UNTIL)) {
-            if ((r = read_variant(m, 't', &v->locked_until)) < 0) return r;
+            if ((r = read_variant(m, 't', &v->locked_until)) < 0)
+                return r;
         } else if ((r = sd_bus_message_skip(m, "v")) < 0) {
             return r;
         }
-        if ((r = sd_bus_message_exit_container(m)) < 0) return r;
+        if ((r = sd_bus_message_exit_container(m)) < 0)
+            return r;
     }
     return r < 0 ? r : sd_bus_message_exit_container(m);
 }
@@ -428,10 +481,11 @@ static bool asks_for_blink(struct conn *c) {
     const char *mode = NULL;
     char why[160];
     bool blink = false;
-    if (call(c, c->owner, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, why, sizeof why, "ss",
-             INTERFACE, FACEAUTH_PROPERTY_LIVENESS) != CALL_OK)
+    if (call(c, c->owner, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, why, sizeof why,
+             "ss", INTERFACE, FACEAUTH_PROPERTY_LIVENESS) != CALL_OK)
         return false;
-    if (read_variant(reply, 's', &mode) > 0 && mode) blink = !strcmp(mode, FACEAUTH_LIVENESS_BLINK);
+    if (read_variant(reply, 's', &mode) > 0 && mode)
+        blink = !strcmp(mode, FACEAUTH_LIVENESS_BLINK);
     sd_bus_message_unref(reply);
     return blink;
 }
@@ -441,10 +495,12 @@ static void do_verify(struct conn *c, const char *user, const char *require, str
     sd_bus_message *reply = NULL;
     uint64_t left = c->deadline > now_usec() ? c->deadline - now_usec() : 0;
     uint32_t secs = left > VERIFY_MARGIN_USEC ? (uint32_t)((left - VERIFY_MARGIN_USEC) / USEC_PER_SEC) : 0;
-    if (secs < 1) secs = 1;
-    if (secs > MAX_TIMEOUT) secs = MAX_TIMEOUT;
-    int r = call(c, c->owner, OBJECT_PATH, INTERFACE, "Verify", &reply, v->why, sizeof v->why,
-                 "sa{sv}", user, 3u, FACEAUTH_OPTION_TIMEOUT, "u", secs, FACEAUTH_OPTION_REQUIRE, "s", require,
+    if (secs < 1)
+        secs = 1;
+    if (secs > MAX_TIMEOUT)
+        secs = MAX_TIMEOUT;
+    int r = call(c, c->owner, OBJECT_PATH, INTERFACE, "Verify", &reply, v->why, sizeof v->why, "sa{sv}", user,
+                 3u, FACEAUTH_OPTION_TIMEOUT, "u", secs, FACEAUTH_OPTION_REQUIRE, "s", require,
                  FACEAUTH_OPTION_LOGIN, "b", 1);
     if (r == CALL_OK) {
         if (parse_verify(reply, v) < 0) {
@@ -469,12 +525,17 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
     char when[32] = "";
 
     /* A breach notice is owed to the person whatever the options say. */
-    if (v->incident) say(pamh, PAM_TEXT_INFO, "%s", v->incident);
+    if (v->incident)
+        say(pamh, PAM_TEXT_INFO, "%s", v->incident);
     switch (v->outcome) {
     case O_MATCH: rc = PAM_SUCCESS; break;
-    case O_NO_MATCH: rc = PAM_AUTH_ERR; msg = _("Face not recognised"); break;
+    case O_NO_MATCH:
+        rc = PAM_AUTH_ERR;
+        msg = _("Face not recognised");
+        break;
     case O_NO_FACE: msg = _("No face seen"); break;
-    case O_TIMEOUT: case O_HUNG: msg = _("Face verification timed out"); break;
+    case O_TIMEOUT:
+    case O_HUNG: msg = _("Face verification timed out"); break;
     case O_CAMERA: msg = _("Camera unavailable"); break;
     case O_REFUSED: msg = _("Face verification is suspended for this account; use your password"); break;
     case O_NOT_ENROLLED: rc = PAM_IGNORE; break;
@@ -488,27 +549,32 @@ static int conclude(pam_handle_t *pamh, const struct options *o, int flags, cons
         msg = _("This login needs a liveness check the camera cannot provide; use your password");
         break;
     case O_ENROLL_AGAIN:
-        msg = _("Your face enrollment was made with another face model: run faceauthctl enroll again; use your password now");
+        msg = _("Your face enrollment was made with another face model: run faceauthctl enroll again; use "
+                "your password now");
         break;
     case O_LOCKED: {
         rc = PAM_AUTH_ERR;
         time_t t = (time_t)v->locked_until;
         struct tm tm;
-        if (v->locked_until && localtime_r(&t, &tm)) strftime(when, sizeof when, "%H:%M", &tm);
+        if (v->locked_until && localtime_r(&t, &tm))
+            strftime(when, sizeof when, "%H:%M", &tm);
         msg = _("Face verification is locked after too many failed attempts; use your password");
         break;
     }
-    case O_CANCELLED: case O_UNAVAILABLE: break;
+    case O_CANCELLED:
+    case O_UNAVAILABLE: break;
     }
     if (tell && when[0])
         say(pamh, PAM_ERROR_MSG, _("Face verification is locked until %s; use your password"), when);
     else if (tell && msg)
         say(pamh, PAM_ERROR_MSG, "%s", msg);
-    if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED && v->outcome != O_REFUSED &&
-        v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF && v->outcome != O_NO_LIVENESS) {
+    if (talk && v->hint && rc != PAM_SUCCESS && rc != PAM_IGNORE && v->outcome != O_LOCKED &&
+        v->outcome != O_REFUSED && v->outcome != O_ENROLL_AGAIN && v->outcome != O_SPOOF &&
+        v->outcome != O_NO_LIVENESS) {
         /* A hint is a code (faceauth-dbus.h): shown in the person's language, an unknown one not at all. */
         const char *text = faceauth_hint_text(v->hint);
-        if (text) say(pamh, PAM_TEXT_INFO, "%s", _(text));
+        if (text)
+            say(pamh, PAM_TEXT_INFO, "%s", _(text));
     }
     return rc;
 }
@@ -556,8 +622,8 @@ static bool worker_finished(struct worker *w) {
 }
 
 /* Ask for the password while the camera runs. Returns the PAM code. */
-static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags, struct conn *c, const char *user,
-                         bool blink) {
+static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags, struct conn *c,
+                         const char *user, bool blink) {
     struct worker w = {.c = c, .user = user, .require = o->require};
     int pipefd[2], rc;
     pthread_t th;
@@ -565,7 +631,8 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
     char *resp = NULL;
     bool talk = !o->quiet && !(flags & PAM_SILENT);
 
-    if (pipe2(pipefd, O_CLOEXEC) < 0) return -1;
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return -1;
     c->cancel_fd = pipefd[0];
     pthread_mutex_init(&w.lock, NULL);
     sigfillset(&all);
@@ -581,7 +648,8 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
     }
 
     if (blink && !o->quiet)
-        say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera, blink and press Enter, or type your password."));
+        say(pamh, PAM_TEXT_INFO, "%s",
+            _("Look at the camera, blink and press Enter, or type your password."));
     else if (talk)
         say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and press Enter, or type your password."));
     int conv = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", _("Password: "));
@@ -597,8 +665,9 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
         explicit_bzero(resp, strlen(resp));
         free(resp);
     }
-    if (typed || conv != PAM_SUCCESS) (void)!write(pipefd[1], "x", 1); /* the face lost the race */
-    pthread_join(th, NULL); /* bounded: the worker stops at the deadline or on the pipe */
+    if (typed || conv != PAM_SUCCESS)
+        (void)!write(pipefd[1], "x", 1); /* the face lost the race */
+    pthread_join(th, NULL);              /* bounded: the worker stops at the deadline or on the pipe */
     close(pipefd[0]);
     close(pipefd[1]);
     c->cancel_fd = -1;
@@ -606,7 +675,9 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
 
     if (o->debug)
         pam_syslog(pamh, LOG_DEBUG, "parallel: %s, face %s first (%s)",
-                   typed ? "password typed" : conv == PAM_SUCCESS ? "Enter pressed" : "conversation failed",
+                   typed                 ? "password typed"
+                   : conv == PAM_SUCCESS ? "Enter pressed"
+                                         : "conversation failed",
                    face_first ? "arrived" : "did not arrive", w.v.why);
     if (typed && face_first && w.v.outcome == O_MATCH) {
         rc = PAM_SUCCESS;
@@ -617,7 +688,8 @@ static int parallel_auth(pam_handle_t *pamh, const struct options *o, int flags,
     } else {
         rc = conclude(pamh, o, flags, &w.v); /* shows the incident, if any */
     }
-    if ((typed || conv != PAM_SUCCESS) && w.v.incident) say(pamh, PAM_TEXT_INFO, "%s", w.v.incident);
+    if ((typed || conv != PAM_SUCCESS) && w.v.incident)
+        say(pamh, PAM_TEXT_INFO, "%s", w.v.incident);
     verdict_free(&w.v);
     return rc;
 }
@@ -639,70 +711,90 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
     bind_textdomain_codeset(TEXT_DOMAIN, "UTF-8");
 
     if ((why = remote_reason(pamh))) {
-        if (o.debug) pam_syslog(pamh, LOG_DEBUG, "skipped: %s", why);
+        if (o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "skipped: %s", why);
         return PAM_IGNORE;
     }
-    if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user) return PAM_USER_UNKNOWN;
+    if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
+        return PAM_USER_UNKNOWN;
     if (!valid_user_name(user)) {
-        if (o.debug) pam_syslog(pamh, LOG_DEBUG, "skipped: user name cannot be enrolled");
+        if (o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "skipped: user name cannot be enrolled");
         return PAM_IGNORE;
     }
     c.deadline = now_usec() + o.timeout * USEC_PER_SEC;
 
     r = conn_open(&c, &o, err, sizeof err);
-    if (r == 0) r = call(&c, c.owner, OBJECT_PATH, INTERFACE, "IsEnrolled", &reply, err, sizeof err, "s", user);
+    if (r == 0)
+        r = call(&c, c.owner, OBJECT_PATH, INTERFACE, "IsEnrolled", &reply, err, sizeof err, "s", user);
     if (r == 0) {
-        if (sd_bus_message_read(reply, "b", &enrolled) < 0) r = CALL_BROKEN;
+        if (sd_bus_message_read(reply, "b", &enrolled) < 0)
+            r = CALL_BROKEN;
         sd_bus_message_unref(reply);
     }
     if (r < 0) {
         conn_close(&c);
         if (r == CALL_ERROR_REPLY && strstr(err, FACEAUTH_ERROR_INVALID_ARGUMENT)) {
-            if (o.debug) pam_syslog(pamh, LOG_DEBUG, "skipped: %s", err);
+            if (o.debug)
+                pam_syslog(pamh, LOG_DEBUG, "skipped: %s", err);
             return PAM_IGNORE; /* e.g. a user unknown to the daemon */
         }
-        pam_syslog(pamh, strstr(err, "not believed") ? LOG_WARNING : LOG_NOTICE, "face verification unavailable: %s", err);
+        pam_syslog(pamh, strstr(err, "not believed") ? LOG_WARNING : LOG_NOTICE,
+                   "face verification unavailable: %s", err);
         return PAM_AUTHINFO_UNAVAIL;
     }
     if (!enrolled) {
         conn_close(&c);
-        if (o.debug) pam_syslog(pamh, LOG_DEBUG, "skipped: %s is not enrolled", user);
+        if (o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "skipped: %s is not enrolled", user);
         return PAM_IGNORE;
     }
 
     /* Remember the attempt: a later successful login (account phase) clears the lockout. */
     char *mark = strdup(user);
-    if (mark && pam_set_data(pamh, DATA_KEY, mark, cleanup_string) != PAM_SUCCESS) free(mark);
+    if (mark && pam_set_data(pamh, DATA_KEY, mark, cleanup_string) != PAM_SUCCESS)
+        free(mark);
 
     /* The blink request is needed to pass, so PAM_SILENT does not hide it (quiet does). */
     bool blink = !o.quiet && asks_for_blink(&c);
     if (o.parallel && !(pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS && tok)) {
         rc = parallel_auth(pamh, &o, flags, &c, user, blink);
-        if (rc != -1) goto done;
-        pam_syslog(pamh, LOG_ERR, "parallel mode unavailable (%s); asking for the face only", strerror(errno));
+        if (rc != -1)
+            goto done;
+        pam_syslog(pamh, LOG_ERR, "parallel mode unavailable (%s); asking for the face only",
+                   strerror(errno));
     }
     /* max_tries: another attempt after no-match / no-face while the deadline allows */
     for (unsigned attempt = 1;; attempt++) {
-        if (blink) say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and blink…"));
-        else if (!o.quiet && !(flags & PAM_SILENT)) say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
+        if (blink)
+            say(pamh, PAM_TEXT_INFO, "%s", _("Look at the camera and blink…"));
+        else if (!o.quiet && !(flags & PAM_SILENT))
+            say(pamh, PAM_TEXT_INFO, "%s", _("Looking at the camera…"));
         v = (struct verdict){0};
         do_verify(&c, user, o.require, &v);
-        if (o.debug) pam_syslog(pamh, LOG_DEBUG, "verify %s (attempt %u): %s", user, attempt, v.why);
-        else if (v.outcome == O_UNAVAILABLE || v.outcome == O_HUNG) pam_syslog(pamh, LOG_NOTICE, "%s", v.why);
+        if (o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "verify %s (attempt %u): %s", user, attempt, v.why);
+        else if (v.outcome == O_UNAVAILABLE || v.outcome == O_HUNG)
+            pam_syslog(pamh, LOG_NOTICE, "%s", v.why);
         rc = conclude(pamh, &o, flags, &v);
         bool again = (v.outcome == O_NO_MATCH || v.outcome == O_NO_FACE) && attempt < o.max_tries &&
                      now_usec() + USEC_PER_SEC + VERIFY_MARGIN_USEC <= c.deadline;
         verdict_free(&v);
-        if (!again) break;
+        if (!again)
+            break;
     }
 done:
-    if (rc == PAM_SUCCESS) pam_set_data(pamh, DATA_KEY, NULL, NULL); /* a match reset the counter already */
+    if (rc == PAM_SUCCESS)
+        pam_set_data(pamh, DATA_KEY, NULL, NULL); /* a match reset the counter already */
     conn_close(&c);
     return rc;
 }
 
 EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    (void)pamh; (void)flags; (void)argc; (void)argv;
+    (void)pamh;
+    (void)flags;
+    (void)argc;
+    (void)argv;
     return PAM_SUCCESS;
 }
 
@@ -718,12 +810,14 @@ EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char 
     (void)flags;
 
     parse_options(pamh, argc, argv, &o);
-    if (pam_get_data(pamh, DATA_KEY, &mark) != PAM_SUCCESS || !mark) return PAM_IGNORE;
+    if (pam_get_data(pamh, DATA_KEY, &mark) != PAM_SUCCESS || !mark)
+        return PAM_IGNORE;
     if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || !user || strcmp(user, mark) != 0)
         return PAM_IGNORE;
     c.deadline = now_usec() + o.timeout * USEC_PER_SEC;
     int r = conn_open(&c, &o, err, sizeof err);
-    if (r == 0) r = call(&c, c.owner, OBJECT_PATH, INTERFACE, "ResetLockout", &reply, err, sizeof err, "s", user);
+    if (r == 0)
+        r = call(&c, c.owner, OBJECT_PATH, INTERFACE, "ResetLockout", &reply, err, sizeof err, "s", user);
     sd_bus_message_unref(reply);
     conn_close(&c);
     if (r < 0)

@@ -48,8 +48,8 @@ std::string read_attribute(const std::string& path) {
 
 std::string usb_id_of(dev_t rdev) {
   // /sys/dev/char/M:m/device is the USB interface; its parent is the device.
-  const std::string dir = "/sys/dev/char/" + std::to_string(major(rdev)) + ":" +
-                          std::to_string(minor(rdev)) + "/device/../";
+  const std::string dir =
+      "/sys/dev/char/" + std::to_string(major(rdev)) + ":" + std::to_string(minor(rdev)) + "/device/../";
   const std::string vendor = read_attribute(dir + "idVendor");
   const std::string product = read_attribute(dir + "idProduct");
   if (vendor.size() != 4 || product.size() != 4) return "";

@@ -12,12 +12,12 @@ namespace faceauth {
 
 struct CameraProbe {
   std::string path;
-  std::string error;       // non-empty: the node could not be asked (the reason)
-  std::string card;        // the driver's name for the device (never trusted for IR)
-  std::string driver;      // e.g. "uvcvideo"
+  std::string error;   // non-empty: the node could not be asked (the reason)
+  std::string card;    // the driver's name for the device (never trusted for IR)
+  std::string driver;  // e.g. "uvcvideo"
   std::string bus_info;
-  std::string usb_id;      // "vvvv:pppp" from sysfs; "" when not a USB device
-  bool capture = false;    // a video capture node (a UVC camera's other node is metadata)
+  std::string usb_id;                // "vvvv:pppp" from sysfs; "" when not a USB device
+  bool capture = false;              // a video capture node (a UVC camera's other node is metadata)
   std::vector<std::string> formats;  // native formats, fourcc names ("YUYV", "MJPG", "GREY")
 };
 
@@ -29,8 +29,7 @@ bool is_greyscale_format(const std::string& fourcc);
 // Whether the camera counts as infrared: it is a capture node, every native
 // format is greyscale, and its USB ID is one the administrator listed
 // (`ir_usb_ids`). `why` says which condition decided, for status and logs.
-bool is_ir_camera(const CameraProbe& probe, const std::vector<std::string>& ir_usb_ids,
-                  std::string* why);
+bool is_ir_camera(const CameraProbe& probe, const std::vector<std::string>& ir_usb_ids, std::string* why);
 
 // /dev/video* in name order.
 std::vector<std::string> list_video_nodes();

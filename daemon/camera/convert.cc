@@ -7,9 +7,9 @@ namespace {
 
 void check_size(const char* format, int width, int height) {
   if (width <= 0 || height <= 0 || width > kMaxFrameSide || height > kMaxFrameSide) {
-    throw FrameSourceError(std::string(format) + " frame has an impossible size " +
-                           std::to_string(width) + "x" + std::to_string(height) +
-                           "; sides must be 1 to " + std::to_string(kMaxFrameSide) + " pixels");
+    throw FrameSourceError(std::string(format) + " frame has an impossible size " + std::to_string(width) +
+                           "x" + std::to_string(height) + "; sides must be 1 to " +
+                           std::to_string(kMaxFrameSide) + " pixels");
   }
 }
 
@@ -26,26 +26,24 @@ size_t checked_stride(const char* format, std::span<const uint8_t> bytes, int wi
   }
   const size_t needed = stride * static_cast<size_t>(height - 1) + row;
   if (bytes.size() < needed) {
-    throw FrameSourceError(std::string(format) + " frame is truncated: " +
-                           std::to_string(bytes.size()) + " bytes where a " +
-                           std::to_string(width) + "x" + std::to_string(height) + " frame needs " +
-                           std::to_string(needed));
+    throw FrameSourceError(std::string(format) + " frame is truncated: " + std::to_string(bytes.size()) +
+                           " bytes where a " + std::to_string(width) + "x" + std::to_string(height) +
+                           " frame needs " + std::to_string(needed));
   }
   return stride;
 }
 
 // Checks the geometry of a planar frame (Y plane of width x height, then two
 // chroma planes of chroma_w x chroma_h) and the buffer length.
-void check_planar(const char* format, std::span<const uint8_t> bytes, int width, int height,
-                  int chroma_w, int chroma_h) {
+void check_planar(const char* format, std::span<const uint8_t> bytes, int width, int height, int chroma_w,
+                  int chroma_h) {
   check_size(format, width, height);
-  const size_t needed = static_cast<size_t>(width) * height +
-                        2 * static_cast<size_t>(chroma_w) * static_cast<size_t>(chroma_h);
+  const size_t needed =
+      static_cast<size_t>(width) * height + 2 * static_cast<size_t>(chroma_w) * static_cast<size_t>(chroma_h);
   if (bytes.size() < needed) {
-    throw FrameSourceError(std::string(format) + " frame is truncated: " +
-                           std::to_string(bytes.size()) + " bytes where a " +
-                           std::to_string(width) + "x" + std::to_string(height) + " frame needs " +
-                           std::to_string(needed));
+    throw FrameSourceError(std::string(format) + " frame is truncated: " + std::to_string(bytes.size()) +
+                           " bytes where a " + std::to_string(width) + "x" + std::to_string(height) +
+                           " frame needs " + std::to_string(needed));
   }
 }
 
@@ -78,8 +76,7 @@ Image convert_rgb24(std::span<const uint8_t> bytes, int width, int height, size_
   stride = checked_stride("RGB24", bytes, width, height, 3, stride);
   Image img(width, height);
   for (int y = 0; y < height; ++y) {
-    std::copy_n(bytes.data() + stride * static_cast<size_t>(y), static_cast<size_t>(width) * 3,
-                img.row(y));
+    std::copy_n(bytes.data() + stride * static_cast<size_t>(y), static_cast<size_t>(width) * 3, img.row(y));
   }
   return img;
 }
@@ -180,6 +177,5 @@ Image convert_frame(const RawFrame& raw) {
   }
   throw FrameSourceError("unknown pixel format");
 }
-
 
 }  // namespace faceauth

@@ -61,8 +61,8 @@ Image decode_jpeg(std::span<const uint8_t> bytes, const std::string& what) {
   jpeg_read_header(&cinfo, TRUE);
   cinfo.out_color_space = JCS_RGB;
   jpeg_start_decompress(&cinfo);
-  if (cinfo.output_width == 0 || cinfo.output_height == 0 ||
-      cinfo.output_width > kMaxSide || cinfo.output_height > kMaxSide ||
+  if (cinfo.output_width == 0 || cinfo.output_height == 0 || cinfo.output_width > kMaxSide ||
+      cinfo.output_height > kMaxSide ||
       static_cast<uint64_t>(cinfo.output_width) * cinfo.output_height > kMaxPixels ||
       cinfo.output_components != 3) {
     jpeg_destroy_decompress(&cinfo);
@@ -80,7 +80,8 @@ Image decode_jpeg(std::span<const uint8_t> bytes, const std::string& what) {
   Image out = std::move(*result);
   delete result;
   if (err.truncated)
-    throw DecodeError(what + ": the JPEG data ends early (the file is truncated); "
+    throw DecodeError(what +
+                      ": the JPEG data ends early (the file is truncated); "
                       "copy the complete file again");
   return out;
 }
@@ -139,7 +140,8 @@ Image decode_png(std::span<const uint8_t> bytes, const std::string& what) {
   png_set_strip_alpha(png);
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  if (png_get_rowbytes(png, info) != static_cast<size_t>(w) * 3) png_error(png, "unsupported PNG pixel layout");
+  if (png_get_rowbytes(png, info) != static_cast<size_t>(w) * 3)
+    png_error(png, "unsupported PNG pixel layout");
   if (static_cast<uint64_t>(w) * h > kMaxPixels) png_error(png, "more than 50 million pixels");
   result = new Image(static_cast<int>(w), static_cast<int>(h));
   rows = new std::vector<png_bytep>(h);
@@ -159,7 +161,8 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& what) {
   if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF)
     return decode_jpeg(bytes, what);
   if (bytes.size() >= 8 && std::memcmp(bytes.data(), kPng, 8) == 0) return decode_png(bytes, what);
-  throw DecodeError(what + ": not a JPEG or PNG image (unrecognised file signature); "
+  throw DecodeError(what +
+                    ": not a JPEG or PNG image (unrecognised file signature); "
                     "faceauth reads .jpg and .png photos");
 }
 

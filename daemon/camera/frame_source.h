@@ -43,8 +43,7 @@ std::unique_ptr<FrameSource> make_file_source(const std::string& path);
 // A directory of JPEG/PNG files, served in name order, read afresh on open().
 // `loop` serves them again from the start after the last one.
 // `fps` > 0 paces frames like a camera would; 0 serves them as fast as asked.
-std::unique_ptr<FrameSource> make_directory_source(const std::string& dir,
-                                                   double fps = 0, bool loop = false);
+std::unique_ptr<FrameSource> make_directory_source(const std::string& dir, double fps = 0, bool loop = false);
 
 // Lists the image files (by extension .jpg .jpeg .png, case-insensitive) in a
 // directory, sorted by name. Throws FrameSourceError naming the directory.

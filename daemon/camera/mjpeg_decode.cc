@@ -108,18 +108,20 @@ Image convert_mjpeg(std::span<const uint8_t> bytes, int max_width, int max_heigh
     case Outcome::ok: break;
     case Outcome::libjpeg_error:
       image.wipe();
-      throw FrameSourceError(std::string("corrupt MJPEG frame from the camera (libjpeg: ") +
-                             err.message + ")");
+      throw FrameSourceError(std::string("corrupt MJPEG frame from the camera (libjpeg: ") + err.message +
+                             ")");
     case Outcome::bad_size:
       throw FrameSourceError("MJPEG frame declares an impossible size; sides must be 1 to " +
                              std::to_string(kMaxFrameSide) + " pixels");
     case Outcome::too_large:
-      throw FrameSourceError("MJPEG frame declares " + std::to_string(declared_w) + "x" + std::to_string(declared_h) +
-                             ", larger than the " + std::to_string(max_width) + "x" + std::to_string(max_height) +
+      throw FrameSourceError("MJPEG frame declares " + std::to_string(declared_w) + "x" +
+                             std::to_string(declared_h) + ", larger than the " + std::to_string(max_width) +
+                             "x" + std::to_string(max_height) +
                              " the driver negotiated; refused before decoding");
     case Outcome::bad_colour:
-      throw FrameSourceError("MJPEG frame uses a colour space a camera does not send (CMYK?); "
-                             "expected YCbCr or greyscale");
+      throw FrameSourceError(
+          "MJPEG frame uses a colour space a camera does not send (CMYK?); "
+          "expected YCbCr or greyscale");
   }
   if (err.truncated) {
     image.wipe();

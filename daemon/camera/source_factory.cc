@@ -28,15 +28,18 @@ std::unique_ptr<FrameSource> make_frame_source(const std::string& spec) {
     }
     case SourceSpec::Kind::dir:
       if (auto why = untrusted_reason(parsed.path))
-        throw FrameSourceError("recorded camera source not trusted (whoever can write it can log in as anyone "
-                               "enrolled): " + *why);
+        throw FrameSourceError(
+            "recorded camera source not trusted (whoever can write it can log in as anyone "
+            "enrolled): " +
+            *why);
       return make_directory_source(parsed.path, parsed.fps, parsed.loop);
     case SourceSpec::Kind::y4m:
       if (auto why = untrusted_reason(parsed.path))
-        throw FrameSourceError("recorded camera source not trusted (whoever can write it can log in as anyone "
-                               "enrolled): " + *why);
-      return make_y4m_source(parsed.path,
-                             parsed.fps_given ? std::optional<double>(parsed.fps) : std::nullopt,
+        throw FrameSourceError(
+            "recorded camera source not trusted (whoever can write it can log in as anyone "
+            "enrolled): " +
+            *why);
+      return make_y4m_source(parsed.path, parsed.fps_given ? std::optional<double>(parsed.fps) : std::nullopt,
                              parsed.loop);
   }
   throw FrameSourceError("camera source '" + spec + "': unknown kind");

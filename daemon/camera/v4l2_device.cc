@@ -43,15 +43,13 @@ std::string describe_device_error(const std::string& path, const std::string& wh
              "the camera is busy; another program is using it (a video call, a browser, "
              "another face login tool): close it and try again";
     case ENODEV:
-    case ENXIO:
-      return head + "the device is gone; the camera was probably unplugged";
+    case ENXIO: return head + "the device is gone; the camera was probably unplugged";
     case ENOTTY:
     case EINVAL:
       return head + std::strerror(err) + "; " + path +
              " is not a V4L2 video capture device (a UVC camera has two nodes: use the "
              "/dev/v4l/by-id/...-video-index0 link)";
-    default:
-      return head + std::strerror(err);
+    default: return head + std::strerror(err);
   }
 }
 
@@ -155,8 +153,8 @@ void V4l2Device::set_extension_control(int unit, int selector, std::span<const u
   if (int err = ioctl(UVCIOC_CTRL_QUERY, &q)) {
     throw FrameSourceError("camera " + path_ + ": setting the extension-unit control (unit " +
                            std::to_string(unit) + ", selector " + std::to_string(selector) + ", " +
-                           std::to_string(bytes.size()) + " bytes) for the IR emitter failed: " +
-                           std::strerror(err) +
+                           std::to_string(bytes.size()) +
+                           " bytes) for the IR emitter failed: " + std::strerror(err) +
                            "; check the emitter= values in the 'camera' setting (docs/camera.md "
                            "says how to find them)");
   }

@@ -18,17 +18,16 @@ struct Candidate {
 };
 
 constexpr Candidate kCandidates[] = {
-    {V4L2_PIX_FMT_RGB24, PixelFormat::rgb24, "rgb24"},
-    {V4L2_PIX_FMT_MJPEG, PixelFormat::mjpeg, "mjpeg"},
-    {V4L2_PIX_FMT_YUYV, PixelFormat::yuyv, "yuyv"},
-    {V4L2_PIX_FMT_GREY, PixelFormat::grey, "grey"},
+    {V4L2_PIX_FMT_RGB24, PixelFormat::rgb24, "rgb24"}, {V4L2_PIX_FMT_MJPEG, PixelFormat::mjpeg, "mjpeg"},
+    {V4L2_PIX_FMT_YUYV, PixelFormat::yuyv, "yuyv"},    {V4L2_PIX_FMT_GREY, PixelFormat::grey, "grey"},
     {V4L2_PIX_FMT_Y16, PixelFormat::y16, "y16"},
 };
 
 class V4l2Source : public FrameSource {
  public:
   V4l2Source(std::string path, V4l2Options options)
-      : device_(std::move(path)), options_(std::move(options)) {}
+      : device_(std::move(path)),
+        options_(std::move(options)) {}
   ~V4l2Source() override { close(); }
 
   void open() override {
@@ -37,10 +36,9 @@ class V4l2Source : public FrameSource {
     try {
       const uint32_t caps = device_.capabilities();
       if (!(caps & V4L2_CAP_VIDEO_CAPTURE)) {
-        throw FrameSourceError(
-            "camera " + device_.path() +
-            " is not a video capture node (a UVC camera has two /dev/video nodes; use the "
-            "/dev/v4l/by-id/...-video-index0 link)");
+        throw FrameSourceError("camera " + device_.path() +
+                               " is not a video capture node (a UVC camera has two /dev/video nodes; use the "
+                               "/dev/v4l/by-id/...-video-index0 link)");
       }
       if (!(caps & (V4L2_CAP_STREAMING | V4L2_CAP_READWRITE))) {
         throw FrameSourceError("camera " + device_.path() +
@@ -119,11 +117,10 @@ class V4l2Source : public FrameSource {
     }
     std::string offered;
     for (uint32_t f : device_.formats()) offered += (offered.empty() ? "" : ", ") + fourcc_name(f);
-    throw FrameSourceError(
-        "camera " + device_.path() + " offers no format faceauth reads" +
-        (options_.format.empty() ? "" : " (format=" + options_.format + " was asked)") +
-        "; it offers: " + (offered.empty() ? "nothing" : offered) +
-        "; faceauth reads RGB24 (through libv4lconvert), MJPEG, YUYV, GREY and Y16");
+    throw FrameSourceError("camera " + device_.path() + " offers no format faceauth reads" +
+                           (options_.format.empty() ? "" : " (format=" + options_.format + " was asked)") +
+                           "; it offers: " + (offered.empty() ? "nothing" : offered) +
+                           "; faceauth reads RGB24 (through libv4lconvert), MJPEG, YUYV, GREY and Y16");
   }
 
   V4l2Device device_;
@@ -138,8 +135,7 @@ class V4l2Source : public FrameSource {
 
 }  // namespace
 
-std::unique_ptr<FrameSource> make_v4l2_source(const std::string& path,
-                                              const V4l2Options& options) {
+std::unique_ptr<FrameSource> make_v4l2_source(const std::string& path, const V4l2Options& options) {
   return std::make_unique<V4l2Source>(path, options);
 }
 

@@ -51,7 +51,9 @@ enum class LineEnd { line, end_of_file };
 class Y4mSource : public FrameSource {
  public:
   Y4mSource(std::string path, std::optional<double> fps, bool loop)
-      : path_(std::move(path)), fps_(fps), loop_(loop) {}
+      : path_(std::move(path)),
+        fps_(fps),
+        loop_(loop) {}
   ~Y4mSource() override { close(); }
 
   void open() override {
@@ -67,7 +69,7 @@ class Y4mSource : public FrameSource {
                           : ""));
     }
     try {
-      struct stat st{};
+      struct stat st {};
       if (::fstat(fd_, &st) != 0) fail(std::string("cannot be examined: ") + std::strerror(errno));
       if (!S_ISREG(st.st_mode)) fail("is not a regular file");
       offset_ = 0;
@@ -83,9 +85,8 @@ class Y4mSource : public FrameSource {
       const size_t rest = size > data_offset_ ? size - data_offset_ : 0;
       if (rest == 0) fail("has no frames");
       if (rest < 6 + header_.frame_bytes) {
-        fail("is truncated: its first frame needs at least " +
-             std::to_string(6 + header_.frame_bytes) + " bytes after the header, there are " +
-             std::to_string(rest));
+        fail("is truncated: its first frame needs at least " + std::to_string(6 + header_.frame_bytes) +
+             " bytes after the header, there are " + std::to_string(rest));
       }
       char magic[6];
       if (::pread(fd_, magic, 6, static_cast<off_t>(data_offset_)) != 6 ||
@@ -138,8 +139,8 @@ class Y4mSource : public FrameSource {
     std::optional<Frame> frame;
     try {
       if (n < buffer_.size()) {
-        fail("is truncated: frame " + std::to_string(in_pass_) + " has " + std::to_string(n) +
-             " of its " + std::to_string(buffer_.size()) + " bytes");
+        fail("is truncated: frame " + std::to_string(in_pass_) + " has " + std::to_string(n) + " of its " +
+             std::to_string(buffer_.size()) + " bytes");
       }
       frame = Frame{convert(), describe() + "#" + std::to_string(frames_)};
     } catch (...) {
@@ -177,9 +178,8 @@ class Y4mSource : public FrameSource {
       ++offset_;
       if (c == '\n') return LineEnd::line;
       if (line.size() == kMaxHeaderLine) {
-        fail("has a header line longer than " + std::to_string(kMaxHeaderLine) +
-             " bytes at byte " + std::to_string(offset_ - line.size() - 1) +
-             " (the file is damaged or not YUV4MPEG2)");
+        fail("has a header line longer than " + std::to_string(kMaxHeaderLine) + " bytes at byte " +
+             std::to_string(offset_ - line.size() - 1) + " (the file is damaged or not YUV4MPEG2)");
       }
       line.push_back(c);
     }
@@ -223,8 +223,7 @@ class Y4mSource : public FrameSource {
       };
       if (tag == 'W' || tag == 'H') {
         if (!all_digits(value) || std::stoi(value) < 1 || std::stoi(value) > kMaxFrameSide) {
-          bad("the width (W) and height (H) must be 1 to " + std::to_string(kMaxFrameSide) +
-              " pixels");
+          bad("the width (W) and height (H) must be 1 to " + std::to_string(kMaxFrameSide) + " pixels");
         }
         (tag == 'W' ? h.width : h.height) = std::stoi(value);
       } else if (tag == 'F' || tag == 'A') {
@@ -248,16 +247,17 @@ class Y4mSource : public FrameSource {
       } else if (tag == 'C') {
         colour = value;
       } else if (tag == 'X') {
-        if (value == "COLORRANGE=FULL") range = true;
-        else if (value == "COLORRANGE=LIMITED") range = false;
+        if (value == "COLORRANGE=FULL")
+          range = true;
+        else if (value == "COLORRANGE=LIMITED")
+          range = false;
         // other X fields are the producer's own (e.g. XYSCSS=420JPEG): ignored
       } else {
         bad("a YUV4MPEG2 header has only the fields W, H, F, I, A, C and X");
       }
     }
     if (h.width == 0 || h.height == 0) {
-      fail("has no " + std::string(h.width == 0 ? "width (W)" : "height (H)") +
-           " in its YUV4MPEG2 header");
+      fail("has no " + std::string(h.width == 0 ? "width (W)" : "height (H)") + " in its YUV4MPEG2 header");
     }
     const size_t plane = static_cast<size_t>(h.width) * static_cast<size_t>(h.height);
     if (colour == "420jpeg" || colour == "420paldv" || colour == "420mpeg2" || colour == "420") {
@@ -276,8 +276,9 @@ class Y4mSource : public FrameSource {
     // YUV is limited range unless stated otherwise, and full-range YUV is refused.
     h.full_range = range.value_or(h.layout == Layout::mono);
     if (h.full_range && h.layout != Layout::mono) {
-      fail("is full-range YUV (XCOLORRANGE=FULL), which is not supported; faceauth reads "
-           "BT.601 limited range (write it with ffmpeg -pix_fmt yuv420p, not yuvj420p)");
+      fail(
+          "is full-range YUV (XCOLORRANGE=FULL), which is not supported; faceauth reads "
+          "BT.601 limited range (write it with ffmpeg -pix_fmt yuv420p, not yuvj420p)");
     }
     return h;
   }
@@ -318,8 +319,7 @@ class Y4mSource : public FrameSource {
 
 }  // namespace
 
-std::unique_ptr<FrameSource> make_y4m_source(const std::string& path, std::optional<double> fps,
-                                             bool loop) {
+std::unique_ptr<FrameSource> make_y4m_source(const std::string& path, std::optional<double> fps, bool loop) {
   if (fps && (*fps < 0 || *fps > 1000)) throw FrameSourceError("frame rate must be between 0 and 1000");
   return std::make_unique<Y4mSource>(path, fps, loop);
 }

@@ -24,7 +24,6 @@ namespace faceauth {
 // F0:0 or none is not paced); a value overrides it, 0 = as fast as asked.
 // `loop` starts again at the first frame after the last. Opens nothing.
 std::unique_ptr<FrameSource> make_y4m_source(const std::string& path,
-                                             std::optional<double> fps = std::nullopt,
-                                             bool loop = false);
+                                             std::optional<double> fps = std::nullopt, bool loop = false);
 
 }  // namespace faceauth

@@ -13,7 +13,6 @@
 
 #include "config_keys.h"
 
-
 namespace fs = std::filesystem;
 
 namespace faceauth {
@@ -121,8 +120,8 @@ class Loader {
     }
     throw ConfigError(at.file, at.line, needed_set ? "frames_needed" : "frames_window",
                       "frames_needed (" + std::to_string(config_.frames_needed) +
-                          ") is larger than frames_window (" +
-                          std::to_string(config_.frames_window) + ", from " + other_place +
+                          ") is larger than frames_window (" + std::to_string(config_.frames_window) +
+                          ", from " + other_place +
                           "); a match cannot need more frames than are examined, so use "
                           "frames_needed from 1 to frames_window");
   }
@@ -224,7 +223,6 @@ std::string to_string(SecurityLevel level) {
   }
   return "balanced";
 }
-
 
 ConfigError::ConfigError(std::string file, int line, std::string key, const std::string& problem)
     : std::runtime_error(format_message(file, line, key, problem)),

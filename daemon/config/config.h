@@ -26,7 +26,6 @@ std::string to_string(SecurityLevel level);
 // "required", "blink", "off".
 const char* liveness_name(LivenessMode mode);
 
-
 struct Config {
   // Frame source, see source_spec.h: "v4l2:/dev/video0", "dir:/srv/frames?fps=10&loop=1".
   std::string camera = "v4l2:/dev/video0";
@@ -40,17 +39,17 @@ struct Config {
   // Expert override of the level: the embedder's raw distance in (0, 1.5)
   // (Euclidean for dlib-resnet, cosine distance for mobilefacenet).
   std::optional<double> threshold;
-  int frames_needed = 2;            // k: matching frames needed ...
-  int frames_window = 10;           // n: ... among this many examined frames
-  int verify_timeout_seconds = 5;   // 1..60
-  int enroll_frames = 5;            // 1..50
-  int lockout_attempts = 5;         // 1..100
-  int lockout_seconds = 300;        // 10..86400
-  int retention_days = 365;         // 1..3650
+  int frames_needed = 2;           // k: matching frames needed ...
+  int frames_window = 10;          // n: ... among this many examined frames
+  int verify_timeout_seconds = 5;  // 1..60
+  int enroll_frames = 5;           // 1..50
+  int lockout_attempts = 5;        // 1..100
+  int lockout_seconds = 300;       // 10..86400
+  int retention_days = 365;        // 1..3650
   std::string notice_path = "/usr/share/faceauth/notice.txt";
-  int min_face_pixels = 60;         // 20..4096
-  int dark_frame_threshold = 25;    // 0..255 mean brightness; darker frames are skipped
-  int queue_limit = 4;              // 1..64 pending camera jobs
+  int min_face_pixels = 60;       // 20..4096
+  int dark_frame_threshold = 25;  // 0..255 mean brightness; darker frames are skipped
+  int queue_limit = 4;            // 1..64 pending camera jobs
   // USB IDs ("vvvv:pppp", lower-case hex) of cameras the administrator
   // vouches for as infrared: the camera counts as IR (PAM require=ir) only
   // when its USB ID is listed here and it offers nothing but greyscale
@@ -70,7 +69,7 @@ class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string file, int line, std::string key, const std::string& problem);
   const std::string& file() const { return file_; }
-  int line() const { return line_; }          // 0 when the problem is not on one line
+  int line() const { return line_; }               // 0 when the problem is not on one line
   const std::string& key() const { return key_; }  // empty when no key is involved
   const std::string& problem() const { return problem_; }
 

@@ -14,8 +14,7 @@ std::string lower(std::string s);
 
 std::function<void(Config&, const std::string&)> whole(int Config::*field, int lo, int hi) {
   return [field, lo, hi](Config& c, const std::string& v) {
-    const std::string valid =
-        "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    const std::string valid = "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
     auto n = parse_whole(v);
     if (!n) throw ValueError(quoted(v) + " is not a whole number; " + valid);
     if (*n < lo || *n > hi) throw ValueError(quoted(v) + " is out of range; " + valid);
@@ -50,8 +49,7 @@ void apply_ir_usb_ids(Config& c, const std::string& v) {
   std::string item;
   auto take = [&] {
     if (item.empty()) return;
-    const bool ok = item.size() == 9 && item[4] == ':' &&
-                    std::all_of(item.begin(), item.end(), [](char ch) {
+    const bool ok = item.size() == 9 && item[4] == ':' && std::all_of(item.begin(), item.end(), [](char ch) {
                       return ch == ':' || std::isxdigit(static_cast<unsigned char>(ch));
                     });
     if (!ok) {
@@ -63,8 +61,10 @@ void apply_ir_usb_ids(Config& c, const std::string& v) {
     item.clear();
   };
   for (char ch : v) {
-    if (ch == ',' || ch == ' ' || ch == '\t') take();
-    else item += ch;
+    if (ch == ',' || ch == ' ' || ch == '\t')
+      take();
+    else
+      item += ch;
   }
   take();
   c.ir_usb_ids = std::move(ids);
@@ -89,10 +89,14 @@ void apply_embedder(Config& c, const std::string& v) {
 }
 
 void apply_liveness(Config& c, const std::string& v) {
-  if (v == "required") c.liveness = LivenessMode::required;
-  else if (v == "blink") c.liveness = LivenessMode::blink;
-  else if (v == "off") c.liveness = LivenessMode::off;
-  else throw ValueError(quoted(v) + " is not a liveness mode; use required, blink or off");
+  if (v == "required")
+    c.liveness = LivenessMode::required;
+  else if (v == "blink")
+    c.liveness = LivenessMode::blink;
+  else if (v == "off")
+    c.liveness = LivenessMode::off;
+  else
+    throw ValueError(quoted(v) + " is not a liveness mode; use required, blink or off");
 }
 
 void apply_threshold(Config& c, const std::string& v) {

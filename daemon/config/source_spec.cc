@@ -29,8 +29,7 @@ int whole_option(const std::string& name, const std::string& value, int lo, int 
 double fps_option(const std::string& value) {
   auto v = parse_decimal(value);
   if (!v || *v < 0 || *v > 240) {
-    throw SourceSpecError("option 'fps=" + value +
-                          "' is invalid; use a number from 0 (no pacing) to 240");
+    throw SourceSpecError("option 'fps=" + value + "' is invalid; use a number from 0 (no pacing) to 240");
   }
   return *v;
 }
@@ -48,8 +47,8 @@ SourceSpec::UvcControl emitter_option(const std::string& value) {
   auto unit = parse_whole(value.substr(0, c1));
   auto selector = parse_whole(value.substr(c1 + 1, c2 - c1 - 1));
   const std::string hex = value.substr(c2 + 1);
-  if (!unit || *unit < 1 || *unit > 255 || !selector || *selector < 1 || *selector > 255 ||
-      hex.empty() || hex.size() % 2 != 0 || hex.size() > 128) {
+  if (!unit || *unit < 1 || *unit > 255 || !selector || *selector < 1 || *selector > 255 || hex.empty() ||
+      hex.size() % 2 != 0 || hex.size() > 128) {
     throw SourceSpecError("option 'emitter=" + value + how);
   }
   for (size_t i = 0; i < hex.size(); i += 2) {
@@ -76,8 +75,7 @@ void apply_v4l2_option(SourceSpec& s, const std::string& name, const std::string
   } else if (name == "timeout_ms") {
     s.timeout_ms = whole_option(name, value, 100, 60000);
   } else if (name == "format") {
-    if (value != "rgb24" && value != "mjpeg" && value != "yuyv" && value != "grey" &&
-        value != "y16") {
+    if (value != "rgb24" && value != "mjpeg" && value != "yuyv" && value != "grey" && value != "y16") {
       throw SourceSpecError("option 'format=" + value +
                             "' is invalid; use rgb24, mjpeg, yuyv, grey or y16 "
                             "(or leave it out to choose automatically)");
@@ -134,8 +132,7 @@ SourceSpec parse_source_spec(const std::string& spec) {
     rest.resize(q);
   }
   if (rest.empty() || rest.front() != '/') {
-    throw SourceSpecError("the path in '" + spec + "' must be absolute (start with /); " +
-                          kGrammar);
+    throw SourceSpecError("the path in '" + spec + "' must be absolute (start with /); " + kGrammar);
   }
   s.path = rest;
 

@@ -28,16 +28,16 @@ class SourceSpecError : public std::invalid_argument {
 struct SourceSpec {
   enum class Kind { v4l2, dir, y4m };
   Kind kind = Kind::v4l2;
-  std::string path;          // absolute
+  std::string path;  // absolute
   // dir, y4m: frames per second to pace like a camera (0 = as fast as asked).
   // v4l2: frame rate to ask the camera for (0 = the driver's choice).
   double fps = 0;
-  bool fps_given = false;    // fps= was set (y4m: otherwise the file's own frame rate)
-  bool loop = false;         // dir, y4m: start again after the last photo or frame
-  int width = 640;           // v4l2 only: wanted size; the driver picks the nearest
+  bool fps_given = false;  // fps= was set (y4m: otherwise the file's own frame rate)
+  bool loop = false;       // dir, y4m: start again after the last photo or frame
+  int width = 640;         // v4l2 only: wanted size; the driver picks the nearest
   int height = 480;
-  std::string format;        // v4l2 only: "" (automatic) or rgb24|mjpeg|yuyv|grey|y16
-  int timeout_ms = 2000;     // v4l2 only: longest wait for one frame
+  std::string format;     // v4l2 only: "" (automatic) or rgb24|mjpeg|yuyv|grey|y16
+  int timeout_ms = 2000;  // v4l2 only: longest wait for one frame
   // v4l2 only: the UVC extension-unit control that turns an IR camera's
   // emitter on, set after each open (the camera forgets it when closed).
   struct UvcControl {

@@ -23,7 +23,9 @@ double eye_aspect_ratio(const Point2f* p) {
   return (dist(p[1], p[5]) + dist(p[2], p[4])) / (2 * width);
 }
 
-double eye_openness(const EyeOutline& e) { return (eye_aspect_ratio(&e.eyes[0]) + eye_aspect_ratio(&e.eyes[6])) / 2; }
+double eye_openness(const EyeOutline& e) {
+  return (eye_aspect_ratio(&e.eyes[0]) + eye_aspect_ratio(&e.eyes[6])) / 2;
+}
 
 double face_shape(const EyeOutline& e) {
   const auto& p = e.eyes;

@@ -34,11 +34,13 @@ double face_shape(const EyeOutline& e);
 class BlinkTracker {
  public:
   BlinkTracker(double closed_ratio, double reopen_ratio, double shape_tolerance)
-      : closed_(closed_ratio), reopen_(reopen_ratio), shape_tolerance_(shape_tolerance) {}
+      : closed_(closed_ratio),
+        reopen_(reopen_ratio),
+        shape_tolerance_(shape_tolerance) {}
   void add(double openness, double shape);
   bool blinked() const { return state_ == State::blinked; }
   size_t frames() const { return openness_.size(); }  // frames that counted
-  size_t skipped() const { return skipped_; }          // frames the shape guard left out
+  size_t skipped() const { return skipped_; }         // frames the shape guard left out
   // The smallest openness relative to the open level so far (1 when no frame):
   // for the measurements only.
   double lowest_ratio() const { return lowest_; }

@@ -24,7 +24,9 @@ inline Image from_dlib(const dlib::matrix<dlib::rgb_pixel>& m) {
     uint8_t* p = img.row(static_cast<int>(y));
     for (long x = 0; x < m.nc(); ++x, p += 3) {
       const auto& px = m(y, x);
-      p[0] = px.red; p[1] = px.green; p[2] = px.blue;
+      p[0] = px.red;
+      p[1] = px.green;
+      p[2] = px.blue;
     }
   }
   return img;

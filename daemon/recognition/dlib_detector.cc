@@ -32,8 +32,8 @@ FaceDetector::~FaceDetector() = default;
 
 namespace {
 FaceBox to_box(const dlib::rectangle& r) {
-  return FaceBox{static_cast<int>(r.left()), static_cast<int>(r.top()),
-                 static_cast<int>(r.width()), static_cast<int>(r.height())};
+  return FaceBox{static_cast<int>(r.left()), static_cast<int>(r.top()), static_cast<int>(r.width()),
+                 static_cast<int>(r.height())};
 }
 }  // namespace
 
@@ -56,7 +56,8 @@ dlib::rectangle to_rect(const FaceBox& f) {
   return dlib::rectangle(f.left, f.top, f.left + f.width - 1, f.top + f.height - 1);
 }
 
-Landmarks landmarks_of(dlib::shape_predictor& predictor, const dlib::matrix<dlib::rgb_pixel>& m, const FaceBox& face) {
+Landmarks landmarks_of(dlib::shape_predictor& predictor, const dlib::matrix<dlib::rgb_pixel>& m,
+                       const FaceBox& face) {
   dlib::full_object_detection shape = predictor(m, to_rect(face));
   Landmarks lm;
   lm.box = face;

@@ -13,8 +13,8 @@ Embedding::~Embedding() { secure_wipe(v.data(), sizeof v); }
 
 float distance(const Embedding& a, const Embedding& b) {
   if (a.kind != b.kind || a.dims != b.dims)
-    throw std::invalid_argument(std::string("cannot compare a ") + embedder_name(a.kind) + " embedding with a " +
-                                embedder_name(b.kind) + " one");
+    throw std::invalid_argument(std::string("cannot compare a ") + embedder_name(a.kind) +
+                                " embedding with a " + embedder_name(b.kind) + " one");
   if (a.kind == EmbedderKind::mobilefacenet) {
     double dot = 0, na = 0, nb = 0;
     for (int i = 0; i < a.dims; ++i) {

@@ -25,10 +25,10 @@ const char* verdict_name(FrameVerdict v);
 const char* verdict_hint(FrameVerdict v);
 
 struct QualityOptions {
-  int min_face_pixels = 60;     // narrower detected faces are "too small"
-  double min_brightness = 25;   // mean luma below this is "too dark" (IR strobe off-frames)
-  double min_sharpness = 6;     // Laplacian variance of the chip centre (docs/recognition.md)
-  bool upsample_if_none = true; // second detection pass at 2x for small faces
+  int min_face_pixels = 60;      // narrower detected faces are "too small"
+  double min_brightness = 25;    // mean luma below this is "too dark" (IR strobe off-frames)
+  double min_sharpness = 6;      // Laplacian variance of the chip centre (docs/recognition.md)
+  bool upsample_if_none = true;  // second detection pass at 2x for small faces
 };
 
 struct StageTimes {

@@ -21,7 +21,8 @@ float leave_one_out(const std::vector<Embedding>& views, const std::array<double
   return distance(views[i], others);
 }
 
-std::array<double, kMaxEmbeddingSize> sum_of(const std::vector<Embedding>& views, const std::vector<bool>& use) {
+std::array<double, kMaxEmbeddingSize> sum_of(const std::vector<Embedding>& views,
+                                             const std::vector<bool>& use) {
   std::array<double, kMaxEmbeddingSize> sum{};
   for (size_t i = 0; i < views.size(); ++i) {
     if (views[i].kind != views.front().kind)
@@ -58,7 +59,8 @@ EnrollmentReport assess_enrollment(const std::vector<Embedding>& views, const En
   if (policy.outlier_distance > 0 && n >= 3) {
     std::vector<size_t> order(n);
     for (size_t i = 0; i < n; ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return r.loo_distance[a] > r.loo_distance[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return r.loo_distance[a] > r.loo_distance[b]; });
     size_t dropped = 0;
     for (size_t i : order) {
       if (dropped >= policy.max_outliers || n - dropped <= 2) break;
@@ -80,7 +82,8 @@ EnrollmentReport assess_enrollment(const std::vector<Embedding>& views, const En
     std::sort(spreads.begin(), spreads.end());
     r.spread = spreads.back();
     r.median_spread = spreads[(spreads.size() - 1) / 2];
-    if (spreads.size() % 2 == 0) r.median_spread = (spreads[spreads.size() / 2 - 1] + spreads[spreads.size() / 2]) / 2;
+    if (spreads.size() % 2 == 0)
+      r.median_spread = (spreads[spreads.size() / 2 - 1] + spreads[spreads.size() / 2]) / 2;
   }
   r.consistent = policy.inconsistent_distance <= 0 || r.spread < policy.inconsistent_distance;
   return r;

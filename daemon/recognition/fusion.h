@@ -33,11 +33,11 @@ struct EnrollPolicy {
 
 struct EnrollmentReport {
   bool consistent = true;
-  Embedding mean;                      // the template: mean of the kept views
-  std::vector<float> loo_distance;     // per view: distance to the mean of the other views (all views)
-  std::vector<bool> kept;              // per view: part of the template
+  Embedding mean;                   // the template: mean of the kept views
+  std::vector<float> loo_distance;  // per view: distance to the mean of the other views (all views)
+  std::vector<bool> kept;           // per view: part of the template
   size_t kept_count = 0;
-  float spread = 0;       // largest distance of a kept view to the mean of the other kept views
+  float spread = 0;         // largest distance of a kept view to the mean of the other kept views
   float median_spread = 0;  // median of those distances
   // "consistent, 5 of 5 frames used" or "frames differ, ...": categories, never
   // a distance (they reach the person enrolling, who may not be the person).

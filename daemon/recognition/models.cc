@@ -51,8 +51,8 @@ std::string verified_model_path(const std::string& dir, const std::string& name)
                      "; run scripts/setup.sh (or set FACEAUTH_MODEL_DIR) to fetch the models");
   }
   if (got != m.sha256)
-    throw ModelError("model file " + path + " is damaged or not the expected one: SHA-256 " +
-                     got + ", expected " + m.sha256 +
+    throw ModelError("model file " + path + " is damaged or not the expected one: SHA-256 " + got +
+                     ", expected " + m.sha256 +
                      "; delete it and run scripts/setup.sh to fetch a verified copy");
   return path;
 }
@@ -68,8 +68,9 @@ std::string eye_model_path(const std::string& dir, const std::string& debian_dir
     std::fclose(f);
     return verified_model_path(debian_dir, kEyeModel);
   }
-  throw ModelError("the blink check needs " + std::string(kEyeModel) + ", found neither in " + dir + " nor in " +
-                   debian_dir + ": install Debian's libdlib-data (apt-get install libdlib-data)");
+  throw ModelError("the blink check needs " + std::string(kEyeModel) + ", found neither in " + dir +
+                   " nor in " + debian_dir +
+                   ": install Debian's libdlib-data (apt-get install libdlib-data)");
 }
 
 }  // namespace faceauth

@@ -39,9 +39,15 @@ void wipe_mat(cv::Mat& m) {
 cv::Mat similarity(const Point2f* src, const Point2f* dst, int n) {
   double msx = 0, msy = 0, mdx = 0, mdy = 0;
   for (int i = 0; i < n; ++i) {
-    msx += src[i].x; msy += src[i].y; mdx += dst[i].x; mdy += dst[i].y;
+    msx += src[i].x;
+    msy += src[i].y;
+    mdx += dst[i].x;
+    mdy += dst[i].y;
   }
-  msx /= n; msy /= n; mdx /= n; mdy /= n;
+  msx /= n;
+  msy /= n;
+  mdx /= n;
+  mdy /= n;
   double a = 0, b = 0, norm = 0;
   for (int i = 0; i < n; ++i) {
     double sx = src[i].x - msx, sy = src[i].y - msy, dx = dst[i].x - mdx, dy = dst[i].y - mdy;
@@ -52,8 +58,12 @@ cv::Mat similarity(const Point2f* src, const Point2f* dst, int n) {
   if (norm <= 0) norm = 1;
   const double c = a / norm, s = b / norm;
   cv::Mat m(2, 3, CV_64F);
-  m.at<double>(0, 0) = c;  m.at<double>(0, 1) = -s; m.at<double>(0, 2) = mdx - (c * msx - s * msy);
-  m.at<double>(1, 0) = s;  m.at<double>(1, 1) = c;  m.at<double>(1, 2) = mdy - (s * msx + c * msy);
+  m.at<double>(0, 0) = c;
+  m.at<double>(0, 1) = -s;
+  m.at<double>(0, 2) = mdx - (c * msx - s * msy);
+  m.at<double>(1, 0) = s;
+  m.at<double>(1, 1) = c;
+  m.at<double>(1, 2) = mdy - (s * msx + c * msy);
   return m;
 }
 
@@ -88,7 +98,8 @@ class MobileFaceNet final : public FaceEmbedder {
     Point2f a{(lm.p[0].x + lm.p[1].x) / 2, (lm.p[0].y + lm.p[1].y) / 2};
     Point2f b{(lm.p[2].x + lm.p[3].x) / 2, (lm.p[2].y + lm.p[3].y) / 2};
     Point2f src[3] = {a.x < b.x ? a : b, a.x < b.x ? b : a, lm.p[4]};
-    Point2f ref[3] = {{kRefLeftEye[0], kRefLeftEye[1]}, {kRefRightEye[0], kRefRightEye[1]},
+    Point2f ref[3] = {{kRefLeftEye[0], kRefLeftEye[1]},
+                      {kRefRightEye[0], kRefRightEye[1]},
                       {kRefNoseBase[0], kRefNoseBase[1]}};
 
     Embedding out(EmbedderKind::mobilefacenet);
@@ -116,8 +127,8 @@ class MobileFaceNet final : public FaceEmbedder {
                      cv::Scalar(0, 0, 0));
       if (mirror) cv::flip(crop, crop, 1);
       // The crop is RGB already: no channel swap.
-      cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0 / 128.0, cv::Size(kSize, kSize), cv::Scalar(127, 127, 127),
-                                            false, false, CV_32F);
+      cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0 / 128.0, cv::Size(kSize, kSize),
+                                            cv::Scalar(127, 127, 127), false, false, CV_32F);
       wipe_mat(crop);
       net_.setInput(blob);
       cv::Mat o = net_.forward();
@@ -154,7 +165,8 @@ class OnnxLiveness final : public LivenessNet {
     // The box scaled x2.7 about its centre, clipped to the frame.
     const double cx = box.left + box.width / 2.0, cy = box.top + box.height / 2.0;
     const double w = box.width * 2.7, h = box.height * 2.7;
-    int x0 = std::max(0, static_cast<int>(std::lround(cx - w / 2))), y0 = std::max(0, static_cast<int>(std::lround(cy - h / 2)));
+    int x0 = std::max(0, static_cast<int>(std::lround(cx - w / 2))),
+        y0 = std::max(0, static_cast<int>(std::lround(cy - h / 2)));
     int x1 = std::min(img.width(), static_cast<int>(std::lround(cx + w / 2)));
     int y1 = std::min(img.height(), static_cast<int>(std::lround(cy + h / 2)));
     if (x1 - x0 < 8 || y1 - y0 < 8) return 0;
@@ -162,7 +174,8 @@ class OnnxLiveness final : public LivenessNet {
     cv::Mat crop;
     cv::resize(frame(cv::Rect(x0, y0, x1 - x0, y1 - y0)), crop, cv::Size(128, 128), 0, 0, cv::INTER_LINEAR);
     // Raw 0-255 values, BGR order (swapRB: our frames are RGB).
-    cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(0, 0, 0), true, false, CV_32F);
+    cv::Mat blob =
+        cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(0, 0, 0), true, false, CV_32F);
     wipe_mat(crop);
     net_.setInput(blob);
     cv::Mat o = net_.forward();

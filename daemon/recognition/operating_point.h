@@ -17,15 +17,17 @@ namespace faceauth {
 struct MeasuredRate {
   long errors = 0, trials = 0;
   double upper95 = 1;  // one-sided 95 % upper bound of errors / trials
-  constexpr double rate() const { return trials ? static_cast<double>(errors) / static_cast<double>(trials) : 0; }
+  constexpr double rate() const {
+    return trials ? static_cast<double>(errors) / static_cast<double>(trials) : 0;
+  }
 };
 
 struct LevelPoint {
-  const char* level;      // "strict", "balanced", "convenient"
-  double target_far;      // the level's aim: 1e-5, 1e-4, 1e-3
-  double threshold;       // distance under which an attempt matches
-  MeasuredRate far;       // impostor attempts accepted, all sets pooled
-  MeasuredRate frr;       // genuine attempts refused, all sets pooled
+  const char* level;  // "strict", "balanced", "convenient"
+  double target_far;  // the level's aim: 1e-5, 1e-4, 1e-3
+  double threshold;   // distance under which an attempt matches
+  MeasuredRate far;   // impostor attempts accepted, all sets pooled
+  MeasuredRate frr;   // genuine attempts refused, all sets pooled
   // The worst set's FAR against its own people (same population) and its bound.
   const char* worst_set;
   MeasuredRate worst_far;
@@ -64,11 +66,30 @@ inline constexpr unsigned kEnrollMaxOutliers = 1;
 // (balanced FRR 2.21 %, 43 of 1 945, with 5 jitters against 1.95 %, 38, without): none.
 // Consistency refusal at 0.60 on lfw-dev enrollments: 6 of 158 genuine ones,
 // 6 160 of 6 162 with one photo of someone else, 6 042 of 6 162 with two.
-inline constexpr EmbedderCalibration kMobileFaceNetCalibration{
-    EmbedderKind::mobilefacenet, 0, 0.60f,
-    {"strict", 1e-05, 0.355, {2, 2111765, 2.981e-06}, {236, 1945, 1.342e-01}, "lfw-dev", {2, 259330, 2.428e-05}},
-    {"balanced", 0.0001, 0.465, {12, 2111765, 9.207e-06}, {38, 1945, 2.553e-02}, "casia5", {3, 34620, 2.239e-04}},
-    {"convenient", 0.001, 0.495, {54, 2111765, 3.208e-05}, {26, 1945, 1.850e-02}, "casia5", {33, 34620, 1.274e-03}}};
+inline constexpr EmbedderCalibration kMobileFaceNetCalibration{EmbedderKind::mobilefacenet,
+                                                               0,
+                                                               0.60f,
+                                                               {"strict",
+                                                                1e-05,
+                                                                0.355,
+                                                                {2, 2111765, 2.981e-06},
+                                                                {236, 1945, 1.342e-01},
+                                                                "lfw-dev",
+                                                                {2, 259330, 2.428e-05}},
+                                                               {"balanced",
+                                                                0.0001,
+                                                                0.465,
+                                                                {12, 2111765, 9.207e-06},
+                                                                {38, 1945, 2.553e-02},
+                                                                "casia5",
+                                                                {3, 34620, 2.239e-04}},
+                                                               {"convenient",
+                                                                0.001,
+                                                                0.495,
+                                                                {54, 2111765, 3.208e-05},
+                                                                {26, 1945, 1.850e-02},
+                                                                "casia5",
+                                                                {33, 34620, 1.274e-03}}};
 
 // dlib's ResNet (Euclidean distance), enrollment frames jittered 5 times.
 // Thresholds that hold on the East-Asian sets cost dlib about half of all
@@ -77,10 +98,24 @@ inline constexpr EmbedderCalibration kMobileFaceNetCalibration{
 // lfw-dev enrollments: 7 of 158 genuine ones, 6 154 of 6 162 with one photo
 // of someone else, 6 029 of 6 162 with two.
 inline constexpr EmbedderCalibration kDlibResnetCalibration{
-    EmbedderKind::dlib_resnet, 5, 0.50f,
+    EmbedderKind::dlib_resnet,
+    5,
+    0.50f,
     {"strict", 1e-05, 0.315, {0, 2111765, 1.419e-06}, {975, 1945, 5.202e-01}, "nuaa", {0, 3985, 7.515e-04}},
-    {"balanced", 0.0001, 0.325, {2, 2111765, 2.981e-06}, {841, 1945, 4.512e-01}, "casia5", {2, 34620, 1.818e-04}},
-    {"convenient", 0.001, 0.340, {44, 2111765, 2.679e-05}, {682, 1945, 3.689e-01}, "casia5", {29, 34620, 1.142e-03}}};
+    {"balanced",
+     0.0001,
+     0.325,
+     {2, 2111765, 2.981e-06},
+     {841, 1945, 4.512e-01},
+     "casia5",
+     {2, 34620, 1.818e-04}},
+    {"convenient",
+     0.001,
+     0.340,
+     {44, 2111765, 2.679e-05},
+     {682, 1945, 3.689e-01},
+     "casia5",
+     {29, 34620, 1.142e-03}}};
 
 // ---- Liveness (liveness.h, docs/liveness.md) -----------------------------
 // An identity match counts only when the mean live score of every usable
@@ -109,6 +144,8 @@ constexpr const EmbedderCalibration& calibration_of(EmbedderKind k) {
 }
 
 // The balanced level's threshold of an embedder.
-constexpr double default_threshold(EmbedderKind k = kDefaultEmbedder) { return calibration_of(k).balanced.threshold; }
+constexpr double default_threshold(EmbedderKind k = kDefaultEmbedder) {
+  return calibration_of(k).balanced.threshold;
+}
 
 }  // namespace faceauth

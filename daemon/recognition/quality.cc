@@ -11,7 +11,8 @@ inline double luma(const uint8_t* p) { return 0.299 * p[0] + 0.587 * p[1] + 0.11
 
 double mean_brightness(const Image& img) {
   if (img.empty()) return 0;
-  int step = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(img.width()) * img.height() / 65536.0)));
+  int step =
+      std::max(1, static_cast<int>(std::sqrt(static_cast<double>(img.width()) * img.height() / 65536.0)));
   double sum = 0;
   long n = 0;
   for (int y = 0; y < img.height(); y += step) {

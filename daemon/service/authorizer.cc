@@ -9,12 +9,11 @@ Decision decide(Op op, uid_t caller, uid_t target) {
   if (caller == 0) return {Decision::allow};
   switch (op) {
     case Op::status:
-    case Op::get_notice:
-      return {Decision::allow};
+    case Op::get_notice: return {Decision::allow};
     case Op::verify:
-      return caller == target ? Decision{Decision::allow} : Decision{Decision::ask_polkit, kActionVerifyOther};
-    case Op::enroll:
-      return {Decision::ask_polkit, caller == target ? kActionEnrollSelf : kActionManage};
+      return caller == target ? Decision{Decision::allow}
+                              : Decision{Decision::ask_polkit, kActionVerifyOther};
+    case Op::enroll: return {Decision::ask_polkit, caller == target ? kActionEnrollSelf : kActionManage};
     case Op::restore:
     case Op::set_excluded:
     case Op::former_accounts:
@@ -68,11 +67,13 @@ int on_polkit_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
     p->done(false, "polkit gave an unreadable answer for " + p->action);
     return 0;
   }
-  if (authorized) p->done(true, "");
+  if (authorized)
+    p->done(true, "");
   else if (challenge)
     p->done(false, "authentication is required for polkit action " + p->action +
                        "; run the command from a terminal so you can be asked for the password");
-  else p->done(false, "not authorized for polkit action " + p->action);
+  else
+    p->done(false, "not authorized for polkit action " + p->action);
   return 0;
 }
 }  // namespace
@@ -82,9 +83,11 @@ void ask_polkit(sd_bus* bus, sd_bus_message* call, const std::string& action,
   sd_bus_message* m = nullptr;
   const char* sender = sd_bus_message_get_sender(call);
   bool interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
-  int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+  int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1",
+                                         "/org/freedesktop/PolicyKit1/Authority",
                                          "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
-  if (r >= 0) r = sd_bus_message_append(m, "(sa{sv})", "system-bus-name", 1, "name", "s", sender ? sender : "");
+  if (r >= 0)
+    r = sd_bus_message_append(m, "(sa{sv})", "system-bus-name", 1, "name", "s", sender ? sender : "");
   if (r >= 0) r = sd_bus_message_append(m, "sa{ss}us", action.c_str(), 0, interactive ? 1u : 0u, "");
   auto* pending = new Pending{action, std::move(done)};
   // Interactive authorization waits for a person to type a password.

@@ -13,14 +13,23 @@
 namespace faceauth {
 
 enum class Op {
-  status, get_notice,                                         // anyone
-  verify,                                                     // self; others: verify-other
-  is_enrolled, list, get_consent, audit_log, export_data,     // self; others: manage
-  remove, remove_all, withdraw,                               // self; others: manage
-  reset_lockout,                                              // root; self: unlock-self; others: manage
-  enroll,                                                     // self: enroll-self; others: manage
-  test_verify,                                                // always manage (distances: admins only)
-  restore, set_excluded, former_accounts,                     // always manage (administrators' decisions)
+  status,
+  get_notice,  // anyone
+  verify,      // self; others: verify-other
+  is_enrolled,
+  list,
+  get_consent,
+  audit_log,
+  export_data,  // self; others: manage
+  remove,
+  remove_all,
+  withdraw,       // self; others: manage
+  reset_lockout,  // root; self: unlock-self; others: manage
+  enroll,         // self: enroll-self; others: manage
+  test_verify,    // always manage (distances: admins only)
+  restore,
+  set_excluded,
+  former_accounts,  // always manage (administrators' decisions)
 };
 
 inline constexpr const char* kActionVerifyOther = "org.faceauth.verify-other";

@@ -11,7 +11,10 @@
 namespace faceauth {
 
 BusLoop::BusLoop(boost::asio::io_context& io, sd_bus* bus)
-    : io_(io), bus_(bus), fd_(io, sd_bus_get_fd(bus)), timer_(io) {}
+    : io_(io),
+      bus_(bus),
+      fd_(io, sd_bus_get_fd(bus)),
+      timer_(io) {}
 
 BusLoop::~BusLoop() {
   boost::system::error_code ec;

@@ -17,10 +17,15 @@ namespace faceauth {
 
 using Clock = std::chrono::steady_clock;
 
-CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder, bool liveness,
-                           size_t queue_limit, std::vector<std::string> ir_usb_ids, bool blink)
-    : camera_spec_(std::move(camera_spec)), model_dir_(std::move(model_dir)), embedder_(embedder),
-      liveness_(liveness), blink_(blink), queue_limit_(queue_limit), ir_usb_ids_(std::move(ir_usb_ids)),
+CameraWorker::CameraWorker(std::string camera_spec, std::string model_dir, EmbedderKind embedder,
+                           bool liveness, size_t queue_limit, std::vector<std::string> ir_usb_ids, bool blink)
+    : camera_spec_(std::move(camera_spec)),
+      model_dir_(std::move(model_dir)),
+      embedder_(embedder),
+      liveness_(liveness),
+      blink_(blink),
+      queue_limit_(queue_limit),
+      ir_usb_ids_(std::move(ir_usb_ids)),
       thread_([this] { run(); }) {}
 
 bool CameraWorker::probe_ir() {
@@ -113,65 +118,69 @@ std::shared_ptr<JobControl> CameraWorker::enqueue(JobFn run, bool priority) {
   return ctl;
 }
 
-std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) {
+std::shared_ptr<JobControl> CameraWorker::submit_verify(VerifyRequest req,
+                                                        std::function<void(VerifyResult)> done) {
   const bool priority = req.priority;
   auto shared_req = std::make_shared<VerifyRequest>(std::move(req));
-  return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
-    VerifyResult r;
-    if (!engine) {
-      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-      r.error = "face models unavailable: " + model_error;
-    } else {
-      try {
-        r = verify(*engine, *shared_req, ctl);
-      } catch (const std::exception& e) {
-        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-        r.error = std::string("verification failed: ") + e.what();
-      }
-    }
-    shared_req->templates.clear();
-    done(std::move(r));
-  }, priority);
+  return enqueue(
+      [this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
+        VerifyResult r;
+        if (!engine) {
+          r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+          r.error = "face models unavailable: " + model_error;
+        } else {
+          try {
+            r = verify(*engine, *shared_req, ctl);
+          } catch (const std::exception& e) {
+            r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+            r.error = std::string("verification failed: ") + e.what();
+          }
+        }
+        shared_req->templates.clear();
+        done(std::move(r));
+      },
+      priority);
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_enroll(EnrollRequest req, ProgressFn progress,
                                                         std::function<void(EnrollResult)> done) {
-  return enqueue([this, req, progress, done](FaceEngine* engine, const std::string& model_error,
-                                             const JobControl& ctl) {
-    EnrollResult r;
-    if (!engine) {
-      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-      r.message = "face models unavailable: " + model_error;
-    } else {
-      try {
-        r = enroll(*engine, req, progress, ctl);
-      } catch (const std::exception& e) {
-        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-        r.message = std::string("enrollment failed: ") + e.what() + "; nothing was stored";
-      }
-    }
-    done(std::move(r));
-  });
+  return enqueue(
+      [this, req, progress, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
+        EnrollResult r;
+        if (!engine) {
+          r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+          r.message = "face models unavailable: " + model_error;
+        } else {
+          try {
+            r = enroll(*engine, req, progress, ctl);
+          } catch (const std::exception& e) {
+            r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+            r.message = std::string("enrollment failed: ") + e.what() + "; nothing was stored";
+          }
+        }
+        done(std::move(r));
+      });
 }
 
 std::shared_ptr<JobControl> CameraWorker::submit_test(TestRequest req, std::function<void(TestResult)> done) {
   auto shared_req = std::make_shared<TestRequest>(std::move(req));
-  return enqueue([this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
-    TestResult r;
-    if (!engine) {
-      r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-      r.error = "face models unavailable: " + model_error;
-    } else {
-      try {
-        r = test(*engine, *shared_req, ctl);
-      } catch (const std::exception& e) {
-        r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
-        r.error = std::string("test failed: ") + e.what();
-      }
-    }
-    shared_req->templates.clear();
-    done(std::move(r));
-  });
+  return enqueue(
+      [this, shared_req, done](FaceEngine* engine, const std::string& model_error, const JobControl& ctl) {
+        TestResult r;
+        if (!engine) {
+          r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+          r.error = "face models unavailable: " + model_error;
+        } else {
+          try {
+            r = test(*engine, *shared_req, ctl);
+          } catch (const std::exception& e) {
+            r.result = FACEAUTH_RESULT_CAMERA_UNAVAILABLE;
+            r.error = std::string("test failed: ") + e.what();
+          }
+        }
+        shared_req->templates.clear();
+        done(std::move(r));
+      });
 }
 
 void CameraWorker::cancel_all() {
@@ -317,8 +326,11 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     OpenSource cam(camera_spec_);
     while (!ctl.cancelled) {
       if (Clock::now() >= deadline) {
-        if (awaiting_blink) ended_without_blink();
-        else r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH : (any_frame ? FACEAUTH_RESULT_NO_FACE : FACEAUTH_RESULT_TIMEOUT);
+        if (awaiting_blink)
+          ended_without_blink();
+        else
+          r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH
+                                : (any_frame ? FACEAUTH_RESULT_NO_FACE : FACEAUTH_RESULT_TIMEOUT);
         return r;
       }
       std::optional<Frame> frame = cam.src->next();
@@ -356,9 +368,12 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     r.error = e.what();
     return r;
   }
-  if (ctl.cancelled) r.result = FACEAUTH_RESULT_CANCELLED;
-  else if (awaiting_blink) ended_without_blink();
-  else r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH : FACEAUTH_RESULT_NO_FACE;
+  if (ctl.cancelled)
+    r.result = FACEAUTH_RESULT_CANCELLED;
+  else if (awaiting_blink)
+    ended_without_blink();
+  else
+    r.result = usable > 0 ? FACEAUTH_RESULT_NO_MATCH : FACEAUTH_RESULT_NO_FACE;
   return r;
 }
 
@@ -392,7 +407,8 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);  // as verify() does
+      FrameAnalysis a =
+          engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);  // as verify() does
       if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
         pairs.dark(std::move(frame->image));
       } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
@@ -425,13 +441,20 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
     r.error = e.what();
     return r;
   }
-  if (ctl.cancelled) r.result = FACEAUTH_RESULT_CANCELLED;
-  else if (req.templates.empty()) r.result = FACEAUTH_RESULT_NOT_ENROLLED;
-  else if (!decided.empty()) r.result = decided;
-  else if (awaiting_blink) r.result = FACEAUTH_RESULT_SPOOF_SUSPECTED;  // no blink among these frames
-  else if (usable > 0) r.result = FACEAUTH_RESULT_NO_MATCH;
-  else if (r.frames.empty() && timed_out) r.result = FACEAUTH_RESULT_TIMEOUT;
-  else r.result = FACEAUTH_RESULT_NO_FACE;
+  if (ctl.cancelled)
+    r.result = FACEAUTH_RESULT_CANCELLED;
+  else if (req.templates.empty())
+    r.result = FACEAUTH_RESULT_NOT_ENROLLED;
+  else if (!decided.empty())
+    r.result = decided;
+  else if (awaiting_blink)
+    r.result = FACEAUTH_RESULT_SPOOF_SUSPECTED;  // no blink among these frames
+  else if (usable > 0)
+    r.result = FACEAUTH_RESULT_NO_MATCH;
+  else if (r.frames.empty() && timed_out)
+    r.result = FACEAUTH_RESULT_TIMEOUT;
+  else
+    r.result = FACEAUTH_RESULT_NO_FACE;
   return r;
 }
 
@@ -465,8 +488,8 @@ EnrollResult CameraWorker::enroll(FaceEngine& engine, const EnrollRequest& req, 
       }
       // Enrollment frames are jittered as the embedder's calibration says:
       // a steadier template from few frames.
-      FrameAnalysis a =
-          engine.analyze(frame->image, req.quality, calibration_of(engine.kind()).enroll_jitters, &ctl.cancelled);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality,
+                                       calibration_of(engine.kind()).enroll_jitters, &ctl.cancelled);
       frame->image.wipe();
       if (a.verdict == FrameVerdict::stopped) continue;  // cancelled: the loop ends
       if (a.verdict == FrameVerdict::ok) captured.push_back(a.embedding);

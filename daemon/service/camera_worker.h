@@ -49,9 +49,9 @@ constexpr double kIrPairMinContrast = 20.0;
 struct VerifyRequest {
   std::vector<Embedding> templates;  // the user's templates (wiped with the request)
   double threshold = default_threshold();
-  int frames_needed = 2;             // k: the mean of k consecutive usable frames must match ...
-  int frames_window = 10;            // ... within at most n usable frames
-  LivenessPolicy liveness;           // and, when required, the attempt must look live
+  int frames_needed = 2;    // k: the mean of k consecutive usable frames must match ...
+  int frames_window = 10;   // ... within at most n usable frames
+  LivenessPolicy liveness;  // and, when required, the attempt must look live
   // Counted from the call, not from when the job gets the camera: a caller
   // waiting in the queue is answered within the timeout it asked for.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -70,10 +70,10 @@ struct VerifyResult {
   // match, no-match, spoof-suspected, no-face, camera-unavailable,
   // liveness-unavailable, timeout, cancelled
   std::string result;
-  unsigned frames = 0;    // frames examined
-  unsigned usable = 0;    // of them, frames with a usable face (compared with the templates)
-  std::string hint;       // for the person, from the last frame that did not count
-  std::string error;      // camera error text, for the journal
+  unsigned frames = 0;  // frames examined
+  unsigned usable = 0;  // of them, frames with a usable face (compared with the templates)
+  std::string hint;     // for the person, from the last frame that did not count
+  std::string error;    // camera error text, for the journal
 };
 
 struct EnrollRequest {
@@ -83,9 +83,9 @@ struct EnrollRequest {
 };
 
 struct EnrollResult {
-  std::string result;     // enrolled, timeout, cancelled, camera-unavailable, inconsistent
+  std::string result;  // enrolled, timeout, cancelled, camera-unavailable, inconsistent
   std::string message;
-  Embedding mean;         // valid when enrolled
+  Embedding mean;  // valid when enrolled
 };
 
 // An administrator's test (TestVerify): per-frame verdicts and distances,
@@ -94,19 +94,19 @@ struct TestRequest {
   std::vector<Embedding> templates;  // may be empty (not enrolled: quality only)
   double threshold = default_threshold();
   int frames_needed = 2;
-  int frames_window = 10;            // stop after this many usable frames ...
-  int max_frames = 20;               // ... or this many frames in all
+  int frames_window = 10;  // stop after this many usable frames ...
+  int max_frames = 20;     // ... or this many frames in all
   LivenessPolicy liveness;
   std::chrono::milliseconds timeout{5000};
   QualityOptions quality;
 };
 
 struct TestFrame {
-  std::string reason;     // "face found" or why the frame did not count
+  std::string reason;  // "face found" or why the frame did not count
   bool usable = false;
-  double distance = 0;    // smallest distance to a template; 0 when not usable or no templates
-  double live = -1;       // live score (0..1) of a usable frame; -1 when not computed
-  std::string hint;       // advice for the person ("move closer", ...)
+  double distance = 0;  // smallest distance to a template; 0 when not usable or no templates
+  double live = -1;     // live score (0..1) of a usable frame; -1 when not computed
+  std::string hint;     // advice for the person ("move closer", ...)
 };
 
 struct TestResult {
@@ -116,7 +116,7 @@ struct TestResult {
   // timeout, cancelled.
   std::string result;
   std::vector<TestFrame> frames;
-  std::string error;      // camera error text
+  std::string error;  // camera error text
 };
 
 using ProgressFn = std::function<void(unsigned captured, unsigned needed, const std::string& hint)>;
@@ -128,7 +128,8 @@ using ProgressFn = std::function<void(unsigned captured, unsigned needed, const 
 class CameraJobRunner {
  public:
   virtual ~CameraJobRunner() = default;
-  virtual std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) = 0;
+  virtual std::shared_ptr<JobControl> submit_verify(VerifyRequest req,
+                                                    std::function<void(VerifyResult)> done) = 0;
   virtual std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
                                                     std::function<void(EnrollResult)> done) = 0;
   virtual std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done) = 0;
@@ -146,14 +147,15 @@ class CameraWorker final : public CameraJobRunner {
   ~CameraWorker();
 
   // nullptr when the queue is full (Busy). `done` runs on the worker thread.
-  std::shared_ptr<JobControl> submit_verify(VerifyRequest req, std::function<void(VerifyResult)> done) override;
+  std::shared_ptr<JobControl> submit_verify(VerifyRequest req,
+                                            std::function<void(VerifyResult)> done) override;
   std::shared_ptr<JobControl> submit_enroll(EnrollRequest req, ProgressFn progress,
                                             std::function<void(EnrollResult)> done) override;
 
   std::shared_ptr<JobControl> submit_test(TestRequest req, std::function<void(TestResult)> done) override;
 
-  void cancel_all() override;   // e.g. before suspend
-  bool busy() const;   // a job running or queued
+  void cancel_all() override;  // e.g. before suspend
+  bool busy() const;           // a job running or queued
   // "loading", "ok" or the error that stopped the models from loading.
   std::string models_state() const;
   // Whether the camera counted as infrared when last asked (at start and at

@@ -12,7 +12,8 @@ namespace faceauth::log {
 
 namespace {
 bool journal_present() {
-  static const bool present = access("/run/systemd/journal/socket", W_OK) == 0 && getenv("FACEAUTH_LOG_STDERR") == nullptr;
+  static const bool present =
+      access("/run/systemd/journal/socket", W_OK) == 0 && getenv("FACEAUTH_LOG_STDERR") == nullptr;
   return present;
 }
 const char* level_name(Level l) {
@@ -30,7 +31,8 @@ const char* level_name(Level l) {
 
 void write(Level level, const std::string& message, std::initializer_list<std::string> fields) {
   if (journal_present()) {
-    std::vector<std::string> items = {"MESSAGE=" + message, "PRIORITY=" + std::to_string(static_cast<int>(level)),
+    std::vector<std::string> items = {"MESSAGE=" + message,
+                                      "PRIORITY=" + std::to_string(static_cast<int>(level)),
                                       "SYSLOG_IDENTIFIER=faceauthd"};
     items.insert(items.end(), fields.begin(), fields.end());
     std::vector<iovec> iov;
@@ -39,7 +41,8 @@ void write(Level level, const std::string& message, std::initializer_list<std::s
   }
   static std::mutex mu;
   std::lock_guard lock(mu);
-  std::fprintf(stderr, "faceauthd[%d] %s: %s", static_cast<int>(getpid()), level_name(level), message.c_str());
+  std::fprintf(stderr, "faceauthd[%d] %s: %s", static_cast<int>(getpid()), level_name(level),
+               message.c_str());
   for (const auto& f : fields) std::fprintf(stderr, " %s", f.c_str());
   std::fputc('\n', stderr);
 }

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
 
     sd_bus* bus = nullptr;
     int r = sd_bus_open_system(&bus);
-    if (r < 0) throw std::runtime_error(std::string("cannot connect to the system bus: ") + std::strerror(-r));
+    if (r < 0)
+      throw std::runtime_error(std::string("cannot connect to the system bus: ") + std::strerror(-r));
     boost::asio::io_context io;
     BusLoop loop(io, bus);
     Service service(io, bus, loop, config, store);

@@ -24,7 +24,8 @@ std::string english(int retention_days) {
          "Why this matters to you: face templates are sensitive personal information. They are needed only "
          "to offer face login as a convenience; unlike a password a face cannot be changed, which is why the "
          "templates are encrypted and never leave this computer.\n"
-         "How long: templates expire after " + std::to_string(retention_days) +
+         "How long: templates expire after " +
+         std::to_string(retention_days) +
          " days and are then securely deleted.\n"
          "Your rights: see what is stored with 'faceauthctl my-data', delete it at any time with "
          "'faceauthctl remove --all', and withdraw this consent with 'faceauthctl consent --withdraw', "
@@ -43,7 +44,8 @@ std::string simplified_chinese(int retention_days) {
          "画面只在内存中停留数毫秒，随即清除。任何数据都不会离开本计算机。\n"
          "对您的影响：人脸模板属于敏感个人信息。处理它仅为向您提供便捷的人脸登录；人脸不能像密码那样更换，"
          "因此模板经过加密，且绝不离开本计算机。\n"
-         "保存期限：模板在 " + std::to_string(retention_days) +
+         "保存期限：模板在 " +
+         std::to_string(retention_days) +
          " 天后过期，随即被安全删除。\n"
          "您的权利：用“faceauthctl my-data”查看所保存的内容，随时用“faceauthctl remove --all”删除，"
          "用“faceauthctl consent --withdraw”撤回本同意（所有模板会被一并删除）。您的密码始终可用；"
@@ -69,9 +71,7 @@ std::string read_text(const std::filesystem::path& path) {
 }
 
 // "zh_CN.UTF-8@x" -> "zh_CN"
-std::string strip_locale(const std::string& locale) {
-  return locale.substr(0, locale.find_first_of(".@"));
-}
+std::string strip_locale(const std::string& locale) { return locale.substr(0, locale.find_first_of(".@")); }
 std::string base_language(const std::string& lang) { return lang.substr(0, lang.find('_')); }
 }  // namespace
 

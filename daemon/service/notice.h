@@ -10,7 +10,7 @@
 namespace faceauth {
 
 struct Notice {
-  std::string id;        // "v1-<first 16 hex digits of the text's SHA-256>"
+  std::string id;  // "v1-<first 16 hex digits of the text's SHA-256>"
   std::string text;
   std::string language;  // "en", "zh_CN", ...; "" when unknown (an administrator's file)
   // On the default notice only: the other languages shipped beside it.

@@ -68,21 +68,27 @@ struct Service::Call {
 };
 
 Service::Service(boost::asio::io_context& io, sd_bus* bus, BusLoop& loop, const Config& config, Store& store)
-    : io_(io), bus_(bus), loop_(loop), config_(config), store_(store),
+    : io_(io),
+      bus_(bus),
+      loop_(loop),
+      config_(config),
+      store_(store),
       notice_(load_notice(config.notice_path, config.retention_days)),
       worker_(config.camera, config.model_dir, config.embedder, config.liveness != LivenessMode::off,
-              static_cast<size_t>(config.queue_limit), config.ir_usb_ids, config.liveness == LivenessMode::blink),
+              static_cast<size_t>(config.queue_limit), config.ir_usb_ids,
+              config.liveness == LivenessMode::blink),
       jobs_(io, worker_, store, config, threshold_for(config)) {
   if (store_.found_lost())
-    log::crit("the template store " + store_.db_path() +
-              " was found empty next to its existing key: earlier enrollments, consents and records are lost; "
-              "an incident is recorded (Status shows it)");
+    log::crit(
+        "the template store " + store_.db_path() +
+        " was found empty next to its existing key: earlier enrollments, consents and records are lost; "
+        "an incident is recorded (Status shows it)");
   int r = sd_bus_add_object_vtable(bus_, &object_slot_, kPath, kInterface, kVtable, this);
   if (r < 0) throw std::runtime_error(std::string("cannot register the D-Bus object: ") + std::strerror(-r));
   // logind's PrepareForSleep: cancel camera jobs and close the camera before suspend.
   sd_bus_match_signal_async(bus_, &sleep_slot_, "org.freedesktop.login1", "/org/freedesktop/login1",
-                            "org.freedesktop.login1.Manager", "PrepareForSleep", on_prepare_for_sleep, nullptr,
-                            this);
+                            "org.freedesktop.login1.Manager", "PrepareForSleep", on_prepare_for_sleep,
+                            nullptr, this);
 }
 
 Service::~Service() {
@@ -133,12 +139,14 @@ void Service::guarded(CallPtr c, const std::function<void()>& fn) {
       case K::ConsentRequired: reply_error(c, kErrConsent, e.what()); break;
       case K::InvalidArgument: reply_error(c, kErrInvalid, e.what()); break;
       default:
-        log::crit(std::string("template store problem: ") + e.what(), {"FACEAUTH_STORE_ERROR=" + std::string(to_string(e.kind()))});
+        log::crit(std::string("template store problem: ") + e.what(),
+                  {"FACEAUTH_STORE_ERROR=" + std::string(to_string(e.kind()))});
         reply_error(c, kErrStore, e.what());
     }
   } catch (const std::exception& e) {
     log::error(std::string("internal error: ") + e.what());
-    reply_error(c, kErrInternal, std::string("internal error: ") + e.what() + "; see the journal of faceauthd");
+    reply_error(c, kErrInternal,
+                std::string("internal error: ") + e.what() + "; see the journal of faceauthd");
   }
 }
 
@@ -170,7 +178,8 @@ void Service::reply_error(CallPtr c, const char* name, const std::string& messag
 
 std::pair<std::string, uid_t> Service::target_user(CallPtr c) {
   const char* user = nullptr;
-  if (sd_bus_message_read(c->msg, "s", &user) < 0) throw InvalidArgument("the user argument must be a string");
+  if (sd_bus_message_read(c->msg, "s", &user) < 0)
+    throw InvalidArgument("the user argument must be a string");
   std::string name = user;
   if (name.empty()) return {user_name_of(c->caller), c->caller};
   return {name, check_user_name(name)};
@@ -184,8 +193,10 @@ void Service::authorize(CallPtr c, Op op, uid_t target, std::function<void()> th
   }
   std::string action = d.action;
   ask_polkit(bus_, c->msg, action, [this, c, then, action](bool allowed, const std::string& why) {
-    if (allowed) guarded(c, then);
-    else reply_error(c, kErrPermission, "permission denied: " + why);
+    if (allowed)
+      guarded(c, then);
+    else
+      reply_error(c, kErrPermission, "permission denied: " + why);
   });
   loop_.kick();
 }
@@ -201,12 +212,15 @@ std::string Service::pending_incident(const std::string& user) {
   // the person; a broken audit chain alone does not.
   std::string text = "Security notice: ";
   if (templates)
-    text += "your stored face data was tampered with or damaged. Face login is disabled for you until an "
-            "administrator checks it; your password works.";
+    text +=
+        "your stored face data was tampered with or damaged. Face login is disabled for you until an "
+        "administrator checks it; your password works.";
   if (audit)
-    text += std::string(templates ? " Also, the" : "The") +
-            " record of what happened to your data (the audit log) was altered. Your face data itself passed its "
-            "checks" + (templates ? "" : ", so face login still works") + "; an administrator has been alerted.";
+    text +=
+        std::string(templates ? " Also, the" : "The") +
+        " record of what happened to your data (the audit log) was altered. Your face data itself passed its "
+        "checks" +
+        (templates ? "" : ", so face login still works") + "; an administrator has been alerted.";
   text += " Details: faceauthctl my-data.";
   return text;
 }
@@ -249,8 +263,11 @@ std::string Service::enroll_job_path(uint64_t n) { return std::string(kPath) + "
 
 int Service::verify(CallPtr c) {
   auto [user, uid] = target_user(c);
-  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_TIMEOUT, 'u'}, {FACEAUTH_OPTION_REQUIRE, 's'}, {FACEAUTH_OPTION_LOGIN, 'b'}});
-  int timeout = static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
+  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_TIMEOUT, 'u'},
+                                       {FACEAUTH_OPTION_REQUIRE, 's'},
+                                       {FACEAUTH_OPTION_LOGIN, 'b'}});
+  int timeout =
+      static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
   // Only root (logins) may ask for more camera time than the configuration
   // gives: a user's own call cannot hold the camera longer.
   if (c->caller != 0) timeout = std::min(timeout, config_.verify_timeout_seconds);
@@ -260,7 +277,8 @@ int Service::verify(CallPtr c) {
   std::string require = FACEAUTH_REQUIRE_ANY;
   if (auto it = opts.find(FACEAUTH_OPTION_REQUIRE); it != opts.end()) {
     require = std::get<std::string>(it->second);
-    if (require != FACEAUTH_REQUIRE_ANY && require != FACEAUTH_REQUIRE_LIVENESS && require != FACEAUTH_REQUIRE_IR)
+    if (require != FACEAUTH_REQUIRE_ANY && require != FACEAUTH_REQUIRE_LIVENESS &&
+        require != FACEAUTH_REQUIRE_IR)
       throw InvalidArgument("option 'require' must be any, liveness or ir");
   }
   // A breach notice is owed to the person: it is delivered (and marked shown)
@@ -306,7 +324,8 @@ void Service::send_verify_reply(CallPtr c, const std::string& user, const Verify
     sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_FRAMES, "u", frames);
     if (!hint.empty()) sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_HINT, "s", hint.c_str());
     if (locked_until)
-      sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_LOCKED_UNTIL, "t", static_cast<uint64_t>(locked_until));
+      sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_LOCKED_UNTIL, "t",
+                            static_cast<uint64_t>(locked_until));
     if (!incident.empty()) sd_bus_message_append(m, "{sv}", FACEAUTH_DETAIL_INCIDENT, "s", incident.c_str());
     sd_bus_message_close_container(m);
   });
@@ -329,7 +348,9 @@ int Service::enroll(CallPtr c) {
   auto [user, uid] = target_user(c);
   const char* notice_id = nullptr;
   if (sd_bus_message_read(c->msg, "s", &notice_id) < 0) throw InvalidArgument("notice_id must be a string");
-  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_LABEL, 's'}, {FACEAUTH_OPTION_CONFIRM_AGE, 'b'}, {FACEAUTH_OPTION_METHOD, 's'}});
+  Options opts = read_options(c->msg, {{FACEAUTH_OPTION_LABEL, 's'},
+                                       {FACEAUTH_OPTION_CONFIRM_AGE, 'b'},
+                                       {FACEAUTH_OPTION_METHOD, 's'}});
   std::string label = "face", method = "D-Bus Enroll";
   if (auto it = opts.find("label"); it != opts.end()) label = std::get<std::string>(it->second);
   if (auto it = opts.find("method"); it != opts.end()) method = std::get<std::string>(it->second);
@@ -349,14 +370,17 @@ int Service::enroll(CallPtr c) {
   // that exact text's hash.
   const Notice* accepted = notice_.find(notice_id);
   if (!accepted)
-    throw StoreError(StoreError::Kind::ConsentRequired,
-                     "consent is required: show the person the privacy notice from GetNotice (in their language) "
-                     "and pass its id (" + notice_.id + " for the default text) once they have accepted it");
+    throw StoreError(
+        StoreError::Kind::ConsentRequired,
+        "consent is required: show the person the privacy notice from GetNotice (in their language) "
+        "and pass its id (" +
+            notice_.id + " for the default text) once they have accepted it");
   auto age = opts.find("confirm_age");
   if (age == opts.end() || !std::get<bool>(age->second))
-    throw StoreError(StoreError::Kind::ConsentRequired,
-                     "face verification is not offered to children under 14: the person must confirm being 14 or "
-                     "older (option confirm_age = true)");
+    throw StoreError(
+        StoreError::Kind::ConsentRequired,
+        "face verification is not offered to children under 14: the person must confirm being 14 or "
+        "older (option confirm_age = true)");
   authorize(c, Op::enroll, uid, [this, c, user = user, label, method, accepted] {
     EnrollCall call;
     call.user = user;
@@ -373,7 +397,8 @@ int Service::enroll(CallPtr c) {
       loop_.kick();
     };
     EnrollEvents events;
-    events.progress = [this, emit](uint64_t job, unsigned captured, unsigned needed, const std::string& hint) {
+    events.progress = [this, emit](uint64_t job, unsigned captured, unsigned needed,
+                                   const std::string& hint) {
       sd_bus_message* sig = nullptr;
       if (sd_bus_message_new_signal(bus_, &sig, kPath, kInterface, "EnrollProgress") < 0) return;
       sd_bus_message_append(sig, "ouus", enroll_job_path(job).c_str(), captured, needed, hint.c_str());
@@ -449,7 +474,8 @@ int Service::get_consent(CallPtr c) {
       for (const auto& r : store_.consent_history(user))
         sd_bus_message_append(m, "(sstts)", r.notice_id.c_str(), hex(r.notice_sha256).c_str(),
                               static_cast<uint64_t>(secs(r.given_at)),
-                              static_cast<uint64_t>(r.withdrawn_at ? secs(*r.withdrawn_at) : 0), r.method.c_str());
+                              static_cast<uint64_t>(r.withdrawn_at ? secs(*r.withdrawn_at) : 0),
+                              r.method.c_str());
       sd_bus_message_close_container(m);
     });
   });
@@ -462,7 +488,9 @@ int Service::withdraw_consent(CallPtr c) {
     charge_self_write(c);
     WithdrawResult r = store_.withdraw_consent(user, "D-Bus WithdrawConsent by " + actor(c), actor(c));
     if (!r.consent_withdrawn && r.templates_deleted == 0) self_writes_.refund(c->caller);
-    reply(c, [&](sd_bus_message* m) { sd_bus_message_append(m, "u", static_cast<uint32_t>(r.templates_deleted)); });
+    reply(c, [&](sd_bus_message* m) {
+      sd_bus_message_append(m, "u", static_cast<uint32_t>(r.templates_deleted));
+    });
   });
   return 1;
 }
@@ -473,8 +501,10 @@ int Service::get_audit_log(CallPtr c) {
   std::string name = u;
   bool all = name.empty() && c->caller == 0;
   uid_t uid = c->caller;
-  if (name.empty() && !all) name = user_name_of(c->caller);
-  else if (!name.empty()) uid = check_user_name(name);
+  if (name.empty() && !all)
+    name = user_name_of(c->caller);
+  else if (!name.empty())
+    uid = check_user_name(name);
   authorize(c, Op::audit_log, all ? 0 : uid, [this, c, name, all] {
     reply(c, [&](sd_bus_message* m) {
       sd_bus_message_open_container(m, 'a', "(xtssss)");
@@ -494,23 +524,37 @@ int Service::export_personal_data(CallPtr c) {
     UserExport x = store_.export_user(user);
     Json templates = Json::array(), consent = Json::array(), audit = Json::array(), incidents = Json::array();
     for (const auto& t : x.templates)
-      templates.push(Json::object().set("id", t.id).set("label", t.label).set("created", secs(t.created))
+      templates.push(Json::object()
+                         .set("id", t.id)
+                         .set("label", t.label)
+                         .set("created", secs(t.created))
                          .set("expires", secs(t.expires)));
     for (const auto& r : x.consents)
-      consent.push(Json::object().set("notice_id", r.notice_id).set("notice_sha256", hex(r.notice_sha256))
-                       .set("given_at", secs(r.given_at)).set("method", r.method)
+      consent.push(Json::object()
+                       .set("notice_id", r.notice_id)
+                       .set("notice_sha256", hex(r.notice_sha256))
+                       .set("given_at", secs(r.given_at))
+                       .set("method", r.method)
                        .set("withdrawn_at", r.withdrawn_at ? Json(secs(*r.withdrawn_at)) : Json()));
     for (const auto& e : x.audit)
-      audit.push(Json::object().set("seq", e.seq).set("time", secs(e.time)).set("event", e.event)
-                     .set("actor", e.actor).set("detail", e.detail));
+      audit.push(Json::object()
+                     .set("seq", e.seq)
+                     .set("time", secs(e.time))
+                     .set("event", e.event)
+                     .set("actor", e.actor)
+                     .set("detail", e.detail));
     for (const auto& i : x.incidents)
-      incidents.push(Json::object().set("time", secs(i.time)).set("kind", i.kind).set("detail", i.detail)
+      incidents.push(Json::object()
+                         .set("time", secs(i.time))
+                         .set("kind", i.kind)
+                         .set("detail", i.detail)
                          .set("acknowledged", i.acknowledged_at.has_value()));
     Json j = Json::object()
                  .set("user", x.user)
                  .set("excluded", x.excluded)
                  .set("face_auth_refused", x.face_auth_refused)
-                 .set("lockout", Json::object().set("failures", x.lockout.failures).set("locked", x.lockout.locked))
+                 .set("lockout",
+                      Json::object().set("failures", x.lockout.failures).set("locked", x.lockout.locked))
                  .set("templates", std::move(templates))
                  .set("consent", std::move(consent))
                  .set("audit", std::move(audit))
@@ -525,7 +569,8 @@ int Service::reset_lockout(CallPtr c) {
   auto [user, uid] = target_user(c);
   authorize(c, Op::reset_lockout, uid, [this, c, user = user] {
     charge_self_write(c);
-    if (!store_.reset_lockout(user, actor(c))) self_writes_.refund(c->caller);
+    if (!store_.reset_lockout(user, actor(c)))
+      self_writes_.refund(c->caller);
     else if (c->caller != 0)
       // Only after polkit had the person re-type their password; worth a look
       // when it repeats (code in a session buying face attempts against sudo).
@@ -573,8 +618,9 @@ int Service::list_former_accounts(CallPtr c) {
       sd_bus_message_open_container(m, 'a', "(sxxuuu)");
       for (const auto& f : former)
         sd_bus_message_append(m, "(sxxuuu)", f.user.c_str(), static_cast<int64_t>(f.uid),
-                              static_cast<int64_t>(f.uid_now.value_or(-1)), static_cast<uint32_t>(f.templates),
-                              static_cast<uint32_t>(f.consents), static_cast<uint32_t>(f.incidents));
+                              static_cast<int64_t>(f.uid_now.value_or(-1)),
+                              static_cast<uint32_t>(f.templates), static_cast<uint32_t>(f.consents),
+                              static_cast<uint32_t>(f.incidents));
       sd_bus_message_close_container(m);
     });
   });
@@ -591,8 +637,8 @@ int Service::erase_former_account(CallPtr c) {
     FormerAccount f = store_.erase_former_account(user, actor(c));
     health_.checked = {};  // Status counts former accounts again
     log::warn("data of the former account " + user + " erased by " + actor(c) + ": " +
-              std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) + " consent record(s), " +
-              std::to_string(f.incidents) + " incident(s)");
+              std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) +
+              " consent record(s), " + std::to_string(f.incidents) + " incident(s)");
     reply(c, [&](sd_bus_message* m) {
       sd_bus_message_append(m, "uuu", static_cast<uint32_t>(f.templates), static_cast<uint32_t>(f.consents),
                             static_cast<uint32_t>(f.incidents));
@@ -606,8 +652,8 @@ void Service::charge_self_write(const CallPtr& c) {
   if (self_writes_.allow(c->caller, RateLimit::Clock::now(), wait)) return;
   const auto secs_left = std::chrono::duration_cast<std::chrono::seconds>(wait).count() + 1;
   throw BusyError("too many changes requested by uid " + std::to_string(c->caller) + ": at most " +
-                  std::to_string(self_writes_.max_calls()) + " a minute; try again in " + std::to_string(secs_left) +
-                  " s");
+                  std::to_string(self_writes_.max_calls()) + " a minute; try again in " +
+                  std::to_string(secs_left) + " s");
 }
 
 int Service::status(CallPtr c) {
@@ -625,15 +671,15 @@ int Service::status(CallPtr c) {
     const std::string& store_state = h.store;
     const std::string& chain = h.audit_chain;
     std::string level = config_.threshold ? "custom" : to_string(config_.security_level);
-  // The measured error rates of the configured level with their counts and
-  // 95 % upper bounds (login protocol over every population,
-  // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
-  const LevelPoint& lp = level_point(config_);
-  std::optional<uint32_t> stale;
-  try {
-    stale = static_cast<uint32_t>(store_.count_templates_not_made_by(embedder_name(config_.embedder)));
-  } catch (const std::exception&) {
-  }
+    // The measured error rates of the configured level with their counts and
+    // 95 % upper bounds (login protocol over every population,
+    // docs/recognition.md): aggregate figures, not scores, so anyone may see them.
+    const LevelPoint& lp = level_point(config_);
+    std::optional<uint32_t> stale;
+    try {
+      stale = static_cast<uint32_t>(store_.count_templates_not_made_by(embedder_name(config_.embedder)));
+    } catch (const std::exception&) {
+    }
     sd_bus_message_append(m, "{sv}", "version", "s", kVersion);
     sd_bus_message_append(m, "{sv}", "camera", "s", config_.camera.c_str());
     // A recorded source (dir:, y4m:) is for demos and tests: say so.
@@ -669,7 +715,8 @@ int Service::status(CallPtr c) {
 int Service::test_verify(CallPtr c) {
   auto [user, uid] = target_user(c);
   Options opts = read_options(c->msg, {{FACEAUTH_OPTION_TIMEOUT, 'u'}, {FACEAUTH_OPTION_FRAMES, 'u'}});
-  int timeout = static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
+  int timeout =
+      static_cast<int>(option_u(opts, FACEAUTH_OPTION_TIMEOUT, 1, 60, config_.verify_timeout_seconds));
   int frames = static_cast<int>(option_u(opts, FACEAUTH_OPTION_FRAMES, 1, 100, 20));
   // Distances reach administrators only (Op::test_verify is always org.faceauth.manage).
   authorize(c, Op::test_verify, uid, [this, c, user = user, timeout, frames] {
@@ -695,7 +742,8 @@ void Service::send_test_reply(CallPtr c, const TestAnswer& a) {
     sd_bus_message_append(m, "s", a.result.c_str());
     sd_bus_message_open_container(m, 'a', "(sbdsd)");
     for (const auto& f : a.frames)
-      sd_bus_message_append(m, "(sbdsd)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str(), f.live);
+      sd_bus_message_append(m, "(sbdsd)", f.reason.c_str(), f.usable ? 1 : 0, f.distance, f.hint.c_str(),
+                            f.live);
     sd_bus_message_close_container(m);
   });
 }
@@ -726,7 +774,8 @@ const Service::Health& Service::health() {
     // however long the log grows (the full walk runs in the background).
     AuditCheck a = store_.verify_audit_incremental();
     if (!a.ok)
-      health_.audit_chain = "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
+      health_.audit_chain =
+          "broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason;
     else if (!audit_full_break_.empty())
       health_.audit_chain = audit_full_break_;
     else
@@ -748,8 +797,8 @@ void Service::housekeeping() {
     AuditCheck a = store_.verify_audit_incremental();
     if (!a.ok) {
       store_.record_audit_break(a);
-      log::crit("the audit log's hash chain is broken at entry " + std::to_string(a.first_bad_seq.value_or(0)) +
-                ": " + a.reason);
+      log::crit("the audit log's hash chain is broken at entry " +
+                std::to_string(a.first_bad_seq.value_or(0)) + ": " + a.reason);
     }
   } catch (const std::exception& e) {
     log::crit(std::string("housekeeping failed: ") + e.what());
@@ -768,12 +817,13 @@ void Service::report_former_accounts() {
   // are never used; the administrator is told once per change of the set.
   std::vector<std::string> lines;
   for (const auto& f : store_.former_accounts()) {
-    lines.push_back("stored data of a former account named " + f.user + " (uid " +
-               (f.uid < 0 ? std::string("unknown") : std::to_string(f.uid)) + "; the name " +
-               (f.uid_now ? "now belongs to uid " + std::to_string(*f.uid_now) : std::string("has no account now")) +
-               "): " + std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) +
-               " consent record(s), " + std::to_string(f.incidents) +
-               " incident(s), never used; an administrator can erase it: faceauthctl erase-former --user " + f.user);
+    lines.push_back(
+        "stored data of a former account named " + f.user + " (uid " +
+        (f.uid < 0 ? std::string("unknown") : std::to_string(f.uid)) + "; the name " +
+        (f.uid_now ? "now belongs to uid " + std::to_string(*f.uid_now) : std::string("has no account now")) +
+        "): " + std::to_string(f.templates) + " template(s), " + std::to_string(f.consents) +
+        " consent record(s), " + std::to_string(f.incidents) +
+        " incident(s), never used; an administrator can erase it: faceauthctl erase-former --user " + f.user);
   }
   if (lines == former_reported_) return;
   former_reported_ = lines;
@@ -815,14 +865,15 @@ void Service::start_full_audit_walk() {
   });
 }
 
-int Service::on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error*) {
+int Service::on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*,
+                        sd_bus_error*) {
   return sd_bus_message_append(reply, "s", kVersion);
 }
 
 // What a login must do in front of the camera: "blink" when the blink check
 // is on, so the PAM module can ask for one. The mode only, never a score.
-int Service::on_liveness(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata,
-                         sd_bus_error*) {
+int Service::on_liveness(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
+                         void* userdata, sd_bus_error*) {
   return sd_bus_message_append(reply, "s", liveness_name(static_cast<Service*>(userdata)->config_.liveness));
 }
 
@@ -846,20 +897,25 @@ const sd_bus_vtable Service::kVtable[] = {
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("IsEnrolled", "s", SD_BUS_PARAM(user), "b", SD_BUS_PARAM(enrolled),
                              (dispatch<&Service::is_enrolled>), SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("Enroll", "ssa{sv}", SD_BUS_PARAM(user) SD_BUS_PARAM(notice_id) SD_BUS_PARAM(options),
-                             "o", SD_BUS_PARAM(job), (dispatch<&Service::enroll>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Enroll", "ssa{sv}",
+                             SD_BUS_PARAM(user) SD_BUS_PARAM(notice_id) SD_BUS_PARAM(options), "o",
+                             SD_BUS_PARAM(job), (dispatch<&Service::enroll>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_NAMES("EnrollProgress", "ouus",
-                             SD_BUS_PARAM(job) SD_BUS_PARAM(captured) SD_BUS_PARAM(needed) SD_BUS_PARAM(hint), 0),
+                             SD_BUS_PARAM(job) SD_BUS_PARAM(captured) SD_BUS_PARAM(needed) SD_BUS_PARAM(hint),
+                             0),
     SD_BUS_SIGNAL_WITH_NAMES("EnrollFinished", "ossx",
-                             SD_BUS_PARAM(job) SD_BUS_PARAM(result) SD_BUS_PARAM(message) SD_BUS_PARAM(template_id), 0),
+                             SD_BUS_PARAM(job) SD_BUS_PARAM(result) SD_BUS_PARAM(message)
+                                 SD_BUS_PARAM(template_id),
+                             0),
     SD_BUS_METHOD_WITH_NAMES("ListTemplates", "s", SD_BUS_PARAM(user), "a(xsttsb)", SD_BUS_PARAM(templates),
                              (dispatch<&Service::list_templates>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("RemoveTemplate", "sx", SD_BUS_PARAM(user) SD_BUS_PARAM(id), "", ,
                              (dispatch<&Service::remove_template>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("RemoveAll", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(removed),
                              (dispatch<&Service::remove_all>), SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("GetNotice", "s", SD_BUS_PARAM(language), "ss", SD_BUS_PARAM(notice_id) SD_BUS_PARAM(text),
-                             (dispatch<&Service::get_notice>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("GetNotice", "s", SD_BUS_PARAM(language), "ss",
+                             SD_BUS_PARAM(notice_id) SD_BUS_PARAM(text), (dispatch<&Service::get_notice>),
+                             SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("GetConsent", "s", SD_BUS_PARAM(user), "a(sstts)", SD_BUS_PARAM(records),
                              (dispatch<&Service::get_consent>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("WithdrawConsent", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(removed),
@@ -872,8 +928,9 @@ const sd_bus_vtable Service::kVtable[] = {
                              (dispatch<&Service::reset_lockout>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("RestoreFaceAuth", "s", SD_BUS_PARAM(user), "u", SD_BUS_PARAM(templates_erased),
                              (dispatch<&Service::restore_face_auth>), SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("SetExcluded", "sbs", SD_BUS_PARAM(user) SD_BUS_PARAM(excluded) SD_BUS_PARAM(reason), "",
-                             , (dispatch<&Service::set_excluded>), SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("SetExcluded", "sbs",
+                             SD_BUS_PARAM(user) SD_BUS_PARAM(excluded) SD_BUS_PARAM(reason), "", ,
+                             (dispatch<&Service::set_excluded>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("ListFormerAccounts", "", , "a(sxxuuu)", SD_BUS_PARAM(accounts),
                              (dispatch<&Service::list_former_accounts>), SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("EraseFormerAccount", "s", SD_BUS_PARAM(user), "uuu",

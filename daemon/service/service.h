@@ -49,9 +49,10 @@ class Service {
   static const sd_bus_vtable kVtable[];
   template <int (Service::*Method)(CallPtr)>
   static int dispatch(sd_bus_message* m, void* userdata, sd_bus_error* err);
-  static int on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error*);
-  static int on_liveness(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata,
-                         sd_bus_error*);
+  static int on_version(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*,
+                        sd_bus_error*);
+  static int on_liveness(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
+                         void* userdata, sd_bus_error*);
   static int on_prepare_for_sleep(sd_bus_message* m, void* userdata, sd_bus_error*);
 
   int verify(CallPtr c);

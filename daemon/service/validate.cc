@@ -14,8 +14,7 @@ bool valid_name_syntax(const std::string& s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     bool lower = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
     if (i == 0 && !(lower || c == '_')) return false;
-    if (i > 0 && !(lower || digit || c == '_' || c == '-' || (c == '$' && i == s.size() - 1)))
-      return false;
+    if (i > 0 && !(lower || digit || c == '_' || c == '-' || (c == '$' && i == s.size() - 1))) return false;
   }
   return true;
 }

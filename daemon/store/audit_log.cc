@@ -98,10 +98,9 @@ const char* to_string(AuditEvent e) noexcept {
   return "unknown";
 }
 
-Sha256 audit_entry_hash(const Sha256& prev, std::int64_t seq, std::int64_t time,
-                        const std::string& event, const std::string& user,
-                        const std::string& actor, std::optional<std::int64_t> template_id,
-                        const std::string& detail) {
+Sha256 audit_entry_hash(const Sha256& prev, std::int64_t seq, std::int64_t time, const std::string& event,
+                        const std::string& user, const std::string& actor,
+                        std::optional<std::int64_t> template_id, const std::string& detail) {
   static constexpr char kDomain[] = "faceauth-audit-v1";
   Hasher h;
   h.bytes(kDomain, sizeof kDomain);  // includes the terminating NUL
@@ -129,8 +128,7 @@ std::int64_t append_audit(Db& db, const AuditRecord& rec) {
   const std::int64_t seq = prev.seq + 1;
   const std::int64_t t = rec.time.time_since_epoch().count();
   const std::string event = to_string(rec.event);
-  Sha256 hash = audit_entry_hash(prev.hash, seq, t, event, rec.user, rec.actor, rec.template_id,
-                                 rec.detail);
+  Sha256 hash = audit_entry_hash(prev.hash, seq, t, event, rec.user, rec.actor, rec.template_id, rec.detail);
   Stmt st(db,
           "INSERT INTO audit(seq, time, event, user, actor, template_id, detail, prev_hash, hash) "
           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -154,9 +152,12 @@ std::optional<AuditCheckpoint> read_audit_checkpoint(Db& db) {
   return AuditCheckpoint{h->seq, h->hash};
 }
 
-void write_audit_checkpoint(Db& db, const AuditCheckpoint& c) { write_head(db, Head{c.seq, c.hash}, "audit_checkpoint"); }
+void write_audit_checkpoint(Db& db, const AuditCheckpoint& c) {
+  write_head(db, Head{c.seq, c.hash}, "audit_checkpoint");
+}
 
-AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from, AuditCheckpoint* last_point) {
+AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from,
+                              AuditCheckpoint* last_point) {
   AuditCheck r;
   auto bad = [&r](std::int64_t seq, std::string why) {
     r.ok = false;
@@ -187,10 +188,9 @@ AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from
     const std::int64_t seq = st.int64(0);
     ++r.entries;
     if (seq != expected) {
-      return bad(expected, seq > expected
-                               ? "missing (deleted); the log jumps from entry " +
-                                     std::to_string(expected - 1) + " to " + std::to_string(seq)
-                               : "out of sequence");
+      return bad(expected, seq > expected ? "missing (deleted); the log jumps from entry " +
+                                                std::to_string(expected - 1) + " to " + std::to_string(seq)
+                                          : "out of sequence");
     }
     auto stored_prev = st.blob_view(7);
     auto stored_hash = st.blob_view(8);
@@ -201,8 +201,7 @@ AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from
     }
     std::optional<std::int64_t> tid;
     if (!st.is_null(5)) tid = st.int64(5);
-    Sha256 h = audit_entry_hash(prev, seq, st.int64(1), st.text(2), st.text(3), st.text(4), tid,
-                                st.text(6));
+    Sha256 h = audit_entry_hash(prev, seq, st.int64(1), st.text(2), st.text(3), st.text(4), tid, st.text(6));
     if (stored_hash.size() != 32 || std::memcmp(stored_hash.data(), h.data(), 32) != 0) {
       return bad(seq, "altered: its content no longer matches its hash");
     }
@@ -217,12 +216,12 @@ AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from
   }
   if (head->seq < 0) return bad(last, "the recorded head of the log (meta.audit_head) is malformed");
   if (head->seq > last) {
-    return bad(last + 1, "missing (deleted): the log should end at entry " +
-                             std::to_string(head->seq) + " but ends at " + std::to_string(last));
+    return bad(last + 1, "missing (deleted): the log should end at entry " + std::to_string(head->seq) +
+                             " but ends at " + std::to_string(last));
   }
   if (head->seq < last) {
-    return bad(head->seq + 1, "added behind the log's back (the recorded head is entry " +
-                                  std::to_string(head->seq) + ")");
+    return bad(head->seq + 1,
+               "added behind the log's back (the recorded head is entry " + std::to_string(head->seq) + ")");
   }
   if (last > 0 && head->hash != prev) {
     return bad(last, "differs from the recorded head of the log (replaced)");
@@ -232,8 +231,7 @@ AuditCheck verify_audit_chain(Db& db, const std::optional<AuditCheckpoint>& from
 }
 
 std::vector<AuditEntry> read_audit(Db& db, const std::optional<std::string>& user) {
-  std::string sql =
-      "SELECT seq, time, event, user, actor, template_id, detail, prev_hash, hash FROM audit";
+  std::string sql = "SELECT seq, time, event, user, actor, template_id, detail, prev_hash, hash FROM audit";
   if (user) sql += " WHERE user = ?1";
   sql += " ORDER BY seq";
   Stmt st(db, sql);

@@ -31,10 +31,9 @@ struct AuditRecord {
   std::string detail;
 };
 
-Sha256 audit_entry_hash(const Sha256& prev, std::int64_t seq, std::int64_t time,
-                        const std::string& event, const std::string& user,
-                        const std::string& actor, std::optional<std::int64_t> template_id,
-                        const std::string& detail);
+Sha256 audit_entry_hash(const Sha256& prev, std::int64_t seq, std::int64_t time, const std::string& event,
+                        const std::string& user, const std::string& actor,
+                        std::optional<std::int64_t> template_id, const std::string& detail);
 
 // Appends one entry; returns its seq. Call inside a Transaction.
 std::int64_t append_audit(Db& db, const AuditRecord& rec);

@@ -79,9 +79,7 @@ class SecureArray {
   std::span<T> span() noexcept { return {data_, size_}; }
   std::span<const T> span() const noexcept { return {data_, size_}; }
   unsigned char* bytes() noexcept { return reinterpret_cast<unsigned char*>(data_); }
-  const unsigned char* bytes() const noexcept {
-    return reinterpret_cast<const unsigned char*>(data_);
-  }
+  const unsigned char* bytes() const noexcept { return reinterpret_cast<const unsigned char*>(data_); }
 
  private:
   T* data_ = nullptr;

@@ -9,15 +9,12 @@ StoreError::Kind kind_for(int rc) {
   switch (rc & 0xff) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FORMAT:
-      return StoreError::Kind::Corrupted;
+    case SQLITE_FORMAT: return StoreError::Kind::Corrupted;
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
     case SQLITE_RANGE:
-    case SQLITE_TOOBIG:
-      return StoreError::Kind::InvalidArgument;
-    default:
-      return StoreError::Kind::Io;
+    case SQLITE_TOOBIG: return StoreError::Kind::InvalidArgument;
+    default: return StoreError::Kind::Io;
   }
 }
 }  // namespace
@@ -27,17 +24,19 @@ void Db::fail(int rc, std::string_view what) {
                     (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
   auto kind = kind_for(rc);
   if (kind == StoreError::Kind::Corrupted) {
-    msg += " (the database file is damaged; restore it from a backup, or move it away to "
-           "start an empty store — all enrollments will then have to be redone)";
-  } else if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN ||
-             (rc & 0xff) == SQLITE_PERM) {
-    msg += " (check that the directory and the database file exist and belong to the "
-           "service user, e.g. `chown -R faceauth: /var/lib/faceauth`)";
+    msg +=
+        " (the database file is damaged; restore it from a backup, or move it away to "
+        "start an empty store — all enrollments will then have to be redone)";
+  } else if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_PERM) {
+    msg +=
+        " (check that the directory and the database file exist and belong to the "
+        "service user, e.g. `chown -R faceauth: /var/lib/faceauth`)";
   } else if ((rc & 0xff) == SQLITE_FULL) {
     msg += " (the disk is full; the change could not be written and was rolled back)";
   } else if ((rc & 0xff) == SQLITE_IOERR) {
-    msg += " (the change could not be written and was rolled back: the disk may be full or "
-           "failing, or a file-size or quota limit reached; see the kernel log)";
+    msg +=
+        " (the change could not be written and was rolled back: the disk may be full or "
+        "failing, or a file-size or quota limit reached; see the kernel log)";
   }
   throw StoreError(kind, msg);
 }
@@ -86,8 +85,7 @@ std::int64_t Db::query_int(std::string_view sql) {
 }
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
-  int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                              nullptr);
+  int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) db.fail(rc, "preparing \"" + std::string(sql) + "\"");
 }
 
@@ -105,8 +103,7 @@ Stmt& Stmt::bind(int i, std::string_view v) {
 }
 Stmt& Stmt::bind(int i, std::span<const unsigned char> v) {
   static const unsigned char empty = 0;
-  int rc = sqlite3_bind_blob64(stmt_, i, v.empty() ? &empty : v.data(), v.size(),
-                               SQLITE_TRANSIENT);
+  int rc = sqlite3_bind_blob64(stmt_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) db_.fail(rc, "binding");
   return *this;
 }
@@ -140,8 +137,7 @@ std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col
 std::string Stmt::text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
   int n = sqlite3_column_bytes(stmt_, col);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
-           : std::string();
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
 }
 std::vector<unsigned char> Stmt::blob(int col) const {
   auto v = blob_view(col);
@@ -163,7 +159,8 @@ Transaction::Transaction(Db& db) : db_(db), nested_(sqlite3_get_autocommit(db.ha
 Transaction::~Transaction() {
   if (done_) return;
   if (nested_)
-    sqlite3_exec(db_.handle(), "ROLLBACK TO faceauth_nested; RELEASE faceauth_nested", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.handle(), "ROLLBACK TO faceauth_nested; RELEASE faceauth_nested", nullptr, nullptr,
+                 nullptr);
   else
     sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

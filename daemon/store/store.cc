@@ -39,9 +39,7 @@ TemplateInfo info_from(Stmt& st) {
 }
 }  // namespace
 
-TimePoint system_now() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
+TimePoint system_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
 const char* to_string(VerifyOutcome o) noexcept {
   switch (o) {
@@ -101,18 +99,19 @@ void Store::open_key() {
     const std::string where = key_file_path(opts_.key);
     if (templates > 0) {
       auto cred = credential_path(opts_.key);
-      throw StoreError(
-          K::KeyMissing,
-          "the store key is missing (looked for " + (cred ? *cred + " and " : std::string()) +
-              where + ") but the database " + db_path_ + " holds " + std::to_string(templates) +
-              " template(s) encrypted under it. A new key would strand them, so none is made. "
-              "Restore the key file from a backup (mode 0400, owned by the service user); if it "
-              "is lost for good, move " + db_path_ + " away and enroll again");
+      throw StoreError(K::KeyMissing,
+                       "the store key is missing (looked for " + (cred ? *cred + " and " : std::string()) +
+                           where + ") but the database " + db_path_ + " holds " + std::to_string(templates) +
+                           " template(s) encrypted under it. A new key would strand them, so none is made. "
+                           "Restore the key file from a backup (mode 0400, owned by the service user); if it "
+                           "is lost for good, move " +
+                           db_path_ + " away and enroll again");
     }
     if (!opts_.create_key_if_missing) {
       throw StoreError(K::KeyMissing, "no store key at " + where +
                                           " and creating one is disabled; provide the key file "
-                                          "or the systemd credential " + opts_.key.credential_name);
+                                          "or the systemd credential " +
+                                          opts_.key.credential_name);
     }
     key = create_key_file(opts_.key);
     key_created_ = true;
@@ -120,12 +119,11 @@ void Store::open_key() {
   }
   if (check) {
     if (!key_check_matches(*key, *check)) {
-      throw StoreError(
-          K::WrongKey,
-          "the store key " + key->source() + " does not match the database " + db_path_ +
-              " (the database was created with a different key). Put the original key back; if "
-              "it is lost, the enrollments cannot be decrypted: move " + db_path_ +
-              " away and enroll again");
+      throw StoreError(K::WrongKey,
+                       "the store key " + key->source() + " does not match the database " + db_path_ +
+                           " (the database was created with a different key). Put the original key back; if "
+                           "it is lost, the enrollments cannot be decrypted: move " +
+                           db_path_ + " away and enroll again");
     }
   } else {
     // A key that already existed next to a store without its key check means
@@ -140,8 +138,9 @@ void Store::open_key() {
     st.bind(1, std::span<const unsigned char>(kc)).run();
     if (lost) {
       const TimePoint now = opts_.clock();
-      const std::string detail = "the template store " + db_path_ + " was found empty next to its existing key " +
-                                 key->source() + ": earlier enrollments, consents and records are gone";
+      const std::string detail = "the template store " + db_path_ +
+                                 " was found empty next to its existing key " + key->source() +
+                                 ": earlier enrollments, consents and records are gone";
       Stmt inc(*db_, "INSERT INTO incidents(user, time, kind, detail) VALUES('', ?1, 'store-lost', ?2)");
       inc.bind(1, secs(now)).bind(2, detail).run();
       append_audit(*db_, {now, AuditEvent::TamperDetected, "", "faceauthd", std::nullopt, detail});
@@ -174,9 +173,8 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
     throw StoreError(K::InvalidArgument, "a template label must be at most 200 bytes of text");
   }
   if (embedding.empty() || embedding.size() > kMaxDims) {
-    throw StoreError(K::InvalidArgument, "an embedding must have 1 to " +
-                                             std::to_string(kMaxDims) + " values, got " +
-                                             std::to_string(embedding.size()));
+    throw StoreError(K::InvalidArgument, "an embedding must have 1 to " + std::to_string(kMaxDims) +
+                                             " values, got " + std::to_string(embedding.size()));
   }
   for (float f : embedding) {
     if (!std::isfinite(f)) throw StoreError(K::InvalidArgument, "the embedding has a non-finite value");
@@ -188,8 +186,7 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
   ensure_user(user);
   auto row = user_row(user);
   if (row.excluded) {
-    throw StoreError(K::Excluded, "the account " + user +
-                                      " is excluded from face verification" +
+    throw StoreError(K::Excluded, "the account " + user + " is excluded from face verification" +
                                       (row.excluded_reason.empty() ? "" : " (" + row.excluded_reason + ")") +
                                       "; enrollment is not possible. The password keeps working");
   }
@@ -197,7 +194,8 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
     throw StoreError(K::FaceAuthRefused,
                      "face authentication is suspended for " + user +
                          " after stored data was tampered with; an administrator must review "
-                         "the incident and run `faceauthctl restore --user " + user + "` first");
+                         "the incident and run `faceauthctl restore --user " +
+                         user + "` first");
   }
   if (!active_consent(user)) {
     throw StoreError(K::ConsentRequired,
@@ -207,9 +205,9 @@ std::int64_t Store::add_template(const std::string& user, const std::string& lab
   }
   // The id is part of the associated data, so it is fixed before encrypting:
   // the next AUTOINCREMENT value, computed under this write transaction.
-  const std::int64_t id =
-      db_->query_int("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
-                     "'templates'), 0), coalesce((SELECT max(id) FROM templates), 0)) + 1");
+  const std::int64_t id = db_->query_int(
+      "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
+      "'templates'), 0), coalesce((SELECT max(id) FROM templates), 0)) + 1");
   TemplateBinding b;
   b.id = id;
   b.user = user;
@@ -284,7 +282,8 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
         // store was upgraded; one still in an old format failed to open then.
         problems.push_back("template " + std::to_string(info.id) + " (format " + std::to_string(format) +
                            ") could not be bound to its account when the store was upgraded: it failed "
-                           "authentication, or a format 1 row claimed another embedder than " + kLegacyEmbedder);
+                           "authentication, or a format 1 row claimed another embedder than " +
+                           kLegacyEmbedder);
         bad_ids.push_back(info.id);
         continue;
       }
@@ -297,8 +296,8 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
       }
       const std::int64_t dims = st.int64(5);
       if (dims < 1 || dims > kMaxDims) {
-        problems.push_back("template " + std::to_string(info.id) + " claims " +
-                           std::to_string(dims) + " values");
+        problems.push_back("template " + std::to_string(info.id) + " claims " + std::to_string(dims) +
+                           " values");
         bad_ids.push_back(info.id);
         continue;
       }
@@ -329,9 +328,10 @@ std::vector<DecryptedTemplate> Store::load_templates(const std::string& user) {
     record_tamper(user, problems, bad_ids);
     std::string msg = "stored face data of " + user + " was tampered with: " + problems.front();
     if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more)";
-    msg += ". Face authentication is suspended for this user; the password still works. "
-           "After investigating, run `faceauthctl restore --user " + user +
-           "` (it erases the user's templates; the person enrolls again)";
+    msg +=
+        ". Face authentication is suspended for this user; the password still works. "
+        "After investigating, run `faceauthctl restore --user " +
+        user + "` (it erases the user's templates; the person enrolls again)";
     throw StoreError(K::Tampered, msg);
   }
   return out;
@@ -368,22 +368,22 @@ void Store::remove_template(const std::string& user, std::int64_t id, std::strin
   Stmt del(*db_, "DELETE FROM templates WHERE id = ?1 AND user = ?2 AND uid = ?3");
   del.bind(1, id).bind(2, user).bind(3, uid_now(user)).run();
   if (db_->changes() == 0) {
-    throw StoreError(K::NotFound, "user " + user + " has no template " + std::to_string(id) +
-                                      " (see `faceauthctl list`)");
+    throw StoreError(K::NotFound,
+                     "user " + user + " has no template " + std::to_string(id) + " (see `faceauthctl list`)");
   }
   append_audit(*db_, {now, AuditEvent::Removed, user, std::string(actor), id, "removed on request"});
   tx.commit();
   checkpoint();
 }
 
-std::size_t Store::delete_templates_audited(const std::string& user, AuditEvent event,
-                                            std::string_view actor, const std::string& detail) {
+std::size_t Store::delete_templates_audited(const std::string& user, AuditEvent event, std::string_view actor,
+                                            const std::string& detail) {
   return delete_templates_of(user, uid_now(user), false, event, actor, user, detail);
 }
 
-std::size_t Store::delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids, AuditEvent event,
-                                       std::string_view actor, const std::string& audit_user,
-                                       const std::string& detail) {
+std::size_t Store::delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids,
+                                       AuditEvent event, std::string_view actor,
+                                       const std::string& audit_user, const std::string& detail) {
   const TimePoint now = opts_.clock();
   const std::string where = std::string(" WHERE user = ?1 AND uid ") + (other_uids ? "!=" : "=") + " ?2";
   std::vector<std::int64_t> ids;
@@ -426,7 +426,8 @@ std::size_t Store::purge_expired(std::string_view actor) {
     // A former account's purge goes to the store-wide log, not to the
     // history of the account that has the name now.
     if (e.uid >= 0 && uid_now(e.user) == e.uid)
-      append_audit(*db_, {now, AuditEvent::ExpiryPurge, e.user, std::string(actor), e.id, "retention period ended"});
+      append_audit(*db_, {now, AuditEvent::ExpiryPurge, e.user, std::string(actor), e.id,
+                          "retention period ended"});
     else
       append_audit(*db_, {now, AuditEvent::ExpiryPurge, "", std::string(actor), e.id,
                           "retention period ended (template of the former account " + e.user + ")"});

@@ -71,8 +71,7 @@ class Store {
   // How many users have an unexpired template (for Status). No decryption.
   std::size_t enrolled_user_count();
   // Removes one template of `user` (NotFound if that user has no such id).
-  void remove_template(const std::string& user, std::int64_t id,
-                       std::string_view actor = "faceauthd");
+  void remove_template(const std::string& user, std::int64_t id, std::string_view actor = "faceauthd");
   // Removes all of the user's templates; returns how many.
   std::size_t remove_all_templates(const std::string& user, std::string_view actor = "faceauthd");
 
@@ -203,12 +202,13 @@ class Store {
   // seals their templates again with it.
   void bind_accounts();
   void open_key();
-  std::size_t delete_templates_audited(const std::string& user, AuditEvent event,
-                                       std::string_view actor, const std::string& detail);
+  std::size_t delete_templates_audited(const std::string& user, AuditEvent event, std::string_view actor,
+                                       const std::string& detail);
   // Deletes the templates of `user` under `uid` (other_uids: under every
   // other uid), one audit entry each under `audit_user`; returns how many.
-  std::size_t delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids, AuditEvent event,
-                                  std::string_view actor, const std::string& audit_user, const std::string& detail);
+  std::size_t delete_templates_of(const std::string& user, std::int64_t uid, bool other_uids,
+                                  AuditEvent event, std::string_view actor, const std::string& audit_user,
+                                  const std::string& detail);
   void record_tamper(const std::string& user, const std::vector<std::string>& problems,
                      const std::vector<std::int64_t>& ids);
   void checkpoint();

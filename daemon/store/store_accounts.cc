@@ -75,7 +75,8 @@ void Store::bind_accounts() {
       up.bind(1, name).bind(2, uid).run();
     }
     // The history so far is this account's: since_seq 0.
-    Stmt row(*db_, "INSERT INTO users(user, uid, since_seq) VALUES(?1, ?2, 0) ON CONFLICT(user, uid) DO NOTHING");
+    Stmt row(*db_,
+             "INSERT INTO users(user, uid, since_seq) VALUES(?1, ?2, 0) ON CONFLICT(user, uid) DO NOTHING");
     row.bind(1, name).bind(2, uid).run();
 
     struct Old {
@@ -108,7 +109,8 @@ void Store::bind_accounts() {
     for (auto& o : old) {
       SecureEmbedding emb;
       // Format 1 does not bind the embedder: only the one it implies is believed.
-      const bool believable = o.b.dims != 0 && (o.b.format != kLegacyTemplateFormat || o.b.embedder == kLegacyEmbedder);
+      const bool believable =
+          o.b.dims != 0 && (o.b.format != kLegacyTemplateFormat || o.b.embedder == kLegacyEmbedder);
       if (!believable || !open_template(*key_, o.b, o.nonce, o.ciphertext, emb)) {
         ++unopened;  // stays format 1/2: load_templates reports it as tampered
         continue;
@@ -118,7 +120,8 @@ void Store::bind_accounts() {
       nb.uid = uid;
       SealedTemplate s = seal_template(*key_, nb, emb.span());
       reseal.bind(1, nb.id).bind(2, std::int64_t{nb.format});
-      reseal.bind(3, std::span<const unsigned char>(s.nonce)).bind(4, std::span<const unsigned char>(s.ciphertext));
+      reseal.bind(3, std::span<const unsigned char>(s.nonce))
+          .bind(4, std::span<const unsigned char>(s.ciphertext));
       reseal.run();
       reseal.reset();
       ++sealed;
@@ -126,9 +129,10 @@ void Store::bind_accounts() {
   }
   db_->exec("DELETE FROM meta WHERE key = 'accounts_unbound'");
   if (bound || !unresolved.empty()) {
-    std::string detail = std::to_string(bound) + " account name(s) bound to their uid, " + std::to_string(sealed) +
-                         " template(s) sealed again with it";
-    if (unopened) detail += ", " + std::to_string(unopened) + " template(s) failed authentication and stay unusable";
+    std::string detail = std::to_string(bound) + " account name(s) bound to their uid, " +
+                         std::to_string(sealed) + " template(s) sealed again with it";
+    if (unopened)
+      detail += ", " + std::to_string(unopened) + " template(s) failed authentication and stay unusable";
     if (!unresolved.empty()) {
       detail += "; kept apart as former accounts (the name resolves to no account):";
       for (const auto& n : unresolved) detail += " " + n;
@@ -174,10 +178,11 @@ FormerAccount Store::erase_former_account(const std::string& user, std::string_v
   Transaction tx(*db_);
   std::vector<std::int64_t> uids;
   {
-    Stmt q(*db_,
-           "SELECT uid FROM users WHERE user = ?1 AND uid != ?2 UNION SELECT uid FROM templates WHERE user = ?1 "
-           "AND uid != ?2 UNION SELECT uid FROM consent WHERE user = ?1 AND uid != ?2 UNION SELECT uid FROM "
-           "incidents WHERE user = ?1 AND uid != ?2 ORDER BY 1");
+    Stmt q(
+        *db_,
+        "SELECT uid FROM users WHERE user = ?1 AND uid != ?2 UNION SELECT uid FROM templates WHERE user = ?1 "
+        "AND uid != ?2 UNION SELECT uid FROM consent WHERE user = ?1 AND uid != ?2 UNION SELECT uid FROM "
+        "incidents WHERE user = ?1 AND uid != ?2 ORDER BY 1");
     q.bind(1, user).bind(2, now_uid);
     while (q.step()) uids.push_back(q.int64(0));
   }

@@ -16,8 +16,7 @@ namespace {
 using K = StoreError::Kind;
 
 std::string owner_fix(const std::string& path) {
-  return "Fix: chown <service user> " + path + " (faceauthd runs as uid " +
-         std::to_string(::geteuid()) + ")";
+  return "Fix: chown <service user> " + path + " (faceauthd runs as uid " + std::to_string(::geteuid()) + ")";
 }
 }  // namespace
 
@@ -25,19 +24,16 @@ void ensure_private_dir(const std::string& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {
     if (errno != ENOENT) {
-      throw StoreError(K::Io, "cannot examine the state directory " + dir + ": " +
-                                  std::strerror(errno));
+      throw StoreError(K::Io, "cannot examine the state directory " + dir + ": " + std::strerror(errno));
     }
     std::error_code ec;
     auto parent = std::filesystem::path(dir).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      throw StoreError(K::Io, "cannot create the state directory " + dir + ": " +
-                                  std::strerror(errno));
+      throw StoreError(K::Io, "cannot create the state directory " + dir + ": " + std::strerror(errno));
     }
     if (::lstat(dir.c_str(), &st) != 0) {
-      throw StoreError(K::Io, "cannot examine the state directory " + dir + ": " +
-                                  std::strerror(errno));
+      throw StoreError(K::Io, "cannot examine the state directory " + dir + ": " + std::strerror(errno));
     }
   }
   if (!S_ISDIR(st.st_mode)) {
@@ -51,8 +47,8 @@ void ensure_private_dir(const std::string& dir) {
                                          owner_fix(dir));
   }
   if ((st.st_mode & 07777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
-    throw StoreError(K::Permissions, "cannot set mode 0700 on the state directory " + dir + ": " +
-                                         std::strerror(errno));
+    throw StoreError(K::Permissions,
+                     "cannot set mode 0700 on the state directory " + dir + ": " + std::strerror(errno));
   }
 }
 
@@ -79,8 +75,7 @@ void ensure_private_file(const std::string& path, bool create) {
                                          ", not by the service user. " + owner_fix(path));
   }
   if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), st.st_mode & 0600) != 0) {
-    throw StoreError(K::Permissions,
-                     "cannot set mode 0600 on " + path + ": " + std::strerror(errno));
+    throw StoreError(K::Permissions, "cannot set mode 0600 on " + path + ": " + std::strerror(errno));
   }
 }
 

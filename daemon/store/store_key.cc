@@ -72,17 +72,16 @@ SecureBytes parse_key(const SecureBytes& raw, std::size_t len, const std::string
   if (hex_len == 2 * StoreKey::kSize + 1 && raw[hex_len - 1] == '\n') --hex_len;
   if (hex_len == 2 * StoreKey::kSize) {
     std::size_t bin_len = 0;
-    if (sodium_hex2bin(key.data(), key.size(), reinterpret_cast<const char*>(raw.data()),
-                       hex_len, nullptr, &bin_len, nullptr) == 0 &&
+    if (sodium_hex2bin(key.data(), key.size(), reinterpret_cast<const char*>(raw.data()), hex_len, nullptr,
+                       &bin_len, nullptr) == 0 &&
         bin_len == StoreKey::kSize) {
       return key;
     }
   }
-  throw StoreError(K::KeyInvalid,
-                   "the store key " + path + " is " + std::to_string(len) +
-                       " bytes long; it must hold exactly 32 random bytes (or 64 hex digits). "
-                       "If it was damaged, restore it from a backup; a new key cannot decrypt "
-                       "existing enrollments");
+  throw StoreError(K::KeyInvalid, "the store key " + path + " is " + std::to_string(len) +
+                                      " bytes long; it must hold exactly 32 random bytes (or 64 hex digits). "
+                                      "If it was damaged, restore it from a backup; a new key cannot decrypt "
+                                      "existing enrollments");
 }
 
 void fsync_dir(const std::string& dir) {
@@ -104,17 +103,15 @@ struct Fd {
 
 StoreKey StoreKey::from_bytes(std::span<const unsigned char> bytes, std::string source) {
   if (bytes.size() != kSize) {
-    throw StoreError(K::KeyInvalid, "a store key must be 32 bytes, got " +
-                                        std::to_string(bytes.size()) + " from " + source);
+    throw StoreError(K::KeyInvalid,
+                     "a store key must be 32 bytes, got " + std::to_string(bytes.size()) + " from " + source);
   }
   SecureBytes b(kSize);
   std::memcpy(b.data(), bytes.data(), kSize);
   return StoreKey(std::move(b), std::move(source));
 }
 
-std::string key_file_path(const KeyOptions& opts) {
-  return opts.state_dir + "/" + opts.key_file_name;
-}
+std::string key_file_path(const KeyOptions& opts) { return opts.state_dir + "/" + opts.key_file_name; }
 
 std::optional<std::string> credential_path(const KeyOptions& opts) {
   std::string dir;
@@ -152,8 +149,9 @@ std::optional<StoreKey> load_key(const KeyOptions& opts) {
     if (errno == ENOENT) return std::nullopt;
     if (errno == ELOOP) {
       throw StoreError(K::KeyPermissions,
-                       "the store key " + path + " is a symbolic link, which is refused. Replace "
-                       "it with the key file itself (mode 0400, owned by the service user)");
+                       "the store key " + path +
+                           " is a symbolic link, which is refused. Replace "
+                           "it with the key file itself (mode 0400, owned by the service user)");
     }
     throw StoreError(K::Io, "cannot open the store key " + path + ": " + errno_text(errno) +
                                 ". It must be readable by the user faceauthd runs as");
@@ -167,18 +165,17 @@ std::optional<StoreKey> load_key(const KeyOptions& opts) {
   }
   const uid_t me = ::geteuid();
   if (st.st_uid != me) {
-    throw StoreError(K::KeyPermissions,
-                     "the store key " + path + " is owned by " + user_name(st.st_uid) +
-                         " but faceauthd runs as " + user_name(me) +
-                         "; refusing a key others could have written. Fix: chown " +
-                         owner_arg(me) + " " + path + " && chmod 0400 " + path);
+    throw StoreError(K::KeyPermissions, "the store key " + path + " is owned by " + user_name(st.st_uid) +
+                                            " but faceauthd runs as " + user_name(me) +
+                                            "; refusing a key others could have written. Fix: chown " +
+                                            owner_arg(me) + " " + path + " && chmod 0400 " + path);
   }
   if ((st.st_mode & 077) != 0) {
     throw StoreError(K::KeyPermissions,
                      "the store key " + path + " has mode " + mode_text(st.st_mode) +
                          ", which lets other users read or change it; it must be readable by "
-                         "its owner only. Fix: chmod 0400 " + path +
-                         " (and consider the key exposed: re-enroll if others could read it)");
+                         "its owner only. Fix: chmod 0400 " +
+                         path + " (and consider the key exposed: re-enroll if others could read it)");
   }
   std::size_t got = 0;
   SecureBytes raw = read_secret(f.fd, path, 2 * StoreKey::kSize + 1, got);

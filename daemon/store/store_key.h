@@ -19,7 +19,7 @@
 namespace faceauth {
 
 struct KeyOptions {
-  std::string state_dir;                                // holds the key file
+  std::string state_dir;  // holds the key file
   std::string key_file_name = "store.key";
   std::string credential_name = "faceauth-store-key";
   // Where systemd credentials are; unset: $CREDENTIALS_DIRECTORY (if set).
@@ -39,8 +39,7 @@ class StoreKey {
   bool locked() const noexcept { return bytes_.locked(); }
 
  private:
-  StoreKey(SecureBytes bytes, std::string source)
-      : bytes_(std::move(bytes)), source_(std::move(source)) {}
+  StoreKey(SecureBytes bytes, std::string source) : bytes_(std::move(bytes)), source_(std::move(source)) {}
   friend std::optional<StoreKey> load_key(const KeyOptions&);
   friend StoreKey create_key_file(const KeyOptions&);
 

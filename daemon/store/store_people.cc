@@ -63,9 +63,10 @@ Store::UserRow Store::user_row(const std::string& user) {
 void Store::ensure_user(const std::string& user) {
   // since_seq: the account's own history starts with the next audit entry;
   // entries before it under this name belong to a former account.
-  Stmt st(*db_,
-          "INSERT INTO users(user, uid, since_seq) VALUES(?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM audit)) "
-          "ON CONFLICT(user, uid) DO NOTHING");
+  Stmt st(
+      *db_,
+      "INSERT INTO users(user, uid, since_seq) VALUES(?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM audit)) "
+      "ON CONFLICT(user, uid) DO NOTHING");
   st.bind(1, user).bind(2, account_uid(user)).run();
 }
 
@@ -96,8 +97,8 @@ std::int64_t Store::record_consent(const std::string& user, const std::string& n
   const std::int64_t id = db_->last_insert_id();
   char hex[2 * 32 + 1];
   sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
-  append_audit(*db_, {now, AuditEvent::ConsentGiven, user, user,
-                      std::nullopt, "notice " + notice_id + " sha256 " + hex + " via " + method});
+  append_audit(*db_, {now, AuditEvent::ConsentGiven, user, user, std::nullopt,
+                      "notice " + notice_id + " sha256 " + hex + " via " + method});
   tx.commit();
   return id;
 }
@@ -137,10 +138,8 @@ WithdrawResult Store::withdraw_consent(const std::string& user, const std::strin
   // A call that changes nothing writes nothing: repeating it cannot grow the log.
   if (!r.consent_withdrawn && !has_templates) return r;
   append_audit(*db_, {now, AuditEvent::ConsentWithdrawn, user, std::string(actor), std::nullopt,
-                      (r.consent_withdrawn ? "withdrawn via " : "no active consent; erasure via ") +
-                          method});
-  r.templates_deleted =
-      delete_templates_audited(user, AuditEvent::Removed, actor, "consent withdrawn");
+                      (r.consent_withdrawn ? "withdrawn via " : "no active consent; erasure via ") + method});
+  r.templates_deleted = delete_templates_audited(user, AuditEvent::Removed, actor, "consent withdrawn");
   tx.commit();
   if (r.templates_deleted) checkpoint();
   return r;
@@ -179,8 +178,7 @@ bool Store::is_excluded(const std::string& user) { return user_row(user).exclude
 
 // ---- lockout ----
 
-LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome,
-                                  std::string_view actor) {
+LockoutState Store::record_verify(const std::string& user, VerifyOutcome outcome, std::string_view actor) {
   if (user.empty()) throw StoreError(K::InvalidArgument, "record_verify needs a user");
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
@@ -298,8 +296,9 @@ void Store::record_tamper(const std::string& user, const std::vector<std::string
   const std::int64_t uid = uid_now(user);
   Stmt up(*db_, "UPDATE users SET face_refused = 1, face_refused_reason = ?2 WHERE user = ?1 AND uid = ?3");
   up.bind(1, user).bind(2, problems.front()).bind(3, uid).run();
-  Stmt inc(*db_,
-           "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'template-tampered', ?3, ?4)");
+  Stmt inc(
+      *db_,
+      "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'template-tampered', ?3, ?4)");
   for (std::size_t i = 0; i < problems.size(); ++i) {
     inc.bind(1, user).bind(2, secs(now)).bind(3, problems[i]).bind(4, uid).run();
     inc.reset();
@@ -317,12 +316,13 @@ std::size_t Store::restore_face_auth(const std::string& user, std::string_view a
   // None of the person's stored templates can be trusted after tampering:
   // they are erased with the refusal, in one transaction; the person enrolls
   // again. The incidents stay (and a pending notice is still shown).
-  const std::size_t erased =
-      delete_templates_audited(user, AuditEvent::Removed, actor, "erased when face authentication was restored");
+  const std::size_t erased = delete_templates_audited(user, AuditEvent::Removed, actor,
+                                                      "erased when face authentication was restored");
   Stmt up(*db_, "UPDATE users SET face_refused = 0, face_refused_reason = '' WHERE user = ?1 AND uid = ?2");
   up.bind(1, user).bind(2, uid_now(user)).run();
-  append_audit(*db_, {now, AuditEvent::FaceAuthRestored, user, std::string(actor), std::nullopt,
-                      "face authentication allowed again; " + std::to_string(erased) + " template(s) erased"});
+  append_audit(*db_,
+               {now, AuditEvent::FaceAuthRestored, user, std::string(actor), std::nullopt,
+                "face authentication allowed again; " + std::to_string(erased) + " template(s) erased"});
   tx.commit();
   if (erased) checkpoint();
   return erased;
@@ -352,13 +352,14 @@ std::vector<Incident> Store::incidents(const std::string& user, bool unacknowled
 std::size_t Store::acknowledge_incidents(const std::string& user, std::string_view actor) {
   const TimePoint now = opts_.clock();
   Transaction tx(*db_);
-  Stmt up(*db_,
-          "UPDATE incidents SET acknowledged_at = ?2 WHERE user = ?1 AND uid = ?3 AND acknowledged_at IS NULL");
+  Stmt up(
+      *db_,
+      "UPDATE incidents SET acknowledged_at = ?2 WHERE user = ?1 AND uid = ?3 AND acknowledged_at IS NULL");
   up.bind(1, user).bind(2, secs(now)).bind(3, uid_now(user)).run();
   const auto n = static_cast<std::size_t>(db_->changes());
   if (n) {
-    append_audit(*db_, {now, AuditEvent::IncidentAcknowledged, user, std::string(actor),
-                        std::nullopt, std::to_string(n) + " incident(s) shown to the user"});
+    append_audit(*db_, {now, AuditEvent::IncidentAcknowledged, user, std::string(actor), std::nullopt,
+                        std::to_string(n) + " incident(s) shown to the user"});
   }
   tx.commit();
   return n;
@@ -434,8 +435,9 @@ void Store::record_audit_break(const AuditCheck& r, std::string_view actor) {
       if (!known) accounts.emplace_back(u, uid >= 0 ? uid : -1);
     }
   }
-  Stmt inc(*db_,
-           "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'audit-chain-broken', ?3, ?4)");
+  Stmt inc(
+      *db_,
+      "INSERT INTO incidents(user, time, kind, detail, uid) VALUES(?1, ?2, 'audit-chain-broken', ?3, ?4)");
   for (const auto& [u, uid] : accounts) {
     inc.bind(1, u).bind(2, secs(now)).bind(3, r.reason).bind(4, uid).run();
     inc.reset();

@@ -127,9 +127,10 @@ void migrate_schema(Db& db) {
   const std::int64_t version = db.query_int("PRAGMA user_version");
   if (version > kSchemaVersion) {
     throw StoreError(StoreError::Kind::SchemaTooNew,
-                     "the template store " + db.path() + " has schema version " +
-                         std::to_string(version) + ", written by a newer faceauth (this one knows "
-                         "up to version " + std::to_string(kSchemaVersion) +
+                     "the template store " + db.path() + " has schema version " + std::to_string(version) +
+                         ", written by a newer faceauth (this one knows "
+                         "up to version " +
+                         std::to_string(kSchemaVersion) +
                          "). Install that newer faceauth again, or restore a backup made with "
                          "this version");
   }
@@ -139,8 +140,9 @@ void migrate_schema(Db& db) {
   }
   if (version == 0 && db.query_int("SELECT count(*) FROM sqlite_schema") != 0) {
     throw StoreError(StoreError::Kind::Corrupted,
-                     "the file " + db.path() + " is an SQLite database but not a faceauth "
-                     "template store (it has tables but no schema version); move it away");
+                     "the file " + db.path() +
+                         " is an SQLite database but not a faceauth "
+                         "template store (it has tables but no schema version); move it away");
   }
   for (std::int64_t v = version; v < kSchemaVersion; ++v) {
     Transaction tx(db);

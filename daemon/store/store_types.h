@@ -44,7 +44,7 @@ struct ConsentRecord {
   std::string notice_id;
   Sha256 notice_sha256{};  // SHA-256 of the exact notice text shown
   TimePoint given_at{};
-  std::string method;      // e.g. "faceauthctl enroll (typed yes)"
+  std::string method;  // e.g. "faceauthctl enroll (typed yes)"
   std::optional<TimePoint> withdrawn_at;
   std::string withdrawal_method;
   bool active() const { return !withdrawn_at.has_value(); }
@@ -71,22 +71,22 @@ enum class AuditEvent {
 const char* to_string(AuditEvent e) noexcept;
 
 struct AuditEntry {
-  std::int64_t seq = 0;       // 1, 2, 3, ... without gaps
+  std::int64_t seq = 0;  // 1, 2, 3, ... without gaps
   TimePoint time{};
-  std::string event;          // to_string(AuditEvent)
-  std::string user;           // the person concerned; empty for store-wide events
-  std::string actor;          // who caused it, e.g. "uid:0" or "faceauthd"
+  std::string event;  // to_string(AuditEvent)
+  std::string user;   // the person concerned; empty for store-wide events
+  std::string actor;  // who caused it, e.g. "uid:0" or "faceauthd"
   std::optional<std::int64_t> template_id;
-  std::string detail;         // never distances, images or templates
+  std::string detail;  // never distances, images or templates
   Sha256 prev_hash{};
   Sha256 hash{};
 };
 
 struct AuditCheck {
   bool ok = true;
-  std::int64_t entries = 0;                  // rows examined
-  std::optional<std::int64_t> first_bad_seq; // the first entry that is missing or broken
-  std::string reason;                        // what is wrong with it, for people
+  std::int64_t entries = 0;                   // rows examined
+  std::optional<std::int64_t> first_bad_seq;  // the first entry that is missing or broken
+  std::string reason;                         // what is wrong with it, for people
 };
 
 // SpoofSuspected: identity matched but the attempt did not look live (a
@@ -95,14 +95,14 @@ enum class VerifyOutcome { Match, NoMatch, SpoofSuspected, Error };
 const char* to_string(VerifyOutcome o) noexcept;
 
 struct LockoutPolicy {
-  int max_failures = 5;                       // consecutive no-matches before a lockout
+  int max_failures = 5;  // consecutive no-matches before a lockout
   std::chrono::seconds duration{std::chrono::minutes(5)};
 };
 
 struct LockoutState {
-  int failures = 0;                           // consecutive failures so far
-  std::optional<TimePoint> locked_until;      // set while a lockout is (or was last) in force
-  bool locked = false;                        // now < locked_until
+  int failures = 0;                       // consecutive failures so far
+  std::optional<TimePoint> locked_until;  // set while a lockout is (or was last) in force
+  bool locked = false;                    // now < locked_until
 };
 
 // What the store lets a face verification of one person do before any camera
@@ -119,9 +119,9 @@ struct VerifyGate {
     Templates,    // `templates` holds the ones made by the embedder asked for
   };
   Verdict verdict = Verdict::NotEnrolled;
-  LockoutState lockout;                       // the lockout state, read in every case
-  std::vector<DecryptedTemplate> templates;   // Templates only
-  std::size_t other_embedder = 0;             // templates left out: another embedder made them
+  LockoutState lockout;                      // the lockout state, read in every case
+  std::vector<DecryptedTemplate> templates;  // Templates only
+  std::size_t other_embedder = 0;            // templates left out: another embedder made them
   // Refused because decrypting found tampering just now: the store's message
   // (the incident is recorded). Empty when the refusal was already known.
   std::string tampering;
@@ -129,17 +129,17 @@ struct VerifyGate {
 
 // What Store::verify_gate looks at.
 struct GateQuery {
-  std::string embedder;     // the configured embedder's name ...
-  std::uint32_t dims = 0;   // ... and its number of values: templates of another are never compared
-  bool lockout = true;      // false: a lockout does not stop this (an administrator's test)
-  bool templates = true;    // false: stop at Enrolled, nothing decrypted
+  std::string embedder;    // the configured embedder's name ...
+  std::uint32_t dims = 0;  // ... and its number of values: templates of another are never compared
+  bool lockout = true;     // false: a lockout does not stop this (an administrator's test)
+  bool templates = true;   // false: stop at Enrolled, nothing decrypted
 };
 
 struct Incident {
   std::int64_t id = 0;
   std::string user;
   TimePoint time{};
-  std::string kind;                           // "template-tampered", "audit-chain-broken"
+  std::string kind;  // "template-tampered", "audit-chain-broken"
   std::string detail;
   std::optional<TimePoint> acknowledged_at;
 };
@@ -149,7 +149,7 @@ struct Incident {
 // They are never used; an administrator erases them.
 struct FormerAccount {
   std::string user;
-  std::int64_t uid = -1;          // the uid the rows belong to; -1: unknown (rows from before schema 3)
+  std::int64_t uid = -1;                // the uid the rows belong to; -1: unknown (rows from before schema 3)
   std::optional<std::int64_t> uid_now;  // what the name resolves to today, if anything
   std::size_t templates = 0;
   std::size_t consents = 0;
@@ -157,7 +157,7 @@ struct FormerAccount {
 };
 
 struct WithdrawResult {
-  bool consent_withdrawn = false;             // an active consent existed and is now withdrawn
+  bool consent_withdrawn = false;  // an active consent existed and is now withdrawn
   std::size_t templates_deleted = 0;
 };
 
@@ -176,8 +176,8 @@ struct UserExport {
 };
 
 struct StoreOptions {
-  std::string state_dir;                      // created 0700 if missing
-  std::string db_file_name = "store.db";      // created 0600 if missing
+  std::string state_dir;                  // created 0700 if missing
+  std::string db_file_name = "store.db";  // created 0600 if missing
   // Key sources; key.state_dir defaults to state_dir when empty.
   KeyOptions key;
   // Create a key file on first start when no key exists and no template needs one.

@@ -9,8 +9,7 @@
 
 namespace faceauth {
 
-static_assert(std::endian::native == std::endian::little,
-              "templates are stored as little-endian floats");
+static_assert(std::endian::native == std::endian::little, "templates are stored as little-endian floats");
 static_assert(kNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 static_assert(kTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 static_assert(StoreKey::kSize == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
@@ -61,15 +60,15 @@ SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b,
   randombytes_buf(out.nonce.data(), out.nonce.size());
   out.ciphertext.resize(embedding.size_bytes() + kTagBytes);
   unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      out.ciphertext.data(), &clen, reinterpret_cast<const unsigned char*>(embedding.data()),
-      embedding.size_bytes(), ad.data(), ad.size(), nullptr, out.nonce.data(), key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.ciphertext.data(), &clen,
+                                             reinterpret_cast<const unsigned char*>(embedding.data()),
+                                             embedding.size_bytes(), ad.data(), ad.size(), nullptr,
+                                             out.nonce.data(), key.data());
   out.ciphertext.resize(clen);
   return out;
 }
 
-bool open_template(const StoreKey& key, const TemplateBinding& b,
-                   std::span<const unsigned char> nonce,
+bool open_template(const StoreKey& key, const TemplateBinding& b, std::span<const unsigned char> nonce,
                    std::span<const unsigned char> ciphertext, SecureEmbedding& out) {
   if (nonce.size() != kNonceBytes) return false;
   if (ciphertext.size() != std::size_t{b.dims} * sizeof(float) + kTagBytes) return false;
@@ -77,8 +76,8 @@ bool open_template(const StoreKey& key, const TemplateBinding& b,
   SecureEmbedding plain(b.dims);
   unsigned long long mlen = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.bytes(), &mlen, nullptr, ciphertext.data(),
-                                                 ciphertext.size(), ad.data(), ad.size(),
-                                                 nonce.data(), key.data()) != 0) {
+                                                 ciphertext.size(), ad.data(), ad.size(), nonce.data(),
+                                                 key.data()) != 0) {
     return false;
   }
   if (mlen != plain.size_bytes()) return false;
@@ -90,10 +89,11 @@ std::vector<unsigned char> make_key_check(const StoreKey& key) {
   std::vector<unsigned char> out(kNonceBytes + sizeof kCheckPlain - 1 + kTagBytes);
   randombytes_buf(out.data(), kNonceBytes);
   unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      out.data() + kNonceBytes, &clen, reinterpret_cast<const unsigned char*>(kCheckPlain),
-      sizeof kCheckPlain - 1, reinterpret_cast<const unsigned char*>(kCheckAd),
-      sizeof kCheckAd - 1, nullptr, out.data(), key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kNonceBytes, &clen,
+                                             reinterpret_cast<const unsigned char*>(kCheckPlain),
+                                             sizeof kCheckPlain - 1,
+                                             reinterpret_cast<const unsigned char*>(kCheckAd),
+                                             sizeof kCheckAd - 1, nullptr, out.data(), key.data());
   out.resize(kNonceBytes + clen);
   return out;
 }
@@ -102,10 +102,10 @@ bool key_check_matches(const StoreKey& key, std::span<const unsigned char> check
   if (check.size() != kNonceBytes + sizeof kCheckPlain - 1 + kTagBytes) return false;
   unsigned char plain[sizeof kCheckPlain - 1];
   unsigned long long mlen = 0;
-  int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
-      plain, &mlen, nullptr, check.data() + kNonceBytes, check.size() - kNonceBytes,
-      reinterpret_cast<const unsigned char*>(kCheckAd), sizeof kCheckAd - 1, check.data(),
-      key.data());
+  int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &mlen, nullptr, check.data() + kNonceBytes,
+                                                      check.size() - kNonceBytes,
+                                                      reinterpret_cast<const unsigned char*>(kCheckAd),
+                                                      sizeof kCheckAd - 1, check.data(), key.data());
   return rc == 0 && mlen == sizeof plain && std::memcmp(plain, kCheckPlain, sizeof plain) == 0;
 }
 

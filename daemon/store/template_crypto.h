@@ -29,12 +29,12 @@
 
 namespace faceauth {
 
-inline constexpr std::uint32_t kTemplateFormat = 3;       // written and used
-inline constexpr std::uint32_t kLegacyTemplateFormat = 1;  // converted: implies "dlib-resnet"
-inline constexpr std::uint32_t kUnboundTemplateFormat = 2; // converted: no uid bound
+inline constexpr std::uint32_t kTemplateFormat = 3;         // written and used
+inline constexpr std::uint32_t kLegacyTemplateFormat = 1;   // converted: implies "dlib-resnet"
+inline constexpr std::uint32_t kUnboundTemplateFormat = 2;  // converted: no uid bound
 inline constexpr const char* kLegacyEmbedder = "dlib-resnet";
-inline constexpr std::size_t kNonceBytes = 24;   // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-inline constexpr std::size_t kTagBytes = 16;     // crypto_aead_xchacha20poly1305_ietf_ABYTES
+inline constexpr std::size_t kNonceBytes = 24;  // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+inline constexpr std::size_t kTagBytes = 16;    // crypto_aead_xchacha20poly1305_ietf_ABYTES
 inline constexpr std::uint32_t kMaxDims = 4096;
 
 struct TemplateBinding {
@@ -45,8 +45,8 @@ struct TemplateBinding {
   std::int64_t expires = 0;
   std::uint32_t format = kTemplateFormat;
   std::uint32_t dims = 0;
-  std::string embedder;  // bound from format 2 on
-  std::int64_t uid = -1; // bound from format 3 on
+  std::string embedder;   // bound from format 2 on
+  std::int64_t uid = -1;  // bound from format 3 on
 };
 
 std::vector<unsigned char> template_associated_data(const TemplateBinding& b);
@@ -57,13 +57,11 @@ struct SealedTemplate {
 };
 
 // Encrypts `embedding` (b.dims must equal its size) under `key`.
-SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b,
-                             std::span<const float> embedding);
+SealedTemplate seal_template(const StoreKey& key, const TemplateBinding& b, std::span<const float> embedding);
 
 // Decrypts straight into locked memory. Returns false when authentication
 // fails (wrong key, edited ciphertext, nonce or any bound column).
-bool open_template(const StoreKey& key, const TemplateBinding& b,
-                   std::span<const unsigned char> nonce,
+bool open_template(const StoreKey& key, const TemplateBinding& b, std::span<const unsigned char> nonce,
                    std::span<const unsigned char> ciphertext, SecureEmbedding& out);
 
 // Key-check value kept in the meta table: nonce || AEAD(known constant).

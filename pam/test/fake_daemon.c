@@ -39,11 +39,9 @@ static int reset_lockout(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 static const sd_bus_vtable vtable[] = {
-    SD_BUS_VTABLE_START(0),
-    SD_BUS_METHOD("IsEnrolled", "s", "b", is_enrolled, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_VTABLE_START(0), SD_BUS_METHOD("IsEnrolled", "s", "b", is_enrolled, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("Verify", "sa{sv}", "sa{sv}", verify, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("ResetLockout", "s", "", reset_lockout, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_VTABLE_END};
+    SD_BUS_METHOD("ResetLockout", "s", "", reset_lockout, SD_BUS_VTABLE_UNPRIVILEGED), SD_BUS_VTABLE_END};
 
 int main(void) {
     sd_bus *bus = NULL;
@@ -54,8 +52,11 @@ int main(void) {
     sigaction(SIGINT, &sa, NULL);
 
     int r = sd_bus_open_system(&bus);
-    if (r >= 0) r = sd_bus_add_object_vtable(bus, NULL, "/org/faceauth/FaceAuth1", "org.faceauth.FaceAuth1", vtable, NULL);
-    if (r >= 0) r = sd_bus_request_name(bus, "org.faceauth.FaceAuth1", 0);
+    if (r >= 0)
+        r = sd_bus_add_object_vtable(bus, NULL, "/org/faceauth/FaceAuth1", "org.faceauth.FaceAuth1", vtable,
+                                     NULL);
+    if (r >= 0)
+        r = sd_bus_request_name(bus, "org.faceauth.FaceAuth1", 0);
     if (r < 0) {
         fprintf(stderr, "faceauth-fake-daemon: %s\n", strerror(-r));
         sd_bus_unref(bus);
@@ -65,8 +66,10 @@ int main(void) {
     fflush(stdout);
     while (!stop) {
         r = sd_bus_process(bus, NULL);
-        if (r < 0) break;
-        if (r == 0) sd_bus_wait(bus, 200000);
+        if (r < 0)
+            break;
+        if (r == 0)
+            sd_bus_wait(bus, 200000);
     }
     sd_bus_flush_close_unref(bus);
     return 0;

@@ -56,7 +56,8 @@ static void event(const char *name, const char *text) {
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data) {
     (void)data;
     struct pam_response *r = calloc((size_t)n, sizeof *r);
-    if (!r) return PAM_BUF_ERR;
+    if (!r)
+        return PAM_BUF_ERR;
     for (int i = 0; i < n; i++) {
         switch (msg[i]->msg_style) {
         case PAM_TEXT_INFO: event("info", msg[i]->msg); break;
@@ -70,7 +71,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
             fflush(stdout);
             if (next_answer >= n_answers) {
                 event("unanswered", msg[i]->msg);
-                for (int j = 0; j < i; j++) free(r[j].resp);
+                for (int j = 0; j < i; j++)
+                    free(r[j].resp);
                 free(r);
                 return PAM_CONV_ERR;
             }
@@ -79,7 +81,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
             long ms = colon ? strtol(a, NULL, 10) : 0;
             const char *text = colon ? colon + 1 : a;
             struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
-            while (nanosleep(&d, &d) != 0) {}
+            while (nanosleep(&d, &d) != 0) {
+            }
             event("answer", text);
             r[i].resp = strdup(text);
             break;
@@ -103,7 +106,8 @@ int main(int argc, char **argv) {
     int account = 0, i;
     setlocale(LC_ALL, ""); /* as sudo, login and display managers do: messages in the caller's language */
     answers = calloc((size_t)argc, sizeof *answers);
-    if (!answers) return 2;
+    if (!answers)
+        return 2;
     for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (!strcmp(argv[i], "--answer") && i + 1 < argc)
             answers[n_answers++] = argv[++i];
@@ -117,7 +121,9 @@ int main(int argc, char **argv) {
             break;
     }
     if (argc - i != 2) {
-        fprintf(stderr, "usage: %s [--answer MS:TEXT]... [--account] [--rhost HOST] [--tty TTY] SERVICE USER\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [--answer MS:TEXT]... [--account] [--rhost HOST] [--tty TTY] SERVICE USER\n",
+                argv[0]);
         return 2;
     }
     struct pam_conv c = {conv, NULL};
@@ -128,12 +134,15 @@ int main(int argc, char **argv) {
         result(NULL, "start", rc);
         return 1;
     }
-    if (rhost) pam_set_item(h, PAM_RHOST, rhost);
-    if (tty) pam_set_item(h, PAM_TTY, tty);
+    if (rhost)
+        pam_set_item(h, PAM_RHOST, rhost);
+    if (tty)
+        pam_set_item(h, PAM_TTY, tty);
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc = pam_authenticate(h, 0);
     result(h, "authenticate", rc);
-    if (account && rc == PAM_SUCCESS) result(h, "account", pam_acct_mgmt(h, 0));
+    if (account && rc == PAM_SUCCESS)
+        result(h, "account", pam_acct_mgmt(h, 0));
     pam_end(h, rc);
     free(answers);
     return 0;

@@ -77,8 +77,8 @@ struct mode {
 };
 
 static const struct mode webcam_modes[] = {
-    {V4L2_PIX_FMT_YUYV, 640, 480, 30},  {V4L2_PIX_FMT_YUYV, 320, 240, 30},
-    {V4L2_PIX_FMT_YUYV, 1280, 720, 10}, {V4L2_PIX_FMT_MJPEG, 640, 480, 30},
+    {V4L2_PIX_FMT_YUYV, 640, 480, 30},   {V4L2_PIX_FMT_YUYV, 320, 240, 30},
+    {V4L2_PIX_FMT_YUYV, 1280, 720, 10},  {V4L2_PIX_FMT_MJPEG, 640, 480, 30},
     {V4L2_PIX_FMT_MJPEG, 1280, 720, 30},
 };
 static const struct mode ir_modes[] = {
@@ -117,7 +117,7 @@ struct device {
   int owner_fd;
   int memfd;
   unsigned buffer_count;
-  size_t buffer_size;  // page-aligned size of one buffer in the memfd
+  size_t buffer_size;      // page-aligned size of one buffer in the memfd
   unsigned char* buffers;  // our own view of all buffers
   int queued[MAX_BUFFERS];
   int queue_order[MAX_BUFFERS];  // FIFO of queued buffer indices
@@ -216,9 +216,12 @@ static int load_config(void) {
     }
     if (!d) die("a key before the first 'device' line", key);
     if (strcmp(key, "kind") == 0) {
-      if (strcmp(value, "webcam") == 0) d->kind = KIND_WEBCAM;
-      else if (strcmp(value, "ir") == 0) d->kind = KIND_IR;
-      else die("kind must be webcam or ir", value);
+      if (strcmp(value, "webcam") == 0)
+        d->kind = KIND_WEBCAM;
+      else if (strcmp(value, "ir") == 0)
+        d->kind = KIND_IR;
+      else
+        die("kind must be webcam or ir", value);
     } else if (strcmp(key, "frames") == 0) {
       snprintf(d->frames_dir, sizeof d->frames_dir, "%s", value);
     } else if (strcmp(key, "control") == 0) {
@@ -244,9 +247,12 @@ static int load_config(void) {
       if (sscanf(value, "%4[0-9a-fA-F]:%4[0-9a-fA-F]", d->usb_vendor, d->usb_product) != 2)
         die("usb_id must be vvvv:pppp", value);
     } else if (strcmp(key, "emitter") == 0) {
-      if (strcmp(value, "alternate") == 0) d->alternate = 1;
-      else if (strcmp(value, "always") == 0) d->alternate = 0;
-      else die("emitter must be always or alternate", value);
+      if (strcmp(value, "alternate") == 0)
+        d->alternate = 1;
+      else if (strcmp(value, "always") == 0)
+        d->alternate = 0;
+      else
+        die("emitter must be always or alternate", value);
     } else {
       die("unknown key", key);
     }
@@ -389,8 +395,10 @@ static void load_material(struct device* d) {
   for (int i = 0; i < n; ++i) {
     char p[1024];
     snprintf(p, sizeof p, "%s/%s", d->frames_dir, names[i]->d_name);
-    if (decode_jpeg(p, &d->pictures[d->picture_count]) == 0) ++d->picture_count;
-    else fprintf(stderr, "emulated camera %s: cannot decode %s\n", d->path, p);
+    if (decode_jpeg(p, &d->pictures[d->picture_count]) == 0)
+      ++d->picture_count;
+    else
+      fprintf(stderr, "emulated camera %s: cannot decode %s\n", d->path, p);
     free(names[i]);
   }
   free(names);
@@ -401,8 +409,10 @@ static void load_material(struct device* d) {
 // warm-up frame or an emitter-off IR frame.
 static void render_rgb(struct device* d, uint64_t seq, unsigned char* rgb, int w, int h) {
   int dim = 0;
-  if (seq < (uint64_t)d->warmup) dim = 16;  // warm-up: auto-exposure not settled
-  else if (d->kind == KIND_IR && d->control_unit && !d->emitter_on) dim = 8;  // never lit
+  if (seq < (uint64_t)d->warmup)
+    dim = 16;  // warm-up: auto-exposure not settled
+  else if (d->kind == KIND_IR && d->control_unit && !d->emitter_on)
+    dim = 8;  // never lit
   else if (d->kind == KIND_IR && d->alternate && (seq % 2) == 1 && !switched_on(d, "emitter-steady"))
     dim = 8;  // emitter off
   const struct picture* p = NULL;
@@ -426,8 +436,8 @@ static void render_rgb(struct device* d, uint64_t seq, unsigned char* rgb, int w
     for (int x = 0; x < w; ++x) {
       const int px = (x - x0) * p->width / (fw ? fw : 1);
       unsigned char* out = row + (size_t)x * 3;
-      if (y < y0 || y >= y0 + fh || x < x0 || x >= x0 + fw || px < 0 || py < 0 ||
-          px >= p->width || py >= p->height) {
+      if (y < y0 || y >= y0 + fh || x < x0 || x >= x0 + fw || px < 0 || py < 0 || px >= p->width ||
+          py >= p->height) {
         out[0] = out[1] = out[2] = 110;
       } else {
         memcpy(out, p->rgb + ((size_t)py * p->width + px) * 3, 3);
@@ -450,8 +460,7 @@ static void rgb_to_yuv(const unsigned char* p, int* y, int* u, int* v) {
   *v = ((112 * p[0] - 94 * p[1] - 18 * p[2] + 128) >> 8) + 128;
 }
 
-static uint32_t encode_mjpeg(const unsigned char* rgb, int w, int h, unsigned char* dst,
-                             size_t capacity) {
+static uint32_t encode_mjpeg(const unsigned char* rgb, int w, int h, unsigned char* dst, size_t capacity) {
   struct jpeg_compress_struct c;
   struct jpeg_failure err;
   c.err = jpeg_std_error(&err.mgr);
@@ -684,7 +693,7 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
       desc->pixelformat = f;
       desc->flags = f == V4L2_PIX_FMT_MJPEG ? V4L2_FMT_FLAG_COMPRESSED : 0;
       snprintf((char*)desc->description, sizeof desc->description, "%s",
-               f == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG"
+               f == V4L2_PIX_FMT_MJPEG  ? "Motion-JPEG"
                : f == V4L2_PIX_FMT_YUYV ? "YUYV 4:2:2"
                                         : "8-bit Greyscale");
       return 0;
@@ -738,11 +747,10 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
     case VIDIOC_S_FMT: {
       struct v4l2_format* f = arg;
       if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-      const struct mode m = nearest_mode(d, f->fmt.pix.pixelformat, (int)f->fmt.pix.width,
-                                         (int)f->fmt.pix.height);
+      const struct mode m =
+          nearest_mode(d, f->fmt.pix.pixelformat, (int)f->fmt.pix.width, (int)f->fmt.pix.height);
       if (request == VIDIOC_S_FMT) {
-        if (switched_on(d, "busy-streaming") || (d->owner_fd >= 0 && d->owner_fd != fd))
-          return fail(EBUSY);
+        if (switched_on(d, "busy-streaming") || (d->owner_fd >= 0 && d->owner_fd != fd)) return fail(EBUSY);
         if (d->buffer_count > 0) return fail(EBUSY);
         d->mode = m;
       }
@@ -778,10 +786,8 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
     }
     case VIDIOC_REQBUFS: {
       struct v4l2_requestbuffers* r = arg;
-      if (r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || r->memory != V4L2_MEMORY_MMAP)
-        return fail(EINVAL);
-      if (switched_on(d, "busy-streaming") || (d->owner_fd >= 0 && d->owner_fd != fd))
-        return fail(EBUSY);
+      if (r->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || r->memory != V4L2_MEMORY_MMAP) return fail(EINVAL);
+      if (switched_on(d, "busy-streaming") || (d->owner_fd >= 0 && d->owner_fd != fd)) return fail(EBUSY);
       if (d->streaming) return fail(EBUSY);
       free_buffers(d);
       d->owner_fd = -1;
@@ -810,8 +816,7 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
     case VIDIOC_QBUF:
     case VIDIOC_DQBUF: {
       struct v4l2_buffer* b = arg;
-      if (b->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || b->memory != V4L2_MEMORY_MMAP)
-        return fail(EINVAL);
+      if (b->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || b->memory != V4L2_MEMORY_MMAP) return fail(EINVAL);
       if (d->owner_fd != fd) return fail(EBUSY);
       if (request == VIDIOC_DQBUF) {
         if (!d->streaming) return fail(EINVAL);
@@ -868,9 +873,10 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
         d->stream_start = now_seconds();
         d->next_seq = 0;
         d->done_len = 0;
-        event(d, "streamon %s %dx%d", d->mode.fourcc == V4L2_PIX_FMT_MJPEG  ? "MJPG"
-                                      : d->mode.fourcc == V4L2_PIX_FMT_YUYV ? "YUYV"
-                                                                             : "GREY",
+        event(d, "streamon %s %dx%d",
+              d->mode.fourcc == V4L2_PIX_FMT_MJPEG  ? "MJPG"
+              : d->mode.fourcc == V4L2_PIX_FMT_YUYV ? "YUYV"
+                                                    : "GREY",
               d->mode.width, d->mode.height);
       }
       return 0;
@@ -893,13 +899,9 @@ static int emulated_ioctl(int fd, struct device* d, unsigned long request, void*
       in->type = V4L2_INPUT_TYPE_CAMERA;
       return 0;
     }
-    case VIDIOC_G_INPUT:
-      *(int*)arg = 0;
-      return 0;
-    case VIDIOC_S_INPUT:
-      return *(int*)arg == 0 ? 0 : fail(EINVAL);
-    default:
-      return fail(ENOTTY);  // controls and the rest: not emulated
+    case VIDIOC_G_INPUT: *(int*)arg = 0; return 0;
+    case VIDIOC_S_INPUT: return *(int*)arg == 0 ? 0 : fail(EINVAL);
+    default: return fail(ENOTTY);  // controls and the rest: not emulated
   }
 }
 
@@ -1023,13 +1025,13 @@ static int open_common(const char* path, int flags, mode_t mode, int* handled) {
 }
 
 // The mode argument open() and openat() carry only with O_CREAT or O_TMPFILE.
-#define MODE_ARG(flags, last)              \
-  mode_t mode = 0;                         \
-  if ((flags) & (O_CREAT | O_TMPFILE)) {   \
-    va_list ap;                            \
-    va_start(ap, last);                    \
-    mode = va_arg(ap, mode_t);             \
-    va_end(ap);                            \
+#define MODE_ARG(flags, last)            \
+  mode_t mode = 0;                       \
+  if ((flags) & (O_CREAT | O_TMPFILE)) { \
+    va_list ap;                          \
+    va_start(ap, last);                  \
+    mode = va_arg(ap, mode_t);           \
+    va_end(ap);                          \
   }
 
 int open(const char* path, int flags, ...) {
@@ -1093,8 +1095,8 @@ int ioctl(int fd, unsigned long request, ...) {
 
 // ---------------------------------------------------------------- mmap and syscall
 
-static void* emulated_mmap(struct device* d, int fd, void* addr, size_t length, int prot,
-                           int flags, off_t offset) {
+static void* emulated_mmap(struct device* d, int fd, void* addr, size_t length, int prot, int flags,
+                           off_t offset) {
   if (d->owner_fd != fd || !d->buffers || offset < 0 || (size_t)offset % d->buffer_size != 0 ||
       (size_t)offset / d->buffer_size >= d->buffer_count || length > d->buffer_size ||
       !(flags & MAP_SHARED)) {
@@ -1117,12 +1119,14 @@ long syscall(long number, ...) {
     if (number == SYS_mmap) d = device_of((int)a[4]);
     if (d) {
       long r;
-      if (number == SYS_ioctl) r = emulated_ioctl((int)a[0], d, (unsigned long)a[1], (void*)a[2]);
-      else if (number == SYS_close) r = emulated_close((int)a[0], d);
+      if (number == SYS_ioctl)
+        r = emulated_ioctl((int)a[0], d, (unsigned long)a[1], (void*)a[2]);
+      else if (number == SYS_close)
+        r = emulated_close((int)a[0], d);
       else if (number == SYS_mmap)
-        r = (long)emulated_mmap(d, (int)a[4], (void*)a[0], (size_t)a[1], (int)a[2], (int)a[3],
-                                (off_t)a[5]);
-      else r = fail(EINVAL);  // no read() I/O: UVC streams through mmap only
+        r = (long)emulated_mmap(d, (int)a[4], (void*)a[0], (size_t)a[1], (int)a[2], (int)a[3], (off_t)a[5]);
+      else
+        r = fail(EINVAL);  // no read() I/O: UVC streams through mmap only
       const int err = errno;
       pthread_mutex_unlock(&lock);
       errno = err;

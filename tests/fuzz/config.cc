@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t start = 0;
   while (files.size() < 8) {
     size_t end = all.find('\0', start);
-    std::string name = files.empty() ? "/etc/faceauth/faceauth.conf"
-                                     : "/etc/faceauth/faceauth.conf.d/" + std::to_string(files.size()) + ".conf";
+    std::string name = files.empty()
+                           ? "/etc/faceauth/faceauth.conf"
+                           : "/etc/faceauth/faceauth.conf.d/" + std::to_string(files.size()) + ".conf";
     files.emplace_back(name, all.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (end == std::string::npos) break;
     start = end + 1;

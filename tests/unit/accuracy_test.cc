@@ -46,7 +46,8 @@ boost::test_tools::assertion_result need_sets(boost::unit_test::test_unit_id) {
   for (const auto& p : sets())
     if (!std::filesystem::is_directory(p.dir)) {
       boost::test_tools::assertion_result r(false);
-      r.message() << "skipped: " << p.dir << " is absent; set FACEAUTH_SHARED_DIR to the folder holding faces/ and liveness/";
+      r.message() << "skipped: " << p.dir
+                  << " is absent; set FACEAUTH_SHARED_DIR to the folder holding faces/ and liveness/";
       return r;
     }
   return true;
@@ -62,8 +63,9 @@ const PopulationScores& scores() {
     opt.cache_dir = default_views_cache_dir();
     PopulationScores r = score_populations(sets(), impostors(), opt);
     for (const auto& set : r.sets)
-      BOOST_TEST_MESSAGE(set.name << ": " << set.usable << " usable of " << set.photos << ", " << set.cache_hits
-                                  << " from cache, embedding took " << set.embed_seconds << " s");
+      BOOST_TEST_MESSAGE(set.name << ": " << set.usable << " usable of " << set.photos << ", "
+                                  << set.cache_hits << " from cache, embedding took " << set.embed_seconds
+                                  << " s");
     return r;
   }();
   return s;
@@ -84,15 +86,24 @@ BOOST_AUTO_TEST_CASE(every_population_matches_the_documented_operating_points) {
       std::string worst;
       Counted worst_c;
       for (const auto& set : s.sets) {
-        Counted a = false_accepts(set.impostor_all, l->threshold), r = false_rejects(set.genuine, l->threshold);
+        Counted a = false_accepts(set.impostor_all, l->threshold),
+                r = false_rejects(set.genuine, l->threshold);
         Counted own = false_accepts(set.impostor_same, l->threshold);
-        fa.errors += a.errors; fa.trials += a.trials;
-        fr.errors += r.errors; fr.trials += r.trials;
-        if (own.rate() > worst_rate) { worst_rate = own.rate(); worst = set.name; worst_c = own; }
-        BOOST_TEST_MESSAGE(l->level << " " << set.name << ": FAR own " << own.errors << "/" << own.trials << ", all "
-                                    << a.errors << "/" << a.trials << ", FRR " << r.errors << "/" << r.trials);
+        fa.errors += a.errors;
+        fa.trials += a.trials;
+        fr.errors += r.errors;
+        fr.trials += r.trials;
+        if (own.rate() > worst_rate) {
+          worst_rate = own.rate();
+          worst = set.name;
+          worst_c = own;
+        }
+        BOOST_TEST_MESSAGE(l->level << " " << set.name << ": FAR own " << own.errors << "/" << own.trials
+                                    << ", all " << a.errors << "/" << a.trials << ", FRR " << r.errors << "/"
+                                    << r.trials);
         // The level's promise on every set, with the margin.
-        BOOST_TEST(long(own.errors) <= long(std::floor(l->target_far * double(own.trials))) + kFalseAcceptMargin);
+        BOOST_TEST(long(own.errors) <=
+                   long(std::floor(l->target_far * double(own.trials))) + kFalseAcceptMargin);
       }
       BOOST_TEST(long(fa.trials) == l->far.trials);
       BOOST_TEST(long(fr.trials) == l->frr.trials);
@@ -118,7 +129,8 @@ BOOST_AUTO_TEST_CASE(the_default_level_keeps_false_rejects_low_on_every_populati
   for (const auto& set : scores().sets) {
     Counted r = false_rejects(set.genuine, t);
     BOOST_TEST_MESSAGE(set.name << ": FRR " << r.rate() << " (" << r.errors << "/" << r.trials << ")");
-    BOOST_TEST(r.rate() <= 0.05, set.name << " rejects more than 5 % of genuine attempts at the default level");
+    BOOST_TEST(r.rate() <= 0.05,
+               set.name << " rejects more than 5 % of genuine attempts at the default level");
   }
 }
 

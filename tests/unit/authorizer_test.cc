@@ -20,7 +20,8 @@ std::string action(Op op, uid_t caller, uid_t target) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(root_may_do_everything) {
-  for (Op op : {Op::verify, Op::enroll, Op::list, Op::audit_log, Op::remove_all, Op::reset_lockout, Op::export_data})
+  for (Op op :
+       {Op::verify, Op::enroll, Op::list, Op::audit_log, Op::remove_all, Op::reset_lockout, Op::export_data})
     BOOST_TEST(allowed(op, kRoot, kAlice));
 }
 
@@ -73,9 +74,9 @@ BOOST_AUTO_TEST_CASE(rate_limit_counts_per_uid_and_spares_root) {
 
 BOOST_AUTO_TEST_CASE(user_names_are_checked) {
   BOOST_TEST(check_user_name("root") == 0u);
-  for (std::string bad : {std::string(""), std::string(10240, 'a'), std::string("a/b"), std::string(".."),
-                          std::string("Root"), std::string("a\nb"), std::string("\xff\xfe"),
-                          std::string("9lives"), std::string("no-such-user-xyz")})
+  for (std::string bad :
+       {std::string(""), std::string(10240, 'a'), std::string("a/b"), std::string(".."), std::string("Root"),
+        std::string("a\nb"), std::string("\xff\xfe"), std::string("9lives"), std::string("no-such-user-xyz")})
     BOOST_CHECK_THROW(check_user_name(bad), InvalidArgument);
   try {
     check_user_name(std::string(10240, 'a'));

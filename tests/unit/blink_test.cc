@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(eye_aspect_ratio_is_lid_gap_over_width) {
 
 BOOST_AUTO_TEST_CASE(face_shape_is_eyes_to_mouth_over_eye_span) {
   BOOST_TEST(face_shape(face(10, 80)) == 1.0, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(face_shape(face(2, 80)) == 1.0, boost::test_tools::tolerance(1e-9));  // closing the eyes: same
+  BOOST_TEST(face_shape(face(2, 80)) == 1.0, boost::test_tools::tolerance(1e-9));    // closing the eyes: same
   BOOST_TEST(face_shape(face(10, 60)) == 0.75, boost::test_tools::tolerance(1e-9));  // squashed face
 }
 

@@ -31,7 +31,7 @@ using namespace faceauth;
 namespace {
 
 const std::string kPortrait = "/identities/John_Salley/000179_02159509.jpg";  // 150x150
-const std::string kScene = "/scenes/2008_001322.jpg";                        // 500x375
+const std::string kScene = "/scenes/2008_001322.jpg";                         // 500x375
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,11 +50,10 @@ struct Derived {
   std::vector<uint8_t> make(const std::string& photo, const std::string& args,
                             const std::string& name) const {
     const std::string out = dir + "/" + name;
-    const std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel error -y -i '" + photo +
-                            "' " + args + " '" + out + "'";
+    const std::string cmd =
+        "ffmpeg -nostdin -hide_banner -loglevel error -y -i '" + photo + "' " + args + " '" + out + "'";
     const int rc = std::system(cmd.c_str());
-    BOOST_REQUIRE_MESSAGE(rc == 0, "ffmpeg failed (is it installed? it is a test dependency): "
-                                       << cmd);
+    BOOST_REQUIRE_MESSAGE(rc == 0, "ffmpeg failed (is it installed? it is a test dependency): " << cmd);
     return read_bytes(out);
   }
 };
@@ -96,9 +95,7 @@ std::vector<uint8_t> strip_dht(const std::vector<uint8_t>& jpeg) {
   return out;
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 template <typename F>
 std::string error_of(F&& f) {
@@ -111,15 +108,14 @@ std::string error_of(F&& f) {
   return "";
 }
 
-
 // A YUV4MPEG2 video of `seconds` at `rate` frames per second showing one photo,
 // written by ffmpeg into d.dir; returns its path.
 std::string make_y4m(const Derived& d, const std::string& photo, const std::string& pix_fmt,
                      const std::string& name, int rate = 5, const std::string& seconds = "1") {
   const std::string out = d.dir + "/" + name;
-  const std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -i '" + photo +
-                          "' -t " + seconds + " -r " + std::to_string(rate) + " -pix_fmt " +
-                          pix_fmt + " -strict -1 -f yuv4mpegpipe '" + out + "'";
+  const std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel error -y -loop 1 -i '" + photo + "' -t " +
+                          seconds + " -r " + std::to_string(rate) + " -pix_fmt " + pix_fmt +
+                          " -strict -1 -f yuv4mpegpipe '" + out + "'";
   const int rc = std::system(cmd.c_str());
   BOOST_REQUIRE_MESSAGE(rc == 0, "ffmpeg failed (is it installed? it is a test dependency): " << cmd);
   return out;
@@ -160,7 +156,8 @@ BOOST_AUTO_TEST_CASE(yuyv_from_photos_matches_the_photo, *boost::unit_test::prec
   }
 }
 
-BOOST_AUTO_TEST_CASE(grey_and_y16_from_photos_match_the_luma, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(grey_and_y16_from_photos_match_the_luma,
+                     *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   for (const std::string& rel : {kPortrait, kScene}) {
     const std::string photo = test::faces_dir() + rel;
@@ -210,7 +207,8 @@ BOOST_AUTO_TEST_CASE(mjpeg_larger_than_negotiated_is_refused_before_decoding,
   BOOST_CHECK_NO_THROW(convert_frame({PixelFormat::mjpeg, full.width(), full.height(), 0, jpeg}));
 }
 
-BOOST_AUTO_TEST_CASE(mjpeg_without_huffman_tables_gets_the_standard_ones, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(mjpeg_without_huffman_tables_gets_the_standard_ones,
+                     *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   for (const std::string& rel : {kPortrait, kScene}) {
     const std::string photo = test::faces_dir() + rel;
@@ -230,8 +228,7 @@ BOOST_AUTO_TEST_CASE(mjpeg_without_huffman_tables_gets_the_standard_ones, *boost
 
 BOOST_AUTO_TEST_CASE(strides_are_honoured) {
   // A 4x2 grey frame with rows padded to 8 bytes; padding bytes must not show.
-  const std::vector<uint8_t> grey = {10, 20, 30, 40, 99, 99, 99, 99,
-                                     50, 60, 70, 80};
+  const std::vector<uint8_t> grey = {10, 20, 30, 40, 99, 99, 99, 99, 50, 60, 70, 80};
   const Image g = convert_grey(grey, 4, 2, 8);
   BOOST_TEST(g.row(1)[0] == 50);
   BOOST_TEST(g.row(1)[9] == 80);
@@ -300,7 +297,8 @@ BOOST_AUTO_TEST_CASE(garbage_mjpeg_is_a_clear_error) {
   BOOST_TEST(contains(e, "corrupt MJPEG frame"), e);
 }
 
-BOOST_AUTO_TEST_CASE(truncated_and_damaged_mjpeg_never_crash, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(truncated_and_damaged_mjpeg_never_crash,
+                     *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   const auto jpeg = d.make(test::faces_dir() + kScene, "-c:v mjpeg -q:v 3 -f mjpeg", "f.mjpg");
   // Cut half-way through the scan data: refused, not half grey.
@@ -380,8 +378,7 @@ BOOST_AUTO_TEST_CASE(device_error_messages_say_what_to_do) {
                       "add it to the group 'video'"));
   BOOST_TEST(contains(describe_device_error("/dev/video0", "setting format YUYV", EBUSY),
                       "camera /dev/video0: setting format YUYV failed: the camera is busy"));
-  BOOST_TEST(contains(describe_device_error("/dev/video0", "reading a frame", ENODEV),
-                      "unplugged"));
+  BOOST_TEST(contains(describe_device_error("/dev/video0", "reading a frame", ENODEV), "unplugged"));
   BOOST_TEST(fourcc_name(V4L2_PIX_FMT_YUYV) == "YUYV");
   BOOST_TEST(fourcc_name(V4L2_PIX_FMT_MJPEG) == "MJPG");
 }
@@ -395,8 +392,8 @@ BOOST_AUTO_TEST_CASE(factory_parses_specs) {
     const std::string e = error_of([&] { make_frame_source(bad); });
     BOOST_TEST(contains(e, std::string("camera source '") + bad + "'"), e);
   }
-  BOOST_TEST(contains(error_of([] { make_frame_source("http://cam/stream"); }),
-                      "unknown source kind 'http'"));
+  BOOST_TEST(
+      contains(error_of([] { make_frame_source("http://cam/stream"); }), "unknown source kind 'http'"));
 }
 
 BOOST_AUTO_TEST_CASE(a_recorded_source_others_can_write_is_refused) {
@@ -412,7 +409,8 @@ BOOST_AUTO_TEST_CASE(a_recorded_source_others_can_write_is_refused) {
   std::filesystem::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(factory_dir_source_serves_the_photos, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(factory_dir_source_serves_the_photos,
+                     *boost::unit_test::precondition(test::need_faces)) {
   const std::string dir = test::faces_dir() + "/identities/John_Salley";
   auto src = make_frame_source("dir:" + dir + "?loop=1");
   src->open();
@@ -437,7 +435,12 @@ BOOST_AUTO_TEST_CASE(y4m_videos_match_the_photo, *boost::unit_test::precondition
     const std::string photo = test::faces_dir() + rel;
     const Image ref = load_image_file(photo);
     const Image ref_luma = luma_of(ref);
-    struct Case { const char* pix_fmt; const char* header; const Image* against; double bound; };
+    struct Case {
+      const char* pix_fmt;
+      const char* header;
+      const Image* against;
+      double bound;
+    };
     const Case cases[] = {
         // Chroma halved both ways and the range squeezed to 16..235: a few levels.
         {"yuv420p", " C420jpeg ", &ref, 2.5},
@@ -468,7 +471,8 @@ BOOST_AUTO_TEST_CASE(y4m_videos_match_the_photo, *boost::unit_test::precondition
   }
 }
 
-BOOST_AUTO_TEST_CASE(y4m_is_paced_loops_and_is_read_afresh, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(y4m_is_paced_loops_and_is_read_afresh,
+                     *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   const std::string path = make_y4m(d, test::faces_dir() + kPortrait, "yuv420p", "v.y4m");
   using Clock = std::chrono::steady_clock;
@@ -491,8 +495,8 @@ BOOST_AUTO_TEST_CASE(y4m_is_paced_loops_and_is_read_afresh, *boost::unit_test::p
   fast->open();
   const double unpaced = seconds_for(*fast, 5);
   fast->close();
-  BOOST_TEST_MESSAGE("y4m pacing: 5 frames in " << header_rate << " s (header F5:1), "
-                     << option_rate << " s (fps=5), " << unpaced << " s (fps=0)");
+  BOOST_TEST_MESSAGE("y4m pacing: 5 frames in " << header_rate << " s (header F5:1), " << option_rate
+                                                << " s (fps=5), " << unpaced << " s (fps=0)");
   BOOST_TEST(header_rate >= 0.7);
   BOOST_TEST(header_rate < 3.0);
   BOOST_TEST(option_rate >= 0.7);
@@ -586,24 +590,30 @@ BOOST_AUTO_TEST_CASE(bad_y4m_headers_and_garbage_are_clear_errors) {
     });
   };
   const std::pair<std::string, std::string> bad[] = {
-      {std::string("RIFF\x10\0\0\0WAVEfmt \n", 17) + planes, "is not a YUV4MPEG2 file (it does not start with 'YUV4MPEG2 ')"},
+      {std::string("RIFF\x10\0\0\0WAVEfmt \n", 17) + planes,
+       "is not a YUV4MPEG2 file (it does not start with 'YUV4MPEG2 ')"},
       {"RIFF" + planes, "is not a YUV4MPEG2 file (its header line has no end)"},
       {"YUV4MPEG2X W4 H2\nFRAME\n" + planes, "is not a YUV4MPEG2 file"},
       {"YUV4MPEG2 W4 F25:1 C444\nFRAME\n" + planes, "has no height (H) in its YUV4MPEG2 header"},
       {"YUV4MPEG2 H2 C444\nFRAME\n" + planes, "has no width (W)"},
-      {"YUV4MPEG2 W0 H2 C444\nFRAME\n" + planes, "bad header field 'W0'; the width (W) and height (H) must be 1 to 8192"},
+      {"YUV4MPEG2 W0 H2 C444\nFRAME\n" + planes,
+       "bad header field 'W0'; the width (W) and height (H) must be 1 to 8192"},
       {"YUV4MPEG2 W4 H8193 C444\nFRAME\n" + planes, "bad header field 'H8193'"},
       {"YUV4MPEG2 W4 H99999999999 C444\nFRAME\n" + planes, "bad header field 'H99999999999'"},
       {"YUV4MPEG2 W-4 H2 C444\nFRAME\n" + planes, "bad header field 'W-4'"},
-      {"YUV4MPEG2 W4 H2 F25 C444\nFRAME\n" + planes, "bad header field 'F25'; the frame rate is F<num>:<den>"},
+      {"YUV4MPEG2 W4 H2 F25 C444\nFRAME\n" + planes,
+       "bad header field 'F25'; the frame rate is F<num>:<den>"},
       {"YUV4MPEG2 W4 H2 F25:0 C444\nFRAME\n" + planes, "the frame rate must be positive"},
       {"YUV4MPEG2 W4 H2 Ix C444\nFRAME\n" + planes, "interlacing is Ip, It, Ib, Im or I?"},
       {"YUV4MPEG2 W4 H2 C444 Z7\nFRAME\n" + planes, "bad header field 'Z7'; a YUV4MPEG2 header has only"},
       {"YUV4MPEG2 W4 H2 C444\nFRAMES\n" + planes, "has no FRAME after its header"},
       {"YUV4MPEG2 W4 H2 C444\n" + std::string(100, '\xff'), "has no FRAME after its header"},
-      {"YUV4MPEG2 W4 H2 C444 XCOLORRANGE=FULL\nFRAME\n" + planes, "is full-range YUV (XCOLORRANGE=FULL), which is not supported"},
-      {"YUV4MPEG2 W4 H2 F1:2 C444\nFRAME\n" + planes, "has the frame rate F1:2, below 1 frame per second; set fps="},
-      {"YUV4MPEG2 W8192 H8192 C444\nFRAME\n" + planes, "is truncated: its first frame needs at least 201326598 bytes"},
+      {"YUV4MPEG2 W4 H2 C444 XCOLORRANGE=FULL\nFRAME\n" + planes,
+       "is full-range YUV (XCOLORRANGE=FULL), which is not supported"},
+      {"YUV4MPEG2 W4 H2 F1:2 C444\nFRAME\n" + planes,
+       "has the frame rate F1:2, below 1 frame per second; set fps="},
+      {"YUV4MPEG2 W8192 H8192 C444\nFRAME\n" + planes,
+       "is truncated: its first frame needs at least 201326598 bytes"},
       {"YUV4MPEG2 " + std::string(5000, 'X') + "\n", "has a header line longer than 4096 bytes at byte 0"},
   };
   for (const auto& [text, message] : bad) {
@@ -634,13 +644,17 @@ BOOST_AUTO_TEST_CASE(bad_y4m_headers_and_garbage_are_clear_errors) {
   std::string e = error_of([&] { src->next(); });
   BOOST_TEST(contains(e, "has no FRAME header where frame 1 should begin (byte 57)"), e);
   // Not a file, or no file at all.
-  BOOST_TEST(contains(error_of([&] { make_y4m_source(dir)->open(); }), "video file " + dir + " is not a regular file"));
-  BOOST_TEST(contains(error_of([&] { make_y4m_source(dir + "/absent.y4m")->open(); }), "absent.y4m does not exist"));
+  BOOST_TEST(contains(error_of([&] { make_y4m_source(dir)->open(); }),
+                      "video file " + dir + " is not a regular file"));
+  BOOST_TEST(
+      contains(error_of([&] { make_y4m_source(dir + "/absent.y4m")->open(); }), "absent.y4m does not exist"));
   BOOST_TEST(contains(error_of([&] { make_y4m_source(file)->next(); }), "is not open (open() first)"));
-  BOOST_TEST(contains(error_of([&] { make_y4m_source(file, -1.0); }), "frame rate must be between 0 and 1000"));
+  BOOST_TEST(
+      contains(error_of([&] { make_y4m_source(file, -1.0); }), "frame rate must be between 0 and 1000"));
   // Random damage to a small valid video: frames or FrameSourceErrors, never a crash.
-  const std::string good = "YUV4MPEG2 W6 H3 F25:1 Ip A1:1 C420mpeg2\nFRAME\n" + std::string(6 * 3 + 2 * 3 * 2, 'x') +
-                           "FRAME Ixyz\n" + std::string(6 * 3 + 2 * 3 * 2, 'y');
+  const std::string good = "YUV4MPEG2 W6 H3 F25:1 Ip A1:1 C420mpeg2\nFRAME\n" +
+                           std::string(6 * 3 + 2 * 3 * 2, 'x') + "FRAME Ixyz\n" +
+                           std::string(6 * 3 + 2 * 3 * 2, 'y');
   write_bytes(file, good);
   src = make_y4m_source(file, 0.0);
   src->open();
@@ -665,12 +679,14 @@ BOOST_AUTO_TEST_CASE(bad_y4m_headers_and_garbage_are_clear_errors) {
   fs::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(unsupported_y4m_colour_spaces_from_ffmpeg, *boost::unit_test::precondition(test::need_faces)) {
+BOOST_AUTO_TEST_CASE(unsupported_y4m_colour_spaces_from_ffmpeg,
+                     *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   const std::string photo = test::faces_dir() + kPortrait;
   const std::pair<const char*, const char*> refused[] = {
-      {"yuv422p", "has the colour space '422', which is not supported; faceauth reads 8-bit "
-                  "420jpeg, 420paldv, 420mpeg2, 420, 444 and mono (e.g. ffmpeg -i IN -pix_fmt yuv420p OUT.y4m)"},
+      {"yuv422p",
+       "has the colour space '422', which is not supported; faceauth reads 8-bit "
+       "420jpeg, 420paldv, 420mpeg2, 420, 444 and mono (e.g. ffmpeg -i IN -pix_fmt yuv420p OUT.y4m)"},
       {"yuv420p10le", "has the colour space '420p10', which is not supported"},
       {"yuvj420p", "is full-range YUV (XCOLORRANGE=FULL), which is not supported"},
   };
@@ -685,10 +701,10 @@ BOOST_AUTO_TEST_CASE(unsupported_y4m_colour_spaces_from_ffmpeg, *boost::unit_tes
 
 BOOST_AUTO_TEST_CASE(planar_conversions_by_the_pixel) {
   // I420, 3x3 (odd): Y then 2x2 U and V. Left column pairs and top row pairs share chroma.
-  std::vector<uint8_t> i420 = {235, 235, 16,    // Y row 0
-                               235, 235, 16,    // Y row 1
-                               81,  81,  235,   // Y row 2
-                               128, 128, 90, 128,   // U: (0,0) (1,0) / (0,1) (1,1)
+  std::vector<uint8_t> i420 = {235, 235, 16,         // Y row 0
+                               235, 235, 16,         // Y row 1
+                               81,  81,  235,        // Y row 2
+                               128, 128, 90,  128,   // U: (0,0) (1,0) / (0,1) (1,1)
                                128, 128, 240, 128};  // V
   Image img = convert_i420(i420, 3, 3);
   BOOST_TEST(img.row(0)[0] == 255);  // white

@@ -142,8 +142,9 @@ BOOST_AUTO_TEST_CASE(every_key_is_read) {
 }
 
 BOOST_AUTO_TEST_CASE(whitespace_crlf_and_bom_are_tolerated) {
-  const Config c = load_text("\xEF\xBB\xBF  queue_limit=7\r\n\t# indented comment\r\n"
-                             "security_level\t=  convenient  \r\n");
+  const Config c = load_text(
+      "\xEF\xBB\xBF  queue_limit=7\r\n\t# indented comment\r\n"
+      "security_level\t=  convenient  \r\n");
   BOOST_TEST(c.queue_limit == 7);
   BOOST_TEST((c.security_level == SecurityLevel::convenient));
 }
@@ -222,8 +223,7 @@ BOOST_AUTO_TEST_CASE(range_errors_name_file_line_key_and_valid_range) {
   BOOST_TEST(e.line() == 7);
   BOOST_TEST(e.key() == "lockout_attempts");
   BOOST_TEST(std::string(e.what()) ==
-             e.file() +
-                 ":7: key 'lockout_attempts': '0' is out of range; use a whole number from 1 to 100");
+             e.file() + ":7: key 'lockout_attempts': '0' is out of range; use a whole number from 1 to 100");
 }
 
 // For each whole-number key: the smallest and largest valid values load, the
@@ -256,18 +256,17 @@ BOOST_AUTO_TEST_CASE(whole_number_ranges) {
   }
   // The documented limits of each key (frames_needed is further bounded by frames_window).
   const std::pair<std::string, std::pair<int, int>> limits[] = {
-      {"frames_needed", {1, 100}},         {"frames_window", {1, 100}},
-      {"verify_timeout_seconds", {1, 60}}, {"enroll_frames", {1, 50}},
-      {"lockout_attempts", {1, 100}},      {"lockout_seconds", {10, 86400}},
-      {"retention_days", {1, 3650}},       {"min_face_pixels", {20, 4096}},
-      {"dark_frame_threshold", {0, 255}},  {"queue_limit", {1, 64}},
+      {"frames_needed", {1, 100}},   {"frames_window", {1, 100}},     {"verify_timeout_seconds", {1, 60}},
+      {"enroll_frames", {1, 50}},    {"lockout_attempts", {1, 100}},  {"lockout_seconds", {10, 86400}},
+      {"retention_days", {1, 3650}}, {"min_face_pixels", {20, 4096}}, {"dark_frame_threshold", {0, 255}},
+      {"queue_limit", {1, 64}},
   };
   for (const auto& [key, range] : limits) {
     BOOST_TEST_CONTEXT("key " << key) {
-      const std::string valid = "use a whole number from " + std::to_string(range.first) +
-                                " to " + std::to_string(range.second);
-      for (long long bad : {static_cast<long long>(range.first) - 1,
-                            static_cast<long long>(range.second) + 1, 99999999999LL}) {
+      const std::string valid =
+          "use a whole number from " + std::to_string(range.first) + " to " + std::to_string(range.second);
+      for (long long bad : {static_cast<long long>(range.first) - 1, static_cast<long long>(range.second) + 1,
+                            99999999999LL}) {
         const auto e = expect_error(key + " = " + std::to_string(bad) + "\n");
         BOOST_TEST(e.key() == key);
         BOOST_TEST(e.line() == 1);
@@ -507,9 +506,9 @@ BOOST_AUTO_TEST_CASE(error_in_a_dropin_names_the_dropin) {
   } catch (const ConfigError& e) {
     BOOST_TEST(e.file() == t.main + ".d/50-bad.conf");
     BOOST_TEST(e.line() == 2);
-    BOOST_TEST(std::string(e.what()) ==
-               t.main + ".d/50-bad.conf:2: key 'verify_timeout_seconds': '61' is out of "
-                        "range; use a whole number from 1 to 60");
+    BOOST_TEST(std::string(e.what()) == t.main +
+                                            ".d/50-bad.conf:2: key 'verify_timeout_seconds': '61' is out of "
+                                            "range; use a whole number from 1 to 60");
   }
 }
 
@@ -584,10 +583,9 @@ BOOST_AUTO_TEST_CASE(installed_example_loads_and_equals_the_defaults) {
   std::ifstream in(example);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* line :
-       {"#camera = v4l2:/dev/video0", "#security_level = balanced", "#threshold = ",
-        "#frames_needed = 2", "#frames_window = 10", "#verify_timeout_seconds = 5",
-        "#enroll_frames = 5", "#lockout_attempts = 5", "#lockout_seconds = 300",
-        "#retention_days = 365", "#notice_path = /usr/share/faceauth/notice.txt",
+       {"#camera = v4l2:/dev/video0", "#security_level = balanced", "#threshold = ", "#frames_needed = 2",
+        "#frames_window = 10", "#verify_timeout_seconds = 5", "#enroll_frames = 5", "#lockout_attempts = 5",
+        "#lockout_seconds = 300", "#retention_days = 365", "#notice_path = /usr/share/faceauth/notice.txt",
         "#min_face_pixels = 60", "#dark_frame_threshold = 25", "#queue_limit = 4",
         "#state_dir = /var/lib/faceauth", "#model_dir = ", "#ir_usb_ids ="}) {
     BOOST_TEST(contains(text, line), "example lacks: " << line);

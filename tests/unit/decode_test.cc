@@ -61,7 +61,9 @@ BOOST_AUTO_TEST_CASE(garbage_file_is_a_clear_error) {
   BOOST_CHECK_EXCEPTION(load_image_file(dir + "/junk.jpg"), DecodeError,
                         [](const DecodeError& e) { return message_has(e, "not a JPEG or PNG"); });
   // A JPEG signature followed by garbage is caught by libjpeg, not by a crash.
-  junk[0] = 0xFF; junk[1] = 0xD8; junk[2] = 0xFF;
+  junk[0] = 0xFF;
+  junk[1] = 0xD8;
+  junk[2] = 0xFF;
   write_all(dir + "/junk2.jpg", junk);
   BOOST_CHECK_EXCEPTION(load_image_file(dir + "/junk2.jpg"), DecodeError,
                         [](const DecodeError& e) { return message_has(e, "not a readable JPEG"); });
@@ -82,14 +84,17 @@ BOOST_AUTO_TEST_CASE(truncated_jpeg_is_a_clear_error, *boost::unit_test::precond
   fs::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(huge_declared_size_is_refused_before_allocating, *boost::unit_test::precondition(need_faces)) {
+BOOST_AUTO_TEST_CASE(huge_declared_size_is_refused_before_allocating,
+                     *boost::unit_test::precondition(need_faces)) {
   // A real JPEG whose frame header claims 9000 x 9000 pixels (81 million).
   auto bytes = read_all(salley());
   bool patched = false;
   for (size_t i = 0; i + 9 < bytes.size(); ++i) {
     if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC2)) {
-      bytes[i + 5] = 0x23; bytes[i + 6] = 0x28;  // height 9000
-      bytes[i + 7] = 0x23; bytes[i + 8] = 0x28;  // width 9000
+      bytes[i + 5] = 0x23;
+      bytes[i + 6] = 0x28;  // height 9000
+      bytes[i + 7] = 0x23;
+      bytes[i + 8] = 0x28;  // width 9000
       patched = true;
       break;
     }
@@ -107,12 +112,12 @@ BOOST_AUTO_TEST_CASE(missing_file_and_directory_are_clear_errors) {
 
 BOOST_AUTO_TEST_CASE(truncated_png_is_a_clear_error) {
   // A minimal valid 1x1 PNG, then cut short.
-  const std::vector<uint8_t> png = {
-      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
-      0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
-      0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-      0x44, 0xAE, 0x42, 0x60, 0x82};
+  const std::vector<uint8_t> png = {0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D,
+                                    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                    0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xDE, 0x00, 0x00, 0x00,
+                                    0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
+                                    0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00,
+                                    0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
   Image ok = decode_image(png, "tiny.png");
   BOOST_TEST(ok.width() == 1);
   BOOST_TEST(ok.height() == 1);
@@ -122,7 +127,8 @@ BOOST_AUTO_TEST_CASE(truncated_png_is_a_clear_error) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(directory_source_serves_files_in_order_and_rereads, *boost::unit_test::precondition(need_faces)) {
+BOOST_AUTO_TEST_CASE(directory_source_serves_files_in_order_and_rereads,
+                     *boost::unit_test::precondition(need_faces)) {
   std::string dir = test::make_temp_dir("dirsrc");
   fs::copy_file(salley(0), dir + "/b.jpg");
   fs::copy_file(salley(1), dir + "/a.jpg");

@@ -65,9 +65,10 @@ struct Setup {
     fs::create_directories(e.frames);
     fs::create_directories(e.control);
     fs::create_directories(e.control_ir);
-    const std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
-                            "testsrc=size=640x480:rate=1 -frames:v 4 -q:v 2 '" +
-                            e.frames + "/%02d.jpg'";
+    const std::string cmd =
+        "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
+        "testsrc=size=640x480:rate=1 -frames:v 4 -q:v 2 '" +
+        e.frames + "/%02d.jpg'";
     if (std::system(cmd.c_str()) != 0) return;  // the tests then fail on "no material"
     for (const auto& entry : fs::directory_iterator(e.frames)) {
       std::ifstream in(entry.path(), std::ios::binary);
@@ -76,8 +77,8 @@ struct Setup {
     }
     const std::string conf_path = e.root + "/camera.conf";
     std::ofstream conf(conf_path);
-    conf << "device = " << kWebcam << "\nkind = webcam\nframes = " << e.frames
-         << "\ncontrol = " << e.control << "\nevents = " << e.events << "\nwarmup = 3\n"
+    conf << "device = " << kWebcam << "\nkind = webcam\nframes = " << e.frames << "\ncontrol = " << e.control
+         << "\nevents = " << e.events << "\nwarmup = 3\n"
          << "usb_id = 046d:0825\n"
          << "device = " << kIr << "\nkind = ir\nemitter = alternate\nframes = " << e.frames
          << "\ncontrol = " << e.control_ir << "\nwarmup = 2\nusb_id = 04F2:B67C\n"
@@ -378,7 +379,8 @@ BOOST_AUTO_TEST_CASE(the_probe_reports_native_formats_and_the_usb_id) {
 
 int lit_frames(const std::string& spec_options) {
   V4l2Options o = options("grey");
-  if (!spec_options.empty()) o.emitter = parse_source_spec("v4l2:" + kIrWithControl + "?" + spec_options).emitter;
+  if (!spec_options.empty())
+    o.emitter = parse_source_spec("v4l2:" + kIrWithControl + "?" + spec_options).emitter;
   auto source = make_v4l2_source(kIrWithControl, o);
   source->open();
   int lit = 0;
@@ -391,7 +393,7 @@ BOOST_AUTO_TEST_CASE(the_emitter_lights_only_once_its_extension_unit_control_is_
   BOOST_TEST(lit_frames("") == 0);  // the emitter stays off: every frame dark
   BOOST_TEST(lit_frames("emitter=" + kEmitter) >= 3);
   BOOST_TEST(lit_frames("emitter=14:6:0103020000000001") == 0);  // the wrong bytes
-  BOOST_TEST(lit_frames("") == 0);  // the camera forgot it when closed
+  BOOST_TEST(lit_frames("") == 0);                               // the camera forgot it when closed
   std::string error;
   try {
     lit_frames("emitter=9:6:0103020000000000");
@@ -399,7 +401,8 @@ BOOST_AUTO_TEST_CASE(the_emitter_lights_only_once_its_extension_unit_control_is_
     error = e.what();
   }
   BOOST_TEST(error.find("setting the extension-unit control (unit 9, selector 6, 8 bytes) for the IR "
-                        "emitter failed") != std::string::npos, error);
+                        "emitter failed") != std::string::npos,
+             error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -102,11 +102,12 @@ BOOST_AUTO_TEST_CASE(a_640x480_frame_costs_no_more_than_the_stated_ratio_of_the_
     }
   }
   const double frame = median(frame_ms), ref = median(ref_ms), ratio = frame / ref;
-  std::printf("640x480 frame: median %.1f ms over %zu analyses (%d with a usable face); reference "
-              "median %.2f ms; ratio %.1f (bound %.0f)\n",
-              frame, frame_ms.size(), usable, ref, ratio, kMaxRatio);
-  std::printf("JSON: {\"frame_ms\": %.2f, \"reference_ms\": %.3f, \"ratio\": %.2f, \"bound\": %.1f}\n",
-              frame, ref, ratio, kMaxRatio);
+  std::printf(
+      "640x480 frame: median %.1f ms over %zu analyses (%d with a usable face); reference "
+      "median %.2f ms; ratio %.1f (bound %.0f)\n",
+      frame, frame_ms.size(), usable, ref, ratio, kMaxRatio);
+  std::printf("JSON: {\"frame_ms\": %.2f, \"reference_ms\": %.3f, \"ratio\": %.2f, \"bound\": %.1f}\n", frame,
+              ref, ratio, kMaxRatio);
   BOOST_TEST(usable > 0);  // the frames were analysed to the end, not refused early
   BOOST_TEST(ratio <= kMaxRatio);
 }

@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(template_is_the_mean_and_spread_is_leave_one_out) {
 }
 
 BOOST_AUTO_TEST_CASE(one_view_is_its_own_template) {
-  EnrollmentReport r = assess_enrollment({at(3, 2)}, {.outlier_distance = 0.1f, .inconsistent_distance = 0.1f});
+  EnrollmentReport r =
+      assess_enrollment({at(3, 2)}, {.outlier_distance = 0.1f, .inconsistent_distance = 0.1f});
   BOOST_TEST(r.consistent);
   BOOST_TEST(r.spread == 0.0f);
   BOOST_TEST(r.mean.v[3] == 2.0f);

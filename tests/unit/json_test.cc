@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(keeps_key_order_and_replaces_members) {
 }
 
 BOOST_AUTO_TEST_CASE(parses_what_it_writes) {
-  Json j = Json::object().set("user", "daemon").set("templates", Json::array().push(Json::object().set("id", 7)));
+  Json j =
+      Json::object().set("user", "daemon").set("templates", Json::array().push(Json::object().set("id", 7)));
   Json back = Json::parse(j.dump(2));
   BOOST_TEST(back["user"].str() == "daemon");
   BOOST_TEST(back["templates"].items().at(0)["id"].num() == 7);
@@ -61,7 +62,7 @@ BOOST_AUTO_TEST_CASE(strings_keep_utf8_and_escape_controls) {
   BOOST_TEST(Json(std::string("\b\f\n\r\t\x1b\x7f\\\"", 9)).dump(0) ==
              "\"\\u0008\\u000c\\n\\r\\t\\u001b\\u007f\\\\\\\"\"");
   BOOST_TEST(Json(std::string("\0", 1)).dump(0) == "\"\\u0000\"");
-  BOOST_TEST(Json("\\b").dump(0) == "\"\\\\b\"");  // a backslash and a b stay so
+  BOOST_TEST(Json("\\b").dump(0) == "\"\\\\b\"");              // a backslash and a b stay so
   BOOST_TEST(Json("a\xffz").dump(0) == "\"a\xef\xbf\xbdz\"");  // invalid UTF-8 becomes U+FFFD
   BOOST_TEST(Json::parse("\"\\u00e9\\ud83d\\ude00\\/\"").str() == "é😀/");
 }
@@ -70,14 +71,16 @@ BOOST_AUTO_TEST_CASE(indented_text) {
   Json j = Json::object()
                .set("a", Json::array().push(1).push(Json::object()))
                .set("b", Json::object().set("c", Json::array()).set("d", Json()));
-  BOOST_TEST(j.dump() == "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {\n    \"c\": [],\n    \"d\": null\n  }\n}");
+  BOOST_TEST(j.dump() ==
+             "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {\n    \"c\": [],\n    \"d\": null\n  }\n}");
   BOOST_TEST(j.dump(0) == "{\"a\":[1,{}],\"b\":{\"c\":[],\"d\":null}}");
   BOOST_TEST(Json::array().dump() == "[]");
   BOOST_TEST(Json().dump() == "null");
 }
 
 BOOST_AUTO_TEST_CASE(lookups_never_throw) {
-  const Json j = Json::parse("{\"n\": 2.9, \"s\": \"x\", \"a\": [true, 1], \"o\": {\"k\": null}, \"big\": 1e30}");
+  const Json j =
+      Json::parse("{\"n\": 2.9, \"s\": \"x\", \"a\": [true, 1], \"o\": {\"k\": null}, \"big\": 1e30}");
   BOOST_TEST(j["n"].num() == 2);
   BOOST_TEST(j["n"].real() == 2.9);
   BOOST_TEST(j["big"].num(-1) == -1);
@@ -107,7 +110,7 @@ BOOST_AUTO_TEST_CASE(parse_errors_say_where_and_quote_no_input) {
   std::string deep(64, '['), deeper(65, '[');
   BOOST_CHECK_NO_THROW(Json::parse(deep + std::string(64, ']')));
   BOOST_CHECK_THROW(Json::parse(deeper + std::string(65, ']')), std::runtime_error);
-  BOOST_CHECK_THROW(Json::parse("\"\xff\""), std::runtime_error);       // invalid UTF-8
+  BOOST_CHECK_THROW(Json::parse("\"\xff\""), std::runtime_error);     // invalid UTF-8
   BOOST_CHECK_THROW(Json::parse("\"\\ud800\""), std::runtime_error);  // a lone surrogate
   BOOST_CHECK_THROW(Json::parse("1e999"), std::runtime_error);
 }
@@ -120,12 +123,19 @@ BOOST_AUTO_TEST_CASE(terminal_controls_are_found_and_replaced) {
   BOOST_TEST(!first_unsafe_char("office").has_value());
   BOOST_TEST(!first_unsafe_char("办公室 café").has_value());
   BOOST_TEST(uint32_t(first_unsafe_char("a\x1b[2J").value()) == 0x1bU);
-  BOOST_TEST(uint32_t(first_unsafe_char("a\xc2\x9b" "31m").value()) == 0x9bU);              // C1 CSI
-  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x80\xae" "txt").value()) == 0x202eU);        // RLO
-  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x81\xa6").value()) == 0x2066U);              // LRI
-  BOOST_TEST(uint32_t(first_unsafe_char("\xff").value()) == 0xfffdU);                       // invalid UTF-8
-  BOOST_TEST(uint32_t(first_unsafe_char("\xc0\xaf").value()) == 0xfffdU);                   // overlong
-  BOOST_TEST(faceauth::terminal_safe("ok\xe2\x80\xae" "cba") == "ok\xef\xbf\xbd" "cba");
+  BOOST_TEST(uint32_t(first_unsafe_char("a\xc2\x9b"
+                                        "31m")
+                          .value()) == 0x9bU);  // C1 CSI
+  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x80\xae"
+                                        "txt")
+                          .value()) == 0x202eU);                                // RLO
+  BOOST_TEST(uint32_t(first_unsafe_char("x\xe2\x81\xa6").value()) == 0x2066U);  // LRI
+  BOOST_TEST(uint32_t(first_unsafe_char("\xff").value()) == 0xfffdU);           // invalid UTF-8
+  BOOST_TEST(uint32_t(first_unsafe_char("\xc0\xaf").value()) == 0xfffdU);       // overlong
+  BOOST_TEST(faceauth::terminal_safe("ok\xe2\x80\xae"
+                                     "cba") ==
+             "ok\xef\xbf\xbd"
+             "cba");
   BOOST_TEST(faceauth::terminal_safe("\x1b[31mred") == "\xef\xbf\xbd[31mred");
   BOOST_TEST(faceauth::terminal_safe("办公室") == "办公室");
   BOOST_TEST(faceauth::describe_char(0x202E).find("U+202E") == 0u);

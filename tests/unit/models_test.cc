@@ -15,7 +15,9 @@ using namespace faceauth;
 namespace fs = std::filesystem;
 
 namespace {
-bool has(const ModelError& e, const std::string& s) { return std::string(e.what()).find(s) != std::string::npos; }
+bool has(const ModelError& e, const std::string& s) {
+  return std::string(e.what()).find(s) != std::string::npos;
+}
 
 boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) {
   if (fs::exists(test::model_dir() + "/" + kLandmarkModel)) return true;
@@ -28,9 +30,12 @@ boost::test_tools::assertion_result need_models(boost::unit_test::test_unit_id) 
 BOOST_AUTO_TEST_CASE(hash_table_comes_from_models_sha256) {
   BOOST_TEST(known_models().size() == 6u);
   BOOST_TEST(model(kEyeModel).sha256 == "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f");
-  BOOST_TEST(model(kLivenessModel).sha256 == "afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d");
-  BOOST_TEST(model(kMobileFaceNetModel).sha256 == "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
-  BOOST_TEST(model(kLandmarkModel).sha256 == "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
+  BOOST_TEST(model(kLivenessModel).sha256 ==
+             "afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d");
+  BOOST_TEST(model(kMobileFaceNetModel).sha256 ==
+             "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
+  BOOST_TEST(model(kLandmarkModel).sha256 ==
+             "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888");
   BOOST_CHECK_THROW(model("nonexistent.dat"), ModelError);
 }
 
@@ -44,7 +49,8 @@ namespace {
 boost::test_tools::assertion_result need_debian_eye_model(boost::unit_test::test_unit_id) {
   if (fs::exists(fs::path(kDebianDlibModelDir) / kEyeModel)) return true;
   boost::test_tools::assertion_result r(false);
-  r.message() << "skipped: " << kDebianDlibModelDir << "/" << kEyeModel << " absent; apt-get install libdlib-data";
+  r.message() << "skipped: " << kDebianDlibModelDir << "/" << kEyeModel
+              << " absent; apt-get install libdlib-data";
   return r;
 }
 }  // namespace

@@ -68,8 +68,9 @@ Image scaled(const Image& in, double f) {
   for (int y = 0; y < out.height(); ++y)
     for (int x = 0; x < out.width(); ++x)
       for (int c = 0; c < 3; ++c)
-        out.row(y)[3 * x + c] = in.row(std::min(in.height() - 1, static_cast<int>(y / f)))
-                                    [3 * std::min(in.width() - 1, static_cast<int>(x / f)) + c];
+        out.row(y)[3 * x + c] = in.row(
+            std::min(in.height() - 1,
+                     static_cast<int>(y / f)))[3 * std::min(in.width() - 1, static_cast<int>(x / f)) + c];
   return out;
 }
 
@@ -89,11 +90,12 @@ BOOST_AUTO_TEST_CASE(default_threshold_separates_identities) {
       BOOST_TEST_REQUIRE(d.impostor.size() >= 1000u);
       BOOST_TEST_REQUIRE(d.genuine.size() >= 200u);
       const double t = default_threshold(k);
-      BOOST_TEST_MESSAGE(embedder_name(k) << ": balanced threshold " << t << ", closest impostor pair "
-                                          << d.impostor.front());
+      BOOST_TEST_MESSAGE(embedder_name(k)
+                         << ": balanced threshold " << t << ", closest impostor pair " << d.impostor.front());
       BOOST_TEST(d.impostor.front() >= t, "every impostor pair must lie over the balanced threshold");
       RatePoint r = rate_at(d, t);
-      BOOST_TEST_MESSAGE(embedder_name(k) << ": genuine pairs accepted: " << 1 - r.frr << " of " << d.genuine.size());
+      BOOST_TEST_MESSAGE(embedder_name(k)
+                         << ": genuine pairs accepted: " << 1 - r.frr << " of " << d.genuine.size());
       BOOST_TEST(1 - r.frr >= documented_genuine_accept_share(k));
     }
   }
@@ -147,7 +149,8 @@ boost::test_tools::assertion_result need_nuaa(boost::unit_test::test_unit_id) {
   return r;
 }
 
-BOOST_AUTO_TEST_CASE(liveness_scores_separate_a_print_from_the_person, *boost::unit_test::precondition(need_nuaa)) {
+BOOST_AUTO_TEST_CASE(liveness_scores_separate_a_print_from_the_person,
+                     *boost::unit_test::precondition(need_nuaa)) {
   const std::string nuaa = test::shared_dir() + "/liveness/nuaa";
   FaceEngine e(test::model_dir(), kDefaultEmbedder, true);
   BOOST_TEST(e.has_liveness());
@@ -169,8 +172,8 @@ BOOST_AUTO_TEST_CASE(liveness_scores_separate_a_print_from_the_person, *boost::u
       }
     }
   }
-  BOOST_TEST_MESSAGE("NUAA 0010: " << live_ok << " of " << live_n << " live frames and " << attack_ok << " of "
-                                   << attack_n << " photo frames judged right");
+  BOOST_TEST_MESSAGE("NUAA 0010: " << live_ok << " of " << live_n << " live frames and " << attack_ok
+                                   << " of " << attack_n << " photo frames judged right");
   BOOST_TEST(live_n >= 4);
   BOOST_TEST(attack_n >= 4);
   BOOST_TEST(live_ok == live_n);
@@ -204,8 +207,8 @@ BOOST_AUTO_TEST_CASE(a_set_stop_flag_ends_the_analysis_after_detection) {
   std::atomic<bool> stop{true};
   auto a = engine().analyze(img, {}, 0, &stop);
   BOOST_TEST(verdict_name(a.verdict) == std::string("stopped"));
-  BOOST_TEST(a.faces == 1);                  // detection ran
-  BOOST_TEST(a.times.embed_ms == 0.0);       // the embedding did not
+  BOOST_TEST(a.faces == 1);             // detection ran
+  BOOST_TEST(a.times.embed_ms == 0.0);  // the embedding did not
   stop = false;
   BOOST_TEST(verdict_name(engine().analyze(img, {}, 0, &stop).verdict) == std::string("ok"));
 }

@@ -133,8 +133,8 @@ BOOST_FIXTURE_TEST_CASE(an_older_store_is_bound_to_its_accounts_on_upgrade, Stor
   std::vector<unsigned char> raw_key;
   if (key_bytes.size() >= 64) {
     raw_key.resize(32);
-    BOOST_REQUIRE(sodium_hex2bin(raw_key.data(), 32, reinterpret_cast<const char*>(key_bytes.data()), 64, nullptr,
-                                 nullptr, nullptr) == 0);
+    BOOST_REQUIRE(sodium_hex2bin(raw_key.data(), 32, reinterpret_cast<const char*>(key_bytes.data()), 64,
+                                 nullptr, nullptr, nullptr) == 0);
   } else {
     raw_key.assign(key_bytes.begin(), key_bytes.begin() + 32);
   }
@@ -153,7 +153,8 @@ BOOST_FIXTURE_TEST_CASE(an_older_store_is_bound_to_its_accounts_on_upgrade, Stor
     std::vector<unsigned char> nonce(kNonceBytes), ct(emb.size() * 4 + kTagBytes);
     randombytes_buf(nonce.data(), nonce.size());
     unsigned long long ct_len = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), &ct_len, reinterpret_cast<const unsigned char*>(emb.data()),
+    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), &ct_len,
+                                               reinterpret_cast<const unsigned char*>(emb.data()),
                                                emb.size() * 4, ad.data(), ad.size(), nullptr, nonce.data(),
                                                raw_key.data());
     return std::make_pair(nonce, ct);
@@ -162,31 +163,35 @@ BOOST_FIXTURE_TEST_CASE(an_older_store_is_bound_to_its_accounts_on_upgrade, Stor
     // Back to schema 2, as an older faceauth left it.
     RawDb raw(db());
     raw.must("DROP TABLE users; DROP TABLE templates; DROP TABLE consent; DROP TABLE incidents;");
-    raw.must("CREATE TABLE users (user TEXT PRIMARY KEY, excluded INTEGER NOT NULL DEFAULT 0, excluded_reason TEXT "
-             "NOT NULL DEFAULT '', face_refused INTEGER NOT NULL DEFAULT 0, face_refused_reason TEXT NOT NULL "
-             "DEFAULT '', failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0) STRICT;"
-             "CREATE TABLE templates (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, label TEXT NOT "
-             "NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, format INTEGER NOT NULL, dims INTEGER NOT "
-             "NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL, embedder TEXT NOT NULL DEFAULT 'dlib-resnet') "
-             "STRICT;"
-             "CREATE TABLE consent (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, notice_id TEXT NOT "
-             "NULL, notice_sha256 BLOB NOT NULL, given_at INTEGER NOT NULL, method TEXT NOT NULL, withdrawn_at "
-             "INTEGER, withdrawal_method TEXT NOT NULL DEFAULT '') STRICT;"
-             "CREATE TABLE incidents (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, time INTEGER NOT "
-             "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, acknowledged_at INTEGER) STRICT;"
-             "PRAGMA user_version = 2;");
+    raw.must(
+        "CREATE TABLE users (user TEXT PRIMARY KEY, excluded INTEGER NOT NULL DEFAULT 0, excluded_reason "
+        "TEXT "
+        "NOT NULL DEFAULT '', face_refused INTEGER NOT NULL DEFAULT 0, face_refused_reason TEXT NOT NULL "
+        "DEFAULT '', failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0) STRICT;"
+        "CREATE TABLE templates (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, label TEXT NOT "
+        "NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, format INTEGER NOT NULL, dims INTEGER NOT "
+        "NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL, embedder TEXT NOT NULL DEFAULT 'dlib-resnet') "
+        "STRICT;"
+        "CREATE TABLE consent (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, notice_id TEXT NOT "
+        "NULL, notice_sha256 BLOB NOT NULL, given_at INTEGER NOT NULL, method TEXT NOT NULL, withdrawn_at "
+        "INTEGER, withdrawal_method TEXT NOT NULL DEFAULT '') STRICT;"
+        "CREATE TABLE incidents (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, time INTEGER NOT "
+        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, acknowledged_at INTEGER) STRICT;"
+        "PRAGMA user_version = 2;");
     raw.must("INSERT INTO users(user, failures) VALUES('alice', 2), ('gone', 0)");
-    raw.must("INSERT INTO consent(user, notice_id, notice_sha256, given_at, method) VALUES "
-             "('alice', 'notice-v1', zeroblob(32), 1690000000, 'test'), ('gone', 'notice-v1', zeroblob(32), "
-             "1690000000, 'test'), ('dave', 'notice-v1', zeroblob(32), 1690000000, 'test')");
+    raw.must(
+        "INSERT INTO consent(user, notice_id, notice_sha256, given_at, method) VALUES "
+        "('alice', 'notice-v1', zeroblob(32), 1690000000, 'test'), ('gone', 'notice-v1', zeroblob(32), "
+        "1690000000, 'test'), ('dave', 'notice-v1', zeroblob(32), 1690000000, 'test')");
     auto [n1, c1] = seal2(1, "alice");
     auto [n2, c2] = seal2(2, "gone");
     auto [n3, c3] = seal2(3, "dave");
     c3[5] ^= 1;  // edited while the store was at schema 2
-    const char* ins = "INSERT INTO templates(id, user, label, created, expires, format, dims, nonce, ciphertext) "
-                      "VALUES(%d, '%s', 'old', 1690000000, 1900000000, 2, 128, ?1, zeroblob(0))";
-    for (auto [id, user, nonce, ct] : {std::tuple{1, "alice", n1, c1}, std::tuple{2, "gone", n2, c2},
-                                       std::tuple{3, "dave", n3, c3}}) {
+    const char* ins =
+        "INSERT INTO templates(id, user, label, created, expires, format, dims, nonce, ciphertext) "
+        "VALUES(%d, '%s', 'old', 1690000000, 1900000000, 2, 128, ?1, zeroblob(0))";
+    for (auto [id, user, nonce, ct] :
+         {std::tuple{1, "alice", n1, c1}, std::tuple{2, "gone", n2, c2}, std::tuple{3, "dave", n3, c3}}) {
       char sql[300];
       std::snprintf(sql, sizeof sql, ins, id, user);
       raw.set_blob(sql, nonce);

@@ -18,10 +18,10 @@ const char* kNotice = "faceauth privacy notice v1";
 // Builds a store with a dozen audit entries about alice and bob.
 void populate(StoreFixture& f) {
   Store s(f.options());
-  s.record_consent("alice", "notice-v1", kNotice, "test");      // 1
-  s.add_template("alice", "a", sample_embedding(1));             // 2
-  s.record_consent("bob", "notice-v1", kNotice, "test");        // 3
-  s.add_template("bob", "b", sample_embedding(2));               // 4
+  s.record_consent("alice", "notice-v1", kNotice, "test");                       // 1
+  s.add_template("alice", "a", sample_embedding(1));                             // 2
+  s.record_consent("bob", "notice-v1", kNotice, "test");                         // 3
+  s.add_template("bob", "b", sample_embedding(2));                               // 4
   for (int i = 0; i < 6; ++i) s.record_verify("alice", VerifyOutcome::NoMatch);  // 5..10 (+lockout 10)
   s.reset_lockout("alice", "uid:0");
   s.record_verify("bob", VerifyOutcome::Match);

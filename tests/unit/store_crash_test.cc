@@ -88,8 +88,8 @@ BOOST_FIXTURE_TEST_CASE(kill_9_mid_write_loses_no_committed_row, StoreFixture) {
     BOOST_TEST(present.size() <= committed.size() + 5);
     auto chain = s.verify_audit();
     BOOST_TEST(chain.ok, chain.reason);
-    BOOST_TEST_MESSAGE("kill after +" << delay << " us: committed " << committed.size()
-                                      << ", present " << present.size());
+    BOOST_TEST_MESSAGE("kill after +" << delay << " us: committed " << committed.size() << ", present "
+                                      << present.size());
   }
 }
 

@@ -26,8 +26,9 @@ mode_t mode_of(const std::string& p) {
   return st.st_mode & 07777;
 }
 
-const char* kNotice = "faceauth privacy notice v1: the administrator processes numeric face "
-                      "templates for login on this machine only...";
+const char* kNotice =
+    "faceauth privacy notice v1: the administrator processes numeric face "
+    "templates for login on this machine only...";
 
 // Opens a store, records consent for `user` and enrolls one template.
 std::int64_t enroll(Store& s, const std::string& user, int seed) {
@@ -107,7 +108,8 @@ BOOST_AUTO_TEST_CASE(secure_array_locks_moves_and_wipes) {
   SecureEmbedding a(128);
   BOOST_TEST(a.locked());
   BOOST_TEST(a.size() == 128u);
-  BOOST_TEST(reinterpret_cast<std::uintptr_t>(a.data()) % static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE)) == 0u);
+  BOOST_TEST(
+      reinterpret_cast<std::uintptr_t>(a.data()) % static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE)) == 0u);
   a[0] = 1.5f;
   SecureEmbedding b = std::move(a);
   BOOST_TEST(a.data() == nullptr);
@@ -143,8 +145,7 @@ BOOST_FIXTURE_TEST_CASE(flipped_ciphertext_byte_is_tampered_and_audited, StoreFi
   BOOST_TEST(s.face_auth_refused("alice"));
   BOOST_TEST(!s.is_enrolled("alice"));
   expect_store_error(K::FaceAuthRefused, [&] { s.load_templates("alice"); });
-  expect_store_error(K::FaceAuthRefused,
-                     [&] { s.add_template("alice", "x", sample_embedding(2)); });
+  expect_store_error(K::FaceAuthRefused, [&] { s.add_template("alice", "x", sample_embedding(2)); });
   BOOST_TEST(s.verify_audit().ok);
   // The refusal survives a restart; restoring erases every template (none can
   // be trusted) and clears the refusal, audited.
@@ -178,12 +179,18 @@ BOOST_FIXTURE_TEST_CASE(row_moved_or_copied_to_another_user_or_id_is_refused, St
     RawDb raw(db());
     // Copy alice's row to bob under a new id, and to alice under a new id.
     const std::string bob_uid = std::to_string(uid("bob"));
-    raw.must("INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
-             "SELECT id+100,'bob'," + bob_uid + ",label,created,expires,format,dims,nonce,ciphertext FROM "
-             "templates WHERE id=" + sid);
-    raw.must("INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
-             "SELECT id+200,'alice',uid,label,created,expires,format,dims,nonce,ciphertext FROM "
-             "templates WHERE id=" + sid);
+    raw.must(
+        "INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+        "SELECT id+100,'bob'," +
+        bob_uid +
+        ",label,created,expires,format,dims,nonce,ciphertext FROM "
+        "templates WHERE id=" +
+        sid);
+    raw.must(
+        "INSERT INTO templates(id,user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+        "SELECT id+200,'alice',uid,label,created,expires,format,dims,nonce,ciphertext FROM "
+        "templates WHERE id=" +
+        sid);
   }
   {
     Store s(options());
@@ -230,10 +237,16 @@ BOOST_FIXTURE_TEST_CASE(plaintext_or_unknown_format_rows_are_refused, StoreFixtu
     std::vector<unsigned char> plain(reinterpret_cast<unsigned char*>(e.data()),
                                      reinterpret_cast<unsigned char*>(e.data() + e.size()));
     // A "legacy" unencrypted row (format 0) and a row claiming a future format.
-    raw.set_blob("INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
-                 "VALUES('alice'," + std::to_string(uid("alice")) + ",'plain',1700000000,1900000000,0,128,x'',?1)", plain);
-    raw.set_blob("INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
-                 "VALUES('bob'," + std::to_string(uid("bob")) + ",'future',1700000000,1900000000,4,128,zeroblob(24),?1)", plain);
+    raw.set_blob(
+        "INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+        "VALUES('alice'," +
+            std::to_string(uid("alice")) + ",'plain',1700000000,1900000000,0,128,x'',?1)",
+        plain);
+    raw.set_blob(
+        "INSERT INTO templates(user,uid,label,created,expires,format,dims,nonce,ciphertext) "
+        "VALUES('bob'," +
+            std::to_string(uid("bob")) + ",'future',1700000000,1900000000,4,128,zeroblob(24),?1)",
+        plain);
   }
   Store s(options());
   auto m1 = expect_store_error(K::Tampered, [&] { s.load_templates("alice"); });
@@ -293,8 +306,7 @@ BOOST_FIXTURE_TEST_CASE(wrong_key_is_a_clear_error_at_open, StoreFixture) {
   BOOST_TEST(msg.find("does not match") != std::string::npos, msg);
 }
 
-BOOST_FIXTURE_TEST_CASE(key_file_with_loose_permissions_owner_or_symlink_is_refused,
-                        StoreFixture) {
+BOOST_FIXTURE_TEST_CASE(key_file_with_loose_permissions_owner_or_symlink_is_refused, StoreFixture) {
   { Store s(options()); }
   ::chmod(key_file().c_str(), 0644);
   auto msg = expect_store_error(K::KeyPermissions, [&] { Store s(options()); });
@@ -343,8 +355,7 @@ BOOST_FIXTURE_TEST_CASE(missing_key_with_templates_is_refused_not_replaced, Stor
   BOOST_TEST(s.load_templates("alice").size() == 1u);
 }
 
-BOOST_FIXTURE_TEST_CASE(key_without_templates_may_be_recreated_and_is_never_overwritten,
-                        StoreFixture) {
+BOOST_FIXTURE_TEST_CASE(key_without_templates_may_be_recreated_and_is_never_overwritten, StoreFixture) {
   { Store s(options()); }
   auto first = read_file_bytes(key_file());
   { Store s(options()); }
@@ -405,7 +416,10 @@ BOOST_FIXTURE_TEST_CASE(enrollment_needs_consent_and_an_included_account, StoreF
   BOOST_TEST(!s.active_consent("alice").has_value());
   expect_store_error(K::Excluded, [&] { s.record_consent("alice", "notice-v1", kNotice, "t"); });
   expect_store_error(K::Excluded, [&] { s.add_template("alice", "x", sample_embedding(1)); });
-  { Store again(options()); BOOST_TEST(again.is_excluded("alice")); }
+  {
+    Store again(options());
+    BOOST_TEST(again.is_excluded("alice"));
+  }
   s.set_excluded("alice", false, "", "uid:0");
   s.record_consent("alice", "notice-v1", kNotice, "t");
   s.add_template("alice", "x", sample_embedding(1));
@@ -437,9 +451,8 @@ BOOST_FIXTURE_TEST_CASE(withdrawal_deletes_all_and_only_that_users_templates, St
   auto audit = s.audit_entries(std::string("alice"));
   BOOST_TEST(std::count_if(audit.begin(), audit.end(),
                            [](const AuditEntry& e) { return e.event == "removed"; }) == 2);
-  BOOST_TEST(std::count_if(audit.begin(), audit.end(), [](const AuditEntry& e) {
-               return e.event == "consent-withdrawn";
-             }) == 1);
+  BOOST_TEST(std::count_if(audit.begin(), audit.end(),
+                           [](const AuditEntry& e) { return e.event == "consent-withdrawn"; }) == 1);
   expect_store_error(K::ConsentRequired, [&] { s.add_template("alice", "x", sample_embedding(1)); });
 }
 
@@ -448,8 +461,8 @@ BOOST_FIXTURE_TEST_CASE(consent_and_template_are_one_change, StoreFixture) {
   std::vector<float> bad(128, 0.1f);
   bad[7] = std::numeric_limits<float>::quiet_NaN();
   const auto audit_before = s.audit_entries().size();
-  BOOST_CHECK_THROW(s.add_template_with_consent("alice", "notice-v1", kNotice, "typed yes", "office", bad, "uid:0",
-                                                "mobilefacenet"),
+  BOOST_CHECK_THROW(s.add_template_with_consent("alice", "notice-v1", kNotice, "typed yes", "office", bad,
+                                                "uid:0", "mobilefacenet"),
                     StoreError);
   BOOST_TEST(s.consent_history("alice").empty(), "a failed enrollment must leave no consent");
   BOOST_TEST(s.audit_entries().size() == audit_before);
@@ -476,7 +489,8 @@ BOOST_FIXTURE_TEST_CASE(an_empty_store_next_to_its_key_is_a_loss, StoreFixture) 
   BOOST_REQUIRE(inc.size() == 1u);
   BOOST_TEST(inc[0].kind == "store-lost");
   auto audit = s.audit_entries();
-  BOOST_TEST(std::any_of(audit.begin(), audit.end(), [](const AuditEntry& e) { return e.event == "tamper-detected"; }));
+  BOOST_TEST(std::any_of(audit.begin(), audit.end(),
+                         [](const AuditEntry& e) { return e.event == "tamper-detected"; }));
   // Once recorded, a reopen is not a second loss.
   Store again(options());
   BOOST_TEST(!again.found_lost());
@@ -510,8 +524,7 @@ BOOST_FIXTURE_TEST_CASE(deleted_templates_are_overwritten_on_disk, StoreFixture)
   }
   std::vector<unsigned char> piece(ct.begin() + 100, ct.begin() + 132);
   // Before deletion the ciphertext is on disk (main file or WAL) ...
-  BOOST_REQUIRE(contains(read_file_bytes(db()), piece) ||
-                contains(read_file_bytes(db() + "-wal"), piece));
+  BOOST_REQUIRE(contains(read_file_bytes(db()), piece) || contains(read_file_bytes(db() + "-wal"), piece));
   s.withdraw_consent("alice", "test");
   // ... and after it, neither file holds it any more (secure_delete + WAL truncation).
   BOOST_TEST(!contains(read_file_bytes(db()), piece));
@@ -590,7 +603,8 @@ BOOST_FIXTURE_TEST_CASE(lockout_counts_persists_and_resets, StoreFixture) {
     for (const auto& e : audit) {
       if (e.event == "verify") {
         BOOST_TEST((e.detail.rfind("match", 0) == 0 || e.detail.rfind("no-match", 0) == 0 ||
-                    e.detail.rfind("error", 0) == 0), e.detail);
+                    e.detail.rfind("error", 0) == 0),
+                   e.detail);
       }
     }
     BOOST_TEST(s.lockout_state("bob").failures == 0);
@@ -647,8 +661,7 @@ BOOST_FIXTURE_TEST_CASE(verify_gate_reads_refusal_lockout_enrollment_and_templat
   BOOST_TEST(g.lockout.locked);
 }
 
-BOOST_FIXTURE_TEST_CASE(export_has_metadata_consent_audit_incidents_but_no_template_bytes,
-                        StoreFixture) {
+BOOST_FIXTURE_TEST_CASE(export_has_metadata_consent_audit_incidents_but_no_template_bytes, StoreFixture) {
   Store s(options());
   auto id = enroll(s, "alice", 1);
   enroll(s, "bob", 2);

@@ -8,9 +8,9 @@
 
 namespace faceauth::test {
 
-std::string shared_dir();   // ../shared (FACEAUTH_SHARED_DIR or the build-time default)
-std::string faces_dir();    // shared_dir()/faces
-std::string model_dir();    // FACEAUTH_MODEL_DIR or the build-time default
+std::string shared_dir();  // ../shared (FACEAUTH_SHARED_DIR or the build-time default)
+std::string faces_dir();   // shared_dir()/faces
+std::string model_dir();   // FACEAUTH_MODEL_DIR or the build-time default
 std::string source_dir();
 std::string binary_dir();
 
