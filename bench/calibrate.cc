@@ -32,18 +32,20 @@ namespace {
 
 int usage(const char* msg) {
   if (msg) std::fprintf(stderr, "faceauth-calibrate: %s\n", msg);
-  std::fprintf(stderr,
-               "usage: faceauth-calibrate [--models DIR] [--cache FILE] [--jitters N] [--threads N]\n"
-               "                          [--max-far F] [--from T] [--to T] [--step S] DATASET\n"
-               "       faceauth-calibrate --protocol login [--views K] [--variant FUSION:E:A[:OUTLIER]]...\n"
-               "                          [--enroll-photos N] [--folds 1|2] [--refuse D] [--roc FILE.svg] "
-               "... DATASET\n"
-               "       faceauth-calibrate --protocol populations [--shared DIR | --set NAME=DIR[,video]... "
-               "[--impostors DIR]]\n"
-               "                          [--enroll-frames N] [--enroll-jitters N] [--attempt-frames K] "
-               "[--time N] [--roc FILE.svg]\n"
-               "Every form takes [--embedder mobilefacenet|dlib-resnet] (default: the daemon's default).\n"
-               "DATASET holds one sub-folder of photos per person.\n");
+  std::fprintf(
+      stderr,
+      "usage: faceauth-calibrate [--models DIR] [--cache FILE] [--jitters N] [--threads N]\n"
+      "                          [--max-far F] [--from T] [--to T] [--step S] DATASET\n"
+      "       faceauth-calibrate --protocol login [--views K] [--variant FUSION:E:A[:OUTLIER]]...\n"
+      "                          [--enroll-photos N] [--folds 1|2] [--refuse D] [--roc FILE.svg] "
+      "... DATASET\n"
+      "       faceauth-calibrate --protocol populations [--shared DIR | --set NAME=DIR[,video]... "
+      "[--impostors DIR]]\n"
+      "                          [--enroll-frames N] [--enroll-jitters N] [--attempt-frames K] [--track] "
+      "[--time N] [--roc FILE.svg]\n"
+      "Every form takes [--embedder mobilefacenet|dlib-resnet] (default: the daemon's default).\n"
+      "DATASET holds one sub-folder of photos per person.\n"
+      "--track: video sets' attempts are embedded with the daemon's face tracking (face_engine.h).\n");
   return 2;
 }
 
@@ -285,6 +287,8 @@ int main(int argc, char** argv) {
     } else if (a == "--attempt-frames") {
       value(1, 10, n);
       pop.options.attempt_frames = static_cast<int>(n);
+    } else if (a == "--track") {
+      pop.options.track_video = true;
     } else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
     else if (!a.empty() && a[0] == '-')

@@ -57,8 +57,9 @@ int run_populations(const PopulationRun& run) {
   PopulationScores s = score_populations(sets, run.impostor_dir, opt);
   std::printf(
       "embedder %s, enrollment: mean of %d frames (%d jitters each); attempts: %d consecutive frames "
-      "where a set has them, else one photo\n",
-      embedder_name(opt.embed.embedder), opt.enroll_frames, opt.enroll_jitters, opt.attempt_frames);
+      "where a set has them, else one photo%s\n",
+      embedder_name(opt.embed.embedder), opt.enroll_frames, opt.enroll_jitters, opt.attempt_frames,
+      opt.track_video ? "; video attempts with the daemon's face tracking" : "");
   if (!run.impostor_dir.empty())
     std::printf("impostor-only photos: %zu usable in %s\n", s.impostor_only_usable, run.impostor_dir.c_str());
   std::printf("\n%-10s %6s %6s %6s %6s %8s %9s %9s  %-22s %-22s\n", "set", "people", "photos", "usable",
@@ -67,7 +68,8 @@ int run_populations(const PopulationRun& run) {
       std::string("JSON: {\"tool\":\"faceauth-calibrate\",\"protocol\":\"populations\",\"embedder\":\"") +
       embedder_name(opt.embed.embedder) + "\",\"enroll_frames\":" + std::to_string(opt.enroll_frames) +
       ",\"enroll_jitters\":" + std::to_string(opt.enroll_jitters) +
-      ",\"attempt_frames\":" + std::to_string(opt.attempt_frames) + ",\"sets\":[";
+      ",\"attempt_frames\":" + std::to_string(opt.attempt_frames) +
+      ",\"track_video\":" + (opt.track_video ? "true" : "false") + ",\"sets\":[";
   char buf[512];
   for (size_t i = 0; i < s.sets.size(); ++i) {
     const SetScores& sc = s.sets[i];

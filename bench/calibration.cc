@@ -16,6 +16,7 @@
 
 #include "decode.h"
 #include "models.h"
+#include "populations.h"  // natural_less
 
 namespace faceauth {
 
@@ -225,6 +226,89 @@ EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOption
         for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
         out << '\n';
       }
+    }
+  }
+  set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return set;
+}
+
+EmbeddedSet embed_tracked(const std::vector<Identity>& people, const EmbedOptions& opt) {
+  EmbeddedSet set = empty_set(people);
+  std::map<std::string, ViewsEntry> cache;
+  if (!opt.cache_path.empty()) cache = read_views_cache(opt.cache_path, 0, opt.embedder);
+  std::vector<std::string> keys(set.photos.size());
+  // Each identity's photo indices in recording order; an identity is taken
+  // from the cache only when every one of its frames is there (a track runs
+  // through all of them).
+  std::vector<std::vector<size_t>> runs(people.size());
+  // The tracking settings are part of the key: other settings, other frames.
+  const std::string tracking_tag = ":tracked" + std::to_string(kTrackMargin) + "-" +
+                                   std::to_string(kTrackFacePixels) + "-" +
+                                   std::to_string(kTrackFullSearchEvery);
+  for (size_t i = 0; i < set.photos.size(); ++i) {
+    keys[i] = cache_key(set.photos[i].path, 0, opt.embedder) + tracking_tag;
+    runs[static_cast<size_t>(set.photos[i].identity)].push_back(i);
+  }
+  std::vector<size_t> to_embed;  // identities
+  for (size_t id = 0; id < runs.size(); ++id) {
+    std::sort(runs[id].begin(), runs[id].end(),
+              [&](size_t a, size_t b) { return natural_less(set.photos[a].path, set.photos[b].path); });
+    bool all = !runs[id].empty();
+    for (size_t i : runs[id]) all = all && cache.count(keys[i]);
+    if (!all) {
+      to_embed.push_back(id);
+      continue;
+    }
+    for (size_t i : runs[id]) {
+      const ViewsEntry& e = cache[keys[i]];
+      set.photos[i].verdict = e.verdict;
+      if (!e.views.empty()) set.photos[i].embedding = e.views[0];
+      ++set.cache_hits;
+    }
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  if (!to_embed.empty()) {
+    std::atomic<size_t> next{0};
+    std::mutex err_mu;
+    std::string first_error;
+    auto work = [&] {
+      try {
+        FaceEngine engine(opt.model_dir, opt.embedder);
+        for (size_t n; (n = next++) < to_embed.size();) {
+          FaceTrack track;
+          for (size_t i : runs[to_embed[n]]) {
+            EmbeddedPhoto& p = set.photos[i];
+            try {
+              Image img = load_image_file(p.path);
+              FrameAnalysis a = engine.analyze(img, opt.quality, 0, nullptr, &track);
+              p.verdict = a.verdict;
+              if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
+            } catch (const DecodeError&) {
+              p.verdict = FrameVerdict::no_face;
+              track = FaceTrack{};
+            }
+          }
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard lock(err_mu);
+        if (first_error.empty()) first_error = e.what();
+        next = to_embed.size();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+    if (!first_error.empty()) throw std::runtime_error(first_error);
+    if (!opt.cache_path.empty()) {
+      std::ofstream out(opt.cache_path, std::ios::app);
+      out.precision(9);
+      for (size_t id : to_embed)
+        for (size_t i : runs[id]) {
+          out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
+          const Embedding& e = set.photos[i].embedding;
+          for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
+          out << '\n';
+        }
     }
   }
   set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -45,6 +45,15 @@ struct EmbedOptions {
 
 EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOptions& opt);
 
+// Like embed_dataset (opt.jitters ignored: attempts are not jittered) for
+// video frames: each identity's frames are analysed in recording order
+// (`natural_less` of the paths), carrying a FaceTrack from frame to frame as
+// the daemon does within an attempt (face_engine.h), so a frame's face is
+// found by the window search around the one before where it can be. One
+// thread per identity at a time, `opt.threads` identities at once. The cache
+// (opt.cache_path) is the format of embed_dataset's; use a file of its own.
+EmbeddedSet embed_tracked(const std::vector<Identity>& people, const EmbedOptions& opt);
+
 // Like embed_dataset, with opt.jitters ignored: every usable photo gets its
 // plain embedding and `jittered_views` individually jittered ones (see
 // EmbeddedPhoto::views). Each jittered view costs two ResNet passes. The cache

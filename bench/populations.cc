@@ -129,13 +129,17 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
                                    const PopulationOptions& opt) {
   PopulationScores out;
   // Embeddings: plain for attempts, jittered as the daemon enrolls.
-  std::vector<EmbeddedSet> plain(sets.size()), enroll(sets.size());
+  std::vector<EmbeddedSet> plain(sets.size()), enroll(sets.size()), tracked(sets.size());
   for (size_t s = 0; s < sets.size(); ++s) {
     auto people = load_dataset(sets[s].dir);
     EmbedOptions eo = opt.embed;
     eo.jitters = 0;
     eo.cache_path = cache_file(opt, sets[s].name, 0);
     plain[s] = embed_dataset(people, eo);
+    if (opt.track_video && sets[s].consecutive_frames) {
+      eo.cache_path = cache_file(opt, sets[s].name + ".tracked", 0);
+      tracked[s] = embed_tracked(people, eo);
+    }
     if (opt.enroll_jitters > 0) {
       eo.jitters = opt.enroll_jitters;
       eo.cache_path = cache_file(opt, sets[s].name, opt.enroll_jitters);
@@ -145,8 +149,8 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
     sc.name = sets[s].name;
     sc.people = plain[s].names.size();
     sc.photos = plain[s].photos.size();
-    sc.usable = plain[s].usable();
-    sc.embed_seconds = plain[s].seconds + enroll[s].seconds;
+    sc.usable = (tracked[s].photos.empty() ? plain[s] : tracked[s]).usable();
+    sc.embed_seconds = plain[s].seconds + enroll[s].seconds + tracked[s].seconds;
     sc.cache_hits = plain[s].cache_hits;
     out.sets.push_back(std::move(sc));
   }
@@ -173,10 +177,12 @@ PopulationScores score_populations(const std::vector<PopulationSet>& sets, const
       std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         return natural_less(plain[s].photos[a].path, plain[s].photos[b].path);
       });
+    const bool with_track = !tracked[s].photos.empty();
     for (size_t i : order) {
-      const EmbeddedPhoto& p = plain[s].photos[i];
+      // Attempts: tracked frames where the set is a video and tracking is on.
+      const EmbeddedPhoto& p = with_track ? tracked[s].photos[i] : plain[s].photos[i];
       if (p.verdict != FrameVerdict::ok) continue;
-      const EmbeddedPhoto& e = opt.enroll_jitters > 0 ? enroll[s].photos[i] : p;
+      const EmbeddedPhoto& e = opt.enroll_jitters > 0 ? enroll[s].photos[i] : plain[s].photos[i];
       if (e.verdict != FrameVerdict::ok) continue;
       Person& person = ps[static_cast<size_t>(p.identity)];
       person.set = s;

@@ -26,6 +26,9 @@ struct PopulationOptions {
   int attempt_frames = 2;  // k, for sets with consecutive frames
   int enroll_jitters = 0;  // per enrollment frame, as the daemon embeds them
   std::string cache_dir;   // embedding caches, one file per set, embedder and jitter count
+  // Sets of consecutive frames: attempts are embedded with the daemon's face
+  // tracking (embed_tracked), enrollment frames without, as the daemon does.
+  bool track_video = false;
 };
 
 struct SetScores {

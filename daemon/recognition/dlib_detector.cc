@@ -2,6 +2,9 @@
 // and the eye outlines of the 68-point model (blink check).
 #include "detector.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
@@ -37,9 +40,65 @@ FaceBox to_box(const dlib::rectangle& r) {
 }
 }  // namespace
 
+namespace {
+// The region [x0, x1) x [y0, y1) of the frame resampled by `scale`
+// (bilinear, straight from the frame: no copy of the whole frame is made).
+dlib::matrix<dlib::rgb_pixel> resampled(const Image& img, int x0, int y0, int x1, int y1, double scale) {
+  const long w = std::max(1L, std::lround((x1 - x0) * scale)),
+             h = std::max(1L, std::lround((y1 - y0) * scale));
+  dlib::matrix<dlib::rgb_pixel> out(h, w);
+  const double inv = 1.0 / scale;
+  for (long y = 0; y < h; ++y) {
+    const double sy = std::clamp(y0 + (y + 0.5) * inv - 0.5, 0.0, img.height() - 1.0);
+    const int iy = static_cast<int>(sy), iy1 = std::min(iy + 1, img.height() - 1);
+    const double fy = sy - iy;
+    const uint8_t* r0 = img.row(iy);
+    const uint8_t* r1 = img.row(iy1);
+    for (long x = 0; x < w; ++x) {
+      const double sx = std::clamp(x0 + (x + 0.5) * inv - 0.5, 0.0, img.width() - 1.0);
+      const int ix = static_cast<int>(sx), ix1 = std::min(ix + 1, img.width() - 1);
+      const double fx = sx - ix;
+      uint8_t px[3];
+      for (int c = 0; c < 3; ++c) {
+        const double top = r0[ix * 3 + c] * (1 - fx) + r0[ix1 * 3 + c] * fx;
+        const double bottom = r1[ix * 3 + c] * (1 - fx) + r1[ix1 * 3 + c] * fx;
+        px[c] = static_cast<uint8_t>(std::lround(top * (1 - fy) + bottom * fy));
+      }
+      out(y, x) = dlib::rgb_pixel(px[0], px[1], px[2]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<FaceBox> FaceDetector::detect_region(const Image& img, int x0, int y0, int x1, int y1,
+                                                 double scale) {
+  std::vector<FaceBox> boxes;
+  auto m = resampled(img, x0, y0, x1, y1, scale);
+  const double inv = 1.0 / scale;
+  for (const auto& r : impl_->detector(m)) {
+    FaceBox b;
+    b.left = x0 + static_cast<int>(std::lround(r.left() * inv));
+    b.top = y0 + static_cast<int>(std::lround(r.top() * inv));
+    b.width = static_cast<int>(std::lround(r.width() * inv));
+    b.height = static_cast<int>(std::lround(r.height() * inv));
+    boxes.push_back(b);
+  }
+  wipe(m);
+  return boxes;
+}
+
 std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_none) {
   std::vector<FaceBox> boxes;
   if (img.empty()) return boxes;
+  // A frame wider than kSearchWidth is first searched at that width, as a
+  // 640x480 camera with the same view would be; only when that finds no
+  // face is it searched at full size (faces too small for the copy).
+  if (img.width() > kSearchWidth) {
+    boxes =
+        detect_region(img, 0, 0, img.width(), img.height(), static_cast<double>(kSearchWidth) / img.width());
+    if (!boxes.empty()) return boxes;
+  }
   auto m = to_dlib(img);
   for (const auto& r : impl_->detector(m)) boxes.push_back(to_box(r));
   if (boxes.empty() && upsample_if_none && img.width() <= 2048 && img.height() <= 2048) {
@@ -49,6 +108,17 @@ std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_non
   }
   wipe(m);
   return boxes;
+}
+
+std::vector<FaceBox> FaceDetector::detect_near(const Image& img, const FaceBox& near, double margin,
+                                               int face_pixels) {
+  if (img.empty() || near.width <= 0 || near.height <= 0 || face_pixels <= 0) return {};
+  const int dx = static_cast<int>(near.width * margin), dy = static_cast<int>(near.height * margin);
+  const int x0 = std::max(0, near.left - dx), y0 = std::max(0, near.top - dy);
+  const int x1 = std::min(img.width(), near.left + near.width + dx);
+  const int y1 = std::min(img.height(), near.top + near.height + dy);
+  if (x1 - x0 < 16 || y1 - y0 < 16) return {};
+  return detect_region(img, x0, y0, x1, y1, static_cast<double>(face_pixels) / near.width);
 }
 
 namespace {

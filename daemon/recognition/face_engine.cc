@@ -83,8 +83,36 @@ FaceEngine::FaceEngine(const std::string& model_dir, EmbedderKind embedder, bool
   if (blink) detector_.load_eye_model(eye_model_path(model_dir));
 }
 
+std::vector<FaceBox> FaceEngine::find_faces(const Image& frame, const QualityOptions& q, FaceTrack* track,
+                                            bool* tracked) {
+  *tracked = false;
+  if (track && track->found && track->since_full + 1 < kTrackFullSearchEvery) {
+    std::vector<FaceBox> near = detector_.detect_near(frame, track->last, kTrackMargin, kTrackFacePixels);
+    if (near.size() == 1 && near.front().width >= q.min_face_pixels) {
+      *tracked = true;
+      return near;
+    }
+  }
+  return detector_.detect(frame, q.upsample_if_none);
+}
+
 FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, int jitters,
-                                  const std::atomic<bool>* stop) {
+                                  const std::atomic<bool>* stop, FaceTrack* track) {
+  FrameAnalysis a = analyze_frame(frame, q, jitters, stop, track);
+  if (track && a.verdict != FrameVerdict::too_dark && a.verdict != FrameVerdict::stopped) {
+    // Only a frame with exactly one face of sufficient size leads the next
+    // search; no face, two faces or a small one start over. A dark frame (an
+    // IR camera's emitter-off frame) was not searched and changes nothing.
+    const bool one = a.verdict == FrameVerdict::ok || a.verdict == FrameVerdict::too_blurred;
+    track->since_full = one && a.tracked ? track->since_full + 1 : 0;
+    track->found = one;
+    if (one) track->last = a.face;
+  }
+  return a;
+}
+
+FrameAnalysis FaceEngine::analyze_frame(const Image& frame, const QualityOptions& q, int jitters,
+                                        const std::atomic<bool>* stop, FaceTrack* track) {
   FrameAnalysis a;
   auto stopped = [&] {
     if (!stop || !stop->load()) return false;
@@ -97,7 +125,7 @@ FrameAnalysis FaceEngine::analyze(const Image& frame, const QualityOptions& q, i
     return a;
   }
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<FaceBox> boxes = detector_.detect(frame, q.upsample_if_none);
+  std::vector<FaceBox> boxes = find_faces(frame, q, track, &a.tracked);
   a.times.detect_ms = ms_since(t0);
   a.faces = static_cast<int>(boxes.size());
   if (stopped()) return a;

@@ -31,6 +31,24 @@ struct QualityOptions {
   bool upsample_if_none = true;  // second detection pass at 2x for small faces
 };
 
+// Where the face was in the frames before, within one attempt: analyze()
+// then searches a small window around it instead of the whole frame
+// (docs/performance.md). One per attempt; a new attempt starts empty.
+struct FaceTrack {
+  bool found = false;  // the last frame had exactly one face of sufficient size
+  FaceBox last;        // ... here
+  int since_full = 0;  // frames searched near `last` since the last whole-frame search
+};
+
+// The window around the last face: its box grown by this much of its size on
+// each side; resampled so the face is this many pixels wide (HOG's window is
+// 80: a face that shrank by a fifth is still found).
+inline constexpr double kTrackMargin = 0.5;
+inline constexpr int kTrackFacePixels = 100;
+// A whole-frame search at least every this many frames (a third of a second
+// at 30 fps), so a second face entering the view is still refused.
+inline constexpr int kTrackFullSearchEvery = 10;
+
 struct StageTimes {
   double detect_ms = 0, landmarks_ms = 0, embed_ms = 0, liveness_ms = 0;
 };
@@ -48,6 +66,7 @@ struct FrameAnalysis {
   float eyes = -1;        // eye openness and face shape (blink.h) once a face of
   float shape = -1;       // sufficient size was aligned and the engine has the eye
                           // model; -1 otherwise
+  bool tracked = false;   // found by the window search around the last face
   StageTimes times;
   std::string reason() const;  // e.g. "face is 42 px wide, needs at least 60: move closer"
 };
@@ -66,8 +85,14 @@ class FaceEngine {
   // landmarks, embedding, liveness): once it is set the analysis ends with
   // FrameVerdict::stopped, so a cancelled job frees the camera without
   // waiting for the rest of a frame's compute.
+  //
+  // `track`, when given, carries the face's place from frame to frame of one
+  // attempt: when the last frame had one face, this one is searched first in
+  // a window around it (FaceTrack); a window holding anything but one face of
+  // sufficient size, and every kTrackFullSearchEvery-th frame, falls back to
+  // the whole-frame search. Every gate after detection is the same.
   FrameAnalysis analyze(const Image& frame, const QualityOptions& q = {}, int jitters = 0,
-                        const std::atomic<bool>* stop = nullptr);
+                        const std::atomic<bool>* stop = nullptr, FaceTrack* track = nullptr);
 
   FaceDetector& detector() { return detector_; }
   FaceEmbedder& embedder() { return *embedder_; }
@@ -76,6 +101,13 @@ class FaceEngine {
   bool has_eyes() const { return detector_.has_eye_model(); }
 
  private:
+  FrameAnalysis analyze_frame(const Image& frame, const QualityOptions& q, int jitters,
+                              const std::atomic<bool>* stop, FaceTrack* track);
+  // The faces of this frame: near the tracked face when that finds exactly
+  // one of sufficient size (*tracked), else from the whole-frame search.
+  std::vector<FaceBox> find_faces(const Image& frame, const QualityOptions& q, FaceTrack* track,
+                                  bool* tracked);
+
   FaceDetector detector_;
   std::unique_ptr<FaceEmbedder> embedder_;
   std::unique_ptr<LivenessNet> liveness_;

@@ -314,6 +314,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     return r;
   }
   AttemptWindow window(req.frames_needed);
+  FaceTrack track;  // the face's place from frame to frame (face_engine.h)
   IrPairs pairs;
   BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
   // (blink) identity and the passive check have held: the attempt waits for a blink.
@@ -337,7 +338,7 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       if (!frame) break;  // a recorded source has no more frames
       any_frame = true;
       ++r.frames;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled, &track);
       if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
         pairs.dark(std::move(frame->image));
       } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
@@ -394,6 +395,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
     return r;
   }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
+  FaceTrack track;
   IrPairs pairs;
   BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
   bool awaiting_blink = false;
@@ -407,8 +409,8 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
-      FrameAnalysis a =
-          engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled);  // as verify() does
+      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled,
+                                       &track);  // as verify() does
       if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
         pairs.dark(std::move(frame->image));
       } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
