@@ -38,7 +38,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import login_latency  # noqa: E402  (sets FACEAUTHD, PAM_FACEAUTH, ... from FACEAUTH_BUILD)
 from login_latency import USER, summary  # noqa: E402
-import harness  # noqa: E402
 import pam_support  # noqa: E402
 
 ONESHOT = os.environ.get("FACEAUTH_ONESHOT") or os.path.join(login_latency.BUILD, "bench", "faceauth-oneshot")
