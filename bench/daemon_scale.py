@@ -19,9 +19,12 @@ Measured:
   Verify       the daemon's Verify(user, {}) D-Bus call, timed on one connection held open
                (raw socket, as the PAM module holds its own): call sent -> reply read;
                every one must answer "match". Points: the user with 1, 10, 100 templates
-               (1 enrolled user), then 1, 100, N enrolled users (the user with 1 template);
-               the 1-template, 1-user point is measured again after the templates series
-               (drift check). Median of RUNS after 2 warm-up calls per point.
+               (1 enrolled user), then 1, 100, N enrolled users (the user with 1 template).
+               Each store is built once and copied; the daemon then visits every copy in
+               4 rounds (order reversed every other round, RUNS/4 calls per visit after
+               warm-up calls until one matches), so drift of a shared machine weighs on
+               every point alike. Median of the RUNS calls per point; least-squares slope
+               over the medians; per-round medians in the JSON.
 The user's own template comes from a real enrollment through the daemon; its extra
 templates are that embedding plus a little noise, and the other users are accounts
 fa-scale-NNNNN, each with consent and one random unit-norm template, all written by
@@ -60,6 +63,7 @@ if "--max-users" in ARGS:
 TEMPLATE_POINTS = (1, 10, 100)
 USER_POINTS = (1, 100, MAX_USERS)
 STARTS = 5
+ROUNDS = 4                      # visits to every store; RUNS verifies per point in all
 USER = "daemon"                 # an existing system account, as in login_latency.py
 PREFIX = "fa-scale-"
 FIRST_UID = 3000000             # far above any uid this machine hands out
@@ -218,10 +222,13 @@ class DaemonScale(harness.FaceAuthTestCase):
             time.sleep(0.01)
         return named, time.monotonic() - t0
 
-    def verify_once(self):
-        m, secs = self.conn.call(harness.BUS_NAME.encode(), harness.OBJECT_PATH.encode(),
+    def raw_verify(self):
+        return self.conn.call(harness.BUS_NAME.encode(), harness.OBJECT_PATH.encode(),
                                  harness.INTERFACE.encode(), b"Verify", b"sa{sv}",
                                  raw_dbus.verify_body(USER.encode()))
+
+    def verify_once(self):
+        m, secs = self.raw_verify()
         self.assertEqual(m["type"], 2, "Verify answered an error: %s %s" % (m["error_name"], m["first_string"]))
         self.assertEqual(m["first_string"], "match", "Verify(%s) must match" % USER)
         return secs
@@ -252,24 +259,51 @@ class DaemonScale(harness.FaceAuthTestCase):
             return times, proc_kib(pid, "VmHWM"), peak[0]
         return times, None, None
 
-    def status_ms(self, n=5):
+    def status_ms(self, n=3):
         """busctl Status round trips (process start included) against busctl GetNotice."""
         status = [1000 * self.call("Status", debug=False).elapsed for _ in range(n)]
         notice = [1000 * self.call("GetNotice", "s", "", debug=False).elapsed for _ in range(n)]
         return median(status), median(notice)
 
-    def point(self, label):
-        """Start faceauthd on the store as it is; RSS idle, then RUNS verifies with the peak."""
+    def snapshot(self, name):
+        """Keep a copy of the stopped daemon's state directory."""
+        self.daemon.stop()
+        dst = os.path.join(self.root, "snap-" + name)
+        shutil.copytree(self.state_dir, dst, symlinks=True)
+        return dst
+
+    def restore(self, snap):
+        self.daemon.stop()
+        shutil.rmtree(self.state_dir)
+        shutil.copytree(snap, self.state_dir, symlinks=True)   # copystat: modes; owners below
+        for d, _, files in os.walk(self.state_dir):
+            for n in [d] + [os.path.join(d, f) for f in files]:
+                os.chown(n, self.service_pw.pw_uid, self.service_pw.pw_gid)
+
+    def visit(self, snap, runs, measure_rss):
+        """faceauthd on a copy of `snap`: (Verify times in ms, RSS figures or None)."""
+        self.restore(snap)
         self.daemon.start(wait=False)
         self.conn.drain()
         self.daemon.wait_for_name()
-        while harness.plain(self.ok(self.call("Status", debug=False))[0]).get("models") != "ok":
-            time.sleep(0.01)
-        time.sleep(0.5)
-        idle = proc_kib(self.daemon.proc.pid, "VmRSS")
-        times, hwm, _ = self.verify_series(RUNS, sample_rss=True)
-        sys.stderr.write("%s: median %.1f ms\n" % (label, statistics.median(times)))
-        return {"times": times, "rss_idle_mib": round(idle / 1024, 1), "rss_verify_peak_mib": round(hwm / 1024, 1)}
+        figures = None
+        if measure_rss:
+            while harness.plain(self.ok(self.call("Status", debug=False))[0]).get("models") != "ok":
+                time.sleep(0.01)
+            time.sleep(0.5)
+            idle = proc_kib(self.daemon.proc.pid, "VmRSS")
+        else:
+            deadline = time.monotonic() + 60   # the first calls wait for the models and housekeeping
+            while True:
+                m, _ = self.raw_verify()
+                if m["type"] == 2 and m["first_string"] == "match":
+                    break
+                self.assertLess(time.monotonic(), deadline, "Verify never matched: %s" % m)
+                time.sleep(0.05)
+        times, hwm, _ = self.verify_series(runs, sample_rss=measure_rss)
+        if measure_rss:
+            figures = {"rss_idle_mib": round(idle / 1024, 1), "rss_verify_peak_mib": round(hwm / 1024, 1)}
+        return times, figures
 
     # -- the measurement
 
@@ -308,26 +342,48 @@ class DaemonScale(harness.FaceAuthTestCase):
         self.runner, self.daemon.binary = self.make_namespace_tools()
         self.daemon.user = "root"      # the wrapper switches to the service user itself
         self.daemon.stop()
-        tpl = {}
+        snaps = {("templates", 1): self.snapshot("t1")}
         have = 1
-        for n in TEMPLATE_POINTS:
-            if n > have:
-                self.fill("--extra", str(n - have))
-                have = n
-            tpl[n] = self.point("%d templates" % n)
-        self.fill("--remove-extra")
-        users = {1: self.point("1 template again (drift check)")}
+        for n in TEMPLATE_POINTS[1:]:
+            self.fill("--extra", str(n - have))
+            have = n
+            snaps[("templates", n)] = self.snapshot("t%d" % n)
+        self.restore(snaps[("templates", 1)])
         have = 1
         fills = {}
         for n in USER_POINTS[1:]:
             fills[n] = self.fill("--users", str(n - have), "--first", str(have - 1))
             have = n
-            users[n] = self.point("%d users" % n)
-        status_big, notice_big = self.status_ms()
+            snaps[("users", n)] = self.snapshot("u%d" % n)
+        snaps[("users", 1)] = snaps[("templates", 1)]
+        # Rounds over every store, the order reversed every other round, so a machine
+        # that slows down or speeds up during the run weighs on every point alike.
+        states = [("templates", n) for n in TEMPLATE_POINTS] + [("users", n) for n in USER_POINTS[1:]]
+        per_round = -(-RUNS // ROUNDS)
+        times = {st: [] for st in states}
+        rounds = {st: [] for st in states}
+        figures = {}
+        for r in range(ROUNDS):
+            for st in (states if r % 2 == 0 else states[::-1]):
+                t, fig = self.visit(snaps[st], per_round, measure_rss=(r == 0))
+                times[st] += t
+                rounds[st].append(median(t))
+                if fig:
+                    figures[st] = fig
+            sys.stderr.write("round %d: %s\n" % (r + 1, {"%s %d" % st: rounds[st][-1] for st in states}))
+        times[("users", 1)], rounds[("users", 1)] = times[("templates", 1)], rounds[("templates", 1)]
+        figures[("users", 1)] = figures[("templates", 1)]
+        tpl = {n: dict(times=times[("templates", n)], rounds_ms=rounds[("templates", n)],
+                       **figures[("templates", n)]) for n in TEMPLATE_POINTS}
+        users = {n: dict(times=times[("users", n)], rounds_ms=rounds[("users", n)],
+                         **figures[("users", n)]) for n in USER_POINTS}
+        self.restore(snaps[("users", USER_POINTS[-1])])
+        status_big, notice_big = None, None
         start_big = []
         for _ in range(3):
             self.daemon.stop()
             start_big.append(self.start_and_wait())
+        status_big, notice_big = self.status_ms()
 
         t_med = {n: median(v["times"]) for n, v in tpl.items()}
         u_med = {n: median(v["times"]) for n, v in users.items()}
@@ -344,7 +400,7 @@ class DaemonScale(harness.FaceAuthTestCase):
             "ratio_largest_smallest": round(max(u_med.values()) / min(u_med.values()), 3),
             "fill": fills}
         RESULTS["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-        RESULTS["drift_1_template_ms"] = [t_med[1], u_med[1]]
+        RESULTS["rounds"] = ROUNDS
         RESULTS["big_store"] = {
             "users": USER_POINTS[-1], "status_busctl_ms": status_big, "getnotice_busctl_ms": notice_big,
             "name_owned_ms": median([1000 * n for n, _ in start_big]),
@@ -393,6 +449,8 @@ if __name__ == "__main__":
           "one Status call by busctl %.1f ms (GetNotice %.1f ms)"
           % (b["users"], b["starts"], b["name_owned_ms"], b["models_loaded_ms"], b["status_busctl_ms"],
              b["getnotice_busctl_ms"]))
-    print("1-template point before and after the templates series: %.1f / %.1f ms; load average at the end %s"
-          % (R["drift_1_template_ms"][0], R["drift_1_template_ms"][1], R["loadavg_end"]))
+    print("per-round medians (ms): " + "; ".join(
+        ["%d templates %s" % (n, R["verify_templates"]["points"][str(n)]["rounds_ms"]) for n in TEMPLATE_POINTS] +
+        ["%d users %s" % (n, R["verify_users"]["points"][str(n)]["rounds_ms"]) for n in USER_POINTS[1:]]))
+    print("load average at the end: %s" % R["loadavg_end"])
     print("JSON: " + json.dumps(dict(tool="faceauth-daemon-scale", runs=RUNS, **RESULTS)))
