@@ -356,9 +356,16 @@ std::size_t Store::enrolled_user_count() {
   // Former accounts' templates are not counted: nobody can use them.
   Stmt st(*db_, "SELECT DISTINCT user, uid FROM templates WHERE expires > ?1");
   st.bind(1, secs(opts_.clock()));
+  std::vector<std::pair<std::string, std::int64_t>> rows;
+  std::vector<std::string> names;
+  while (st.step()) {
+    rows.emplace_back(st.text(0), st.int64(1));
+    names.push_back(rows.back().first);
+  }
+  const auto now = uids_now(names);
   std::size_t n = 0;
-  while (st.step())
-    if (st.int64(1) >= 0 && uid_now(st.text(0)) == st.int64(1)) ++n;
+  for (const auto& [user, uid] : rows)
+    if (uid >= 0 && now.at(user) == uid) ++n;
   return n;
 }
 

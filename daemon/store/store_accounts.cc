@@ -36,6 +36,28 @@ std::int64_t Store::uid_now(const std::string& user) {
   return uid && *uid >= 0 ? *uid : kNoAccount;
 }
 
+std::map<std::string, std::int64_t> Store::uids_now(const std::vector<std::string>& users) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& u : users) out.emplace(u, kNoAccount);
+  if (!opts_.uid_of && users.size() > 1) {
+    // The first entry of a name wins, as getpwnam's search order gives it.
+    std::map<std::string, std::int64_t> listed;
+    std::vector<char> buf(16384);
+    passwd pw{}, *res = nullptr;
+    setpwent();
+    while (getpwent_r(&pw, buf.data(), buf.size(), &res) == 0 && res != nullptr)
+      if (out.count(res->pw_name)) listed.emplace(res->pw_name, static_cast<std::int64_t>(res->pw_uid));
+    endpwent();
+    for (auto& [name, uid] : out) {
+      auto it = listed.find(name);
+      uid = it != listed.end() ? it->second : uid_now(name);
+    }
+    return out;
+  }
+  for (auto& [name, uid] : out) uid = uid_now(name);
+  return out;
+}
+
 std::int64_t Store::account_uid(const std::string& user) {
   const std::int64_t uid = uid_now(user);
   if (uid < 0) {
@@ -150,19 +172,24 @@ std::vector<FormerAccount> Store::former_accounts() {
          " UNION ALL SELECT user, uid, 0, 0, 1 FROM incidents WHERE user != ''"
          " UNION ALL SELECT user, uid, 0, 0, 0 FROM users)"
          " GROUP BY user, uid ORDER BY user, uid");
-  std::vector<FormerAccount> out;
-  std::map<std::string, std::int64_t> resolved;
+  std::vector<FormerAccount> rows;
+  std::vector<std::string> names;
   while (q.step()) {
     FormerAccount f;
     f.user = q.text(0);
     f.uid = q.int64(1);
-    auto it = resolved.find(f.user);
-    if (it == resolved.end()) it = resolved.emplace(f.user, uid_now(f.user)).first;
-    if (it->second >= 0 && it->second == f.uid) continue;  // the account of today
-    if (it->second >= 0) f.uid_now = it->second;
     f.templates = static_cast<std::size_t>(q.int64(2));
     f.consents = static_cast<std::size_t>(q.int64(3));
     f.incidents = static_cast<std::size_t>(q.int64(4));
+    if (names.empty() || names.back() != f.user) names.push_back(f.user);  // ordered by user
+    rows.push_back(std::move(f));
+  }
+  const auto resolved = uids_now(names);
+  std::vector<FormerAccount> out;
+  for (auto& f : rows) {
+    const std::int64_t now = resolved.at(f.user);
+    if (now >= 0 && now == f.uid) continue;  // the account of today
+    if (now >= 0) f.uid_now = now;
     out.push_back(std::move(f));
   }
   return out;

@@ -6,6 +6,7 @@
 #include "store.h"
 #include "template_crypto.h"
 
+#include <pwd.h>
 #include <sodium.h>
 
 using namespace faceauth;
@@ -228,6 +229,30 @@ BOOST_FIXTURE_TEST_CASE(an_older_store_is_bound_to_its_accounts_on_upgrade, Stor
   BOOST_TEST(!s.is_enrolled("gone"));
   BOOST_TEST(s.consent_history("gone").empty());
   BOOST_TEST(s.erase_former_account("gone", "uid:0").consents == 1u);
+}
+
+// With the system's accounts (no uid_of), Status's count and the former
+// accounts come from one pass over the account database: the same answers as
+// a lookup per name. root and daemon exist on every Debian system; the third
+// name exists nowhere, so its rows are a former account's.
+BOOST_FIXTURE_TEST_CASE(system_accounts_are_resolved_in_one_pass_with_the_answers_of_a_lookup_each,
+                        StoreFixture) {
+  StoreOptions o = options();
+  uids["root"] = 0;
+  uids["daemon"] = static_cast<std::int64_t>(getpwnam("daemon")->pw_uid);
+  {
+    Store s(o);
+    enroll(s, "root", 1);
+    enroll(s, "daemon", 2);
+    enroll(s, "faceauth-no-such-account", 3);  // uid 10000 in the fixture's table
+  }
+  o.uid_of = nullptr;  // from now on: the system's accounts
+  Store system(o);
+  BOOST_TEST(system.enrolled_user_count() == 2u);
+  const auto former = system.former_accounts();
+  BOOST_REQUIRE(former.size() == 1u);
+  BOOST_TEST(former[0].user == "faceauth-no-such-account");
+  BOOST_TEST(!former[0].uid_now.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
