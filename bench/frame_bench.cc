@@ -25,7 +25,9 @@
 // tracked runs of the same frame are compared too: how far apart their
 // embeddings and live scores are, and whether any verdict differs.
 // The process pins itself to one CPU (sched_setaffinity) before any model is
-// loaded, so OpenCV's thread pool sees one core; --all-cores leaves it free.
+// loaded, so OpenCV's thread pool sees one core, and the whole-frame search
+// runs on one thread; --all-cores leaves the process free and the search on
+// two threads, as the daemon has them.
 // Ends with one JSON line (prefixed "JSON: ").
 #include <sched.h>
 
@@ -260,6 +262,9 @@ int main(int argc, char** argv) {
     const auto t_load = Clock::now();
     FaceEngine engine(model_dir, kDefaultEmbedder, /*liveness=*/true, blink);
     const double load_ms = ms_since(t_load);
+    // On one core the whole-frame search runs on one thread; with
+    // --all-cores on two, as in the daemon (detector.h).
+    engine.detector().set_search_threads(all_cores ? 2 : 1);
     const double threshold = calibration_of(kDefaultEmbedder).balanced.threshold;
     const int k = 2;
     QualityOptions quality;

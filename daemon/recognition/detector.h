@@ -53,6 +53,11 @@ class FaceDetector {
   std::vector<FaceBox> detect(const Image& img, bool upsample_if_none = true);
   static constexpr int kSearchWidth = 640;
 
+  // Threads of a whole-frame search of a frame of 320x240 or more: 2 (the
+  // default) splits the detector's pyramid between this thread and a helper
+  // (the same faces, up to a pixel); 1 searches on this thread only.
+  void set_search_threads(int n);
+
   // Faces in a window around `near` (where the face was in the previous
   // frame): the box grown by `margin` of its size on each side, clipped to the
   // frame, and scaled so that a face of near's size is `face_pixels` wide

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <thread>
 
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
@@ -15,11 +17,119 @@
 
 namespace faceauth {
 
+namespace {
+using Detector = dlib::frontal_face_detector;
+using Pyramid = dlib::pyramid_down<6>;  // the frontal face detector's pyramid
+constexpr unsigned long kSplitLevels = 2;
+
+// The detector's pyramid for an image already brought down kSplitLevels
+// levels: it brings an image down as Pyramid does, and maps a box found on
+// its level l back to the frame in one step as Pyramid maps level
+// l + kSplitLevels, the same arithmetic as the single-threaded search.
+struct LowerLevels : Pyramid {
+  using Pyramid::rect_up;
+  dlib::drectangle rect_up(const dlib::drectangle& r, unsigned int levels) const {
+    return Pyramid::rect_up(r, levels + static_cast<unsigned int>(kSplitLevels));
+  }
+};
+using LowerDetector = dlib::object_detector<dlib::scan_fhog_pyramid<LowerLevels>>;
+
+template <typename Scanner>
+void configure_like(Scanner& scanner, const Detector::image_scanner_type& like, unsigned long levels) {
+  scanner.set_detection_window_size(like.get_detection_window_width(), like.get_detection_window_height());
+  scanner.set_cell_size(like.get_cell_size());
+  scanner.set_padding(like.get_padding());
+  scanner.set_min_pyramid_layer_size(like.get_min_pyramid_layer_width(), like.get_min_pyramid_layer_height());
+  scanner.set_nuclear_norm_regularization_strength(like.get_nuclear_norm_regularization_strength());
+  scanner.set_max_pyramid_levels(levels);
+}
+
+std::vector<Detector::feature_vector_type> weights_of(const Detector& d) {
+  std::vector<Detector::feature_vector_type> w;
+  for (unsigned long i = 0; i < d.num_detectors(); ++i) w.push_back(d.get_w(i));
+  return w;
+}
+
+// The frontal face detector's filters on the first kSplitLevels levels of
+// the frame, and on the levels after them, each without non-max suppression
+// (the caller does it over both halves together).
+Detector first_levels_of(const Detector& d) {
+  Detector::image_scanner_type scanner;
+  configure_like(scanner, d.get_scanner(), kSplitLevels);
+  return Detector(scanner, dlib::test_box_overlap(1.0, 1.0), weights_of(d));
+}
+LowerDetector lower_levels_of(const Detector& d) {
+  LowerDetector::image_scanner_type scanner;
+  const unsigned long all = d.get_scanner().get_max_pyramid_levels();
+  configure_like(scanner, d.get_scanner(), all > kSplitLevels ? all - kSplitLevels : 1);
+  return LowerDetector(scanner, dlib::test_box_overlap(1.0, 1.0), weights_of(d));
+}
+
+template <typename T>
+void wipe_array(dlib::array2d<T>& a) {
+  if (a.size() > 0) secure_wipe(dlib::image_data(a), static_cast<size_t>(a.nr() * dlib::width_step(a)));
+  a.clear();
+}
+}  // namespace
+
+// The whole-frame search on two threads: the detector's pyramid is cut after
+// kSplitLevels levels; this thread scans the first levels of the frame, a
+// helper thread the rest, starting from the frame brought down kSplitLevels
+// times by the same pyramid steps dlib takes (so its levels are the same
+// pixels, and LowerLevels maps its boxes back with the same arithmetic).
+// Both halves' detections then go through the detector's own non-max
+// suppression together: the single-threaded answer.
 struct FaceDetector::Impl {
-  dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
+  Detector detector = dlib::get_frontal_face_detector();
+  Detector first_levels = first_levels_of(detector);
+  LowerDetector other_levels = lower_levels_of(detector);
   dlib::shape_predictor landmarks;
   dlib::shape_predictor eyes;  // 68 points; empty unless the blink check is on
   bool has_eyes = false;
+  int threads = 2;
+
+  std::vector<dlib::rectangle> search(const dlib::matrix<dlib::rgb_pixel>& m) {
+    // Small images (photos, tracking windows): one thread costs less.
+    if (threads < 2 || m.nr() * m.nc() < 320 * 240) return detector(m);
+    std::vector<dlib::rect_detection> rest;
+    std::exception_ptr failed;
+    std::thread helper([&] {
+      try {
+        Pyramid pyr;
+        dlib::array2d<dlib::rgb_pixel> a, b;
+        pyr(m, a);
+        for (unsigned long i = 1; i < kSplitLevels; ++i) {
+          pyr(a, b);
+          dlib::swap(a, b);
+        }
+        other_levels(a, rest);  // boxes in the frame's pixels (LowerLevels)
+        wipe_array(a);
+        wipe_array(b);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    std::vector<dlib::rect_detection> all;
+    try {
+      first_levels(m, all);
+    } catch (...) {
+      helper.join();
+      throw;
+    }
+    helper.join();
+    if (failed) std::rethrow_exception(failed);
+    all.insert(all.end(), rest.begin(), rest.end());
+    // The detector's own suppression: strongest first, drop what overlaps a kept box.
+    std::sort(all.rbegin(), all.rend());
+    const dlib::test_box_overlap& overlaps = detector.get_overlap_tester();
+    std::vector<dlib::rectangle> kept;
+    for (const auto& d : all) {
+      bool drop = false;
+      for (const auto& k : kept) drop = drop || overlaps(k, d.rect);
+      if (!drop) kept.push_back(d.rect);
+    }
+    return kept;
+  }
 };
 
 FaceDetector::FaceDetector(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
@@ -76,7 +186,7 @@ std::vector<FaceBox> FaceDetector::detect_region(const Image& img, int x0, int y
   std::vector<FaceBox> boxes;
   auto m = resampled(img, x0, y0, x1, y1, scale);
   const double inv = 1.0 / scale;
-  for (const auto& r : impl_->detector(m)) {
+  for (const auto& r : impl_->search(m)) {
     FaceBox b;
     b.left = x0 + static_cast<int>(std::lround(r.left() * inv));
     b.top = y0 + static_cast<int>(std::lround(r.top() * inv));
@@ -100,7 +210,7 @@ std::vector<FaceBox> FaceDetector::detect(const Image& img, bool upsample_if_non
     if (!boxes.empty()) return boxes;
   }
   auto m = to_dlib(img);
-  for (const auto& r : impl_->detector(m)) boxes.push_back(to_box(r));
+  for (const auto& r : impl_->search(m)) boxes.push_back(to_box(r));
   if (boxes.empty() && upsample_if_none && img.width() <= 2048 && img.height() <= 2048) {
     dlib::pyramid_up(m);
     dlib::pyramid_down<2> pyr;
@@ -196,5 +306,7 @@ void FaceDetector::load_eye_model(const std::string& path) {
 }
 
 bool FaceDetector::has_eye_model() const { return impl_->has_eyes; }
+
+void FaceDetector::set_search_threads(int n) { impl_->threads = std::clamp(n, 1, 2); }
 
 }  // namespace faceauth

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <tuple>
 
 #include "calibration.h"
 #include "decode.h"
@@ -151,6 +152,35 @@ BOOST_AUTO_TEST_CASE(a_frame_wider_than_640_is_searched_on_a_scaled_copy_with_bo
   BOOST_TEST(std::abs(found[0].top - 2 * small[0].top) <= 16);
   BOOST_TEST(std::abs(found[0].width - 2 * small[0].width) <= 16);
   BOOST_TEST(verdict_name(engine().analyze(big).verdict) == std::string("ok"));
+}
+
+BOOST_AUTO_TEST_CASE(the_two_thread_whole_frame_search_finds_what_one_thread_finds) {
+  FaceDetector one(test::model_dir()), two(test::model_dir());
+  one.set_search_threads(1);
+  std::vector<std::string> files = frames_of("0009", 6);
+  for (const auto& f : frames_of("0010", 6)) files.push_back(f);
+  files.push_back(test::faces_dir() + "/scenes/bald_guys.jpg");  // several faces
+  files.push_back(test::faces_dir() + "/scenes/dogs.jpg");       // none
+  int faces = 0;
+  for (const auto& f : files) {
+    Image img = load_image_file(f);
+    auto a = one.detect(img), b = two.detect(img);
+    BOOST_TEST_REQUIRE(a.size() == b.size(), f);
+    auto by_place = [](const FaceBox& x, const FaceBox& y) {
+      return std::tie(x.left, x.top) < std::tie(y.left, y.top);
+    };
+    std::sort(a.begin(), a.end(), by_place);
+    std::sort(b.begin(), b.end(), by_place);
+    for (size_t i = 0; i < a.size(); ++i) {
+      ++faces;
+      // The same pixels and the same arithmetic: the same boxes, exactly.
+      BOOST_TEST(a[i].left == b[i].left, f);
+      BOOST_TEST(a[i].top == b[i].top, f);
+      BOOST_TEST(a[i].width == b[i].width, f);
+      BOOST_TEST(a[i].height == b[i].height, f);
+    }
+  }
+  BOOST_TEST(faces >= 14);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
