@@ -47,6 +47,7 @@
 #include <thread>
 #include <vector>
 
+#include "camera_jobs.h"  // threshold_for, quality_options: as the daemon
 #include "camera_worker.h"
 #include "config.h"
 #include "embedding.h"
@@ -62,26 +63,6 @@ constexpr const char* kMagic = "faceauth-oneshot template v1";
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-// The daemon's threshold (service.cc threshold_for): the configured one, or
-// the embedder's operating point for the security level.
-double threshold_of(const Config& c) {
-  if (c.threshold) return *c.threshold;
-  const EmbedderCalibration& cal = calibration_of(c.embedder);
-  switch (c.security_level) {
-    case SecurityLevel::strict: return cal.strict.threshold;
-    case SecurityLevel::balanced: return cal.balanced.threshold;
-    case SecurityLevel::convenient: return cal.convenient.threshold;
-  }
-  return cal.balanced.threshold;
-}
-
-QualityOptions quality_of(const Config& c) {  // as CameraJobs' constructor
-  QualityOptions q;
-  q.min_face_pixels = c.min_face_pixels;
-  q.min_brightness = c.dark_frame_threshold;
-  return q;
 }
 
 // The daemon's worker for this configuration (as Service's constructor
@@ -166,7 +147,7 @@ int enroll(const Config& c, const std::vector<std::string>& frames, const std::s
     EnrollRequest req;                                                // as CameraJobs::enroll
     req.frames_needed = c.enroll_frames;
     req.timeout = std::chrono::seconds(std::max(30, c.verify_timeout_seconds * 6));
-    req.quality = quality_of(c);
+    req.quality = quality_options(c);
     std::promise<EnrollResult> done;
     auto answer = done.get_future();
     if (!worker->submit_enroll(
@@ -200,14 +181,14 @@ int verify(const Config& c, const std::string& template_path, int timeout_second
   } else {
     VerifyRequest req;  // as CameraJobs::verify
     req.templates = std::move(templates);
-    req.threshold = threshold_of(c);
+    req.threshold = threshold_for(c);
     req.frames_needed = c.frames_needed;
     req.frames_window = c.frames_window;
     req.liveness.required = c.liveness != LivenessMode::off;
     req.liveness.blink = c.liveness == LivenessMode::blink;
     req.deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
     req.priority = true;  // a login
-    req.quality = quality_of(c);
+    req.quality = quality_options(c);
     std::promise<VerifyResult> done;
     auto answer = done.get_future();
     if (!worker->submit_verify(std::move(req), [&done](VerifyResult res) { done.set_value(std::move(res)); }))

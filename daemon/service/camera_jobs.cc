@@ -44,6 +44,25 @@ VerifyAnswer said(const char* result, unsigned frames, const std::string& hint,
 std::int64_t until_of(const LockoutState& s) { return s.locked_until ? secs(*s.locked_until) : 0; }
 }  // namespace
 
+const LevelPoint& level_point(const Config& c) {
+  const EmbedderCalibration& cal = calibration_of(c.embedder);
+  switch (c.security_level) {
+    case SecurityLevel::strict: return cal.strict;
+    case SecurityLevel::balanced: return cal.balanced;
+    case SecurityLevel::convenient: return cal.convenient;
+  }
+  return cal.balanced;
+}
+
+double threshold_for(const Config& c) { return c.threshold ? *c.threshold : level_point(c).threshold; }
+
+QualityOptions quality_options(const Config& c) {
+  QualityOptions q;
+  q.min_face_pixels = c.min_face_pixels;
+  q.min_brightness = c.dark_frame_threshold;
+  return q;
+}
+
 CameraJobs::CameraJobs(boost::asio::io_context& io, CameraJobRunner& runner, Store& store,
                        const Config& config, double threshold)
     : io_(io),
@@ -51,10 +70,8 @@ CameraJobs::CameraJobs(boost::asio::io_context& io, CameraJobRunner& runner, Sto
       store_(store),
       config_(config),
       threshold_(threshold),
-      self_(std::make_shared<CameraJobs*>(this)) {
-  quality_.min_face_pixels = config.min_face_pixels;
-  quality_.min_brightness = config.dark_frame_threshold;
-}
+      quality_(quality_options(config)),
+      self_(std::make_shared<CameraJobs*>(this)) {}
 
 CameraJobs::~CameraJobs() {
   self_.reset();  // results still to come are dropped

@@ -29,6 +29,7 @@
 
 #include "camera_worker.h"
 #include "config.h"
+#include "operating_point.h"
 #include "store.h"
 
 // Asio stays out of this header: the loop is only referred to.
@@ -46,6 +47,15 @@ enum class Requirement { any, liveness, ir };
 // loop thread) when the connection closes, until the returned handle is
 // released. An empty function watches nothing.
 using WatchCaller = std::function<std::shared_ptr<void>(std::function<void()> gone)>;
+
+// The configured security level's measured operating point for the
+// configured embedder (operating_point.h).
+const LevelPoint& level_point(const Config& c);
+// The distance under which a verification matches: `threshold` when the
+// configuration sets one, else the level's.
+double threshold_for(const Config& c);
+// The quality gates the configuration asks of every frame.
+QualityOptions quality_options(const Config& c);
 
 struct VerifyCall {
   std::string user;                         // whose face

@@ -44,17 +44,6 @@ std::string hex(const Sha256& h) {
   return s;
 }
 
-const LevelPoint& level_point(const Config& c) {
-  const EmbedderCalibration& cal = calibration_of(c.embedder);
-  switch (c.security_level) {
-    case SecurityLevel::strict: return cal.strict;
-    case SecurityLevel::balanced: return cal.balanced;
-    case SecurityLevel::convenient: return cal.convenient;
-  }
-  return cal.balanced;
-}
-
-double threshold_for(const Config& c) { return c.threshold ? *c.threshold : level_point(c).threshold; }
 }  // namespace
 
 struct Service::Call {
