@@ -54,14 +54,14 @@
 #include "operating_point.h"
 
 using namespace faceauth;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr const char* kMagic = "faceauth-oneshot template v1";
 
-double ms_between(Clock::time_point a, Clock::time_point b) {
+double ms_between(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
@@ -168,12 +168,12 @@ int enroll(const Config& c, const std::vector<std::string>& frames, const std::s
 }
 
 int verify(const Config& c, const std::string& template_path, int timeout_seconds) {
-  const auto t0 = Clock::now();
+  const auto t0 = Steady::now();
   std::vector<Embedding> templates = read_templates(template_path, c.embedder);
   auto worker = make_worker(c, c.camera);
   std::string state;
   const bool loaded = wait_for_models(*worker, &state);
-  const auto t_loaded = Clock::now();
+  const auto t_loaded = Steady::now();
   VerifyResult r;
   if (!loaded) {
     r.result = "camera-unavailable";
@@ -186,7 +186,7 @@ int verify(const Config& c, const std::string& template_path, int timeout_second
     req.frames_window = c.frames_window;
     req.liveness.required = c.liveness != LivenessMode::off;
     req.liveness.blink = c.liveness == LivenessMode::blink;
-    req.deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
+    req.deadline = Steady::now() + std::chrono::seconds(timeout_seconds);
     req.priority = true;  // a login
     req.quality = quality_options(c);
     std::promise<VerifyResult> done;
@@ -195,7 +195,7 @@ int verify(const Config& c, const std::string& template_path, int timeout_second
       throw std::runtime_error("the worker refused the job");
     r = answer.get();
   }
-  const auto t_end = Clock::now();
+  const auto t_end = Steady::now();
   std::printf(
       "JSON: {\"tool\":\"faceauth-oneshot\",\"mode\":\"verify\",\"result\":\"%s\",\"frames\":%u,"
       "\"usable\":%u,\"models_ms\":%.1f,\"attempt_ms\":%.1f}\n",
