@@ -6,7 +6,7 @@ liveness = required, frames_needed 2 of 10, 5 s timeout) and a 640x480 y4m camer
 30 fps made of NUAA webcam frames (subject 0009; needs ../shared/liveness and ffmpeg).
 Prints a table and one JSON line.
 
-  sudo FACEAUTH_SHARED_DIR=/work/shared python3 bench/daemon_scale.py [RUNS] [--max-users N]
+  sudo python3 bench/daemon_scale.py [RUNS] [--max-users N]   (FACEAUTH_SHARED_DIR: ../shared)
       (build/, or $FACEAUTH_BUILD; RUNS Verify calls per point, default 15; N default 10000)
 
 Measured:
