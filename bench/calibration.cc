@@ -104,35 +104,41 @@ EmbeddedSet empty_set(const std::vector<Identity>& people) {
   return set;
 }
 
-// Runs each(engine, photo) for every photo index in to_embed on `threads` threads,
-// one FaceEngine each (dlib networks are not shared). A photo that cannot be
-// decoded counts as "no face"; any other error stops all threads and is thrown.
-void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& to_embed, const EmbedOptions& opt,
-                       const std::function<void(FaceEngine&, EmbeddedPhoto&)>& each) {
+// Runs each(engine, n) for every n in [0, count) on opt.threads threads, one
+// FaceEngine each (dlib networks are not shared). Any error stops all
+// threads and is thrown.
+void on_threads(size_t count, const EmbedOptions& opt, const std::function<void(FaceEngine&, size_t)>& each) {
   std::atomic<size_t> next{0};
   std::mutex err_mu;
   std::string first_error;
   auto work = [&] {
     try {
       FaceEngine engine(opt.model_dir, opt.embedder);
-      for (size_t n; (n = next++) < to_embed.size();) {
-        EmbeddedPhoto& p = set.photos[to_embed[n]];
-        try {
-          each(engine, p);
-        } catch (const DecodeError&) {
-          p.verdict = FrameVerdict::no_face;
-        }
-      }
+      for (size_t n; (n = next++) < count;) each(engine, n);
     } catch (const std::exception& e) {
       std::lock_guard lock(err_mu);
       if (first_error.empty()) first_error = e.what();
-      next = to_embed.size();
+      next = count;
     }
   };
   std::vector<std::thread> pool;
   for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
   for (auto& t : pool) t.join();
   if (!first_error.empty()) throw std::runtime_error(first_error);
+}
+
+// Runs each(engine, photo) for every photo index in to_embed (on_threads). A
+// photo that cannot be decoded counts as "no face".
+void embed_in_parallel(EmbeddedSet& set, const std::vector<size_t>& to_embed, const EmbedOptions& opt,
+                       const std::function<void(FaceEngine&, EmbeddedPhoto&)>& each) {
+  on_threads(to_embed.size(), opt, [&](FaceEngine& engine, size_t n) {
+    EmbeddedPhoto& p = set.photos[to_embed[n]];
+    try {
+      each(engine, p);
+    } catch (const DecodeError&) {
+      p.verdict = FrameVerdict::no_face;
+    }
+  });
 }
 
 }  // namespace
@@ -268,37 +274,21 @@ EmbeddedSet embed_tracked(const std::vector<Identity>& people, const EmbedOption
   }
   auto t0 = std::chrono::steady_clock::now();
   if (!to_embed.empty()) {
-    std::atomic<size_t> next{0};
-    std::mutex err_mu;
-    std::string first_error;
-    auto work = [&] {
-      try {
-        FaceEngine engine(opt.model_dir, opt.embedder);
-        for (size_t n; (n = next++) < to_embed.size();) {
-          FaceTrack track;
-          for (size_t i : runs[to_embed[n]]) {
-            EmbeddedPhoto& p = set.photos[i];
-            try {
-              Image img = load_image_file(p.path);
-              FrameAnalysis a = engine.analyze(img, opt.quality, 0, nullptr, &track);
-              p.verdict = a.verdict;
-              if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
-            } catch (const DecodeError&) {
-              p.verdict = FrameVerdict::no_face;
-              track = FaceTrack{};
-            }
-          }
+    on_threads(to_embed.size(), opt, [&](FaceEngine& engine, size_t n) {
+      FaceTrack track;
+      for (size_t i : runs[to_embed[n]]) {
+        EmbeddedPhoto& p = set.photos[i];
+        try {
+          Image img = load_image_file(p.path);
+          FrameAnalysis a = engine.analyze(img, opt.quality, 0, nullptr, &track);
+          p.verdict = a.verdict;
+          if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
+        } catch (const DecodeError&) {
+          p.verdict = FrameVerdict::no_face;
+          track = FaceTrack{};
         }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(err_mu);
-        if (first_error.empty()) first_error = e.what();
-        next = to_embed.size();
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::max(1, opt.threads); ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-    if (!first_error.empty()) throw std::runtime_error(first_error);
+    });
     if (!opt.cache_path.empty()) {
       std::ofstream out(opt.cache_path, std::ios::app);
       out.precision(9);

@@ -52,6 +52,7 @@ STORE_FILL = os.environ.get("FACEAUTH_STORE_FILL") or os.path.join(BUILD, "bench
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "e2e"))
 import harness  # noqa: E402
 import raw_dbus  # noqa: E402
+from webcam_video import NUAA, WebcamVideo  # noqa: E402
 
 ARGS = sys.argv[1:]
 _numbers = [a for a in ARGS if a.isdigit()]
@@ -67,7 +68,6 @@ ROUNDS = 4                      # visits to every store; RUNS verifies per point
 USER = "daemon"                 # an existing system account, as in login_latency.py
 PREFIX = "fa-scale-"
 FIRST_UID = 3000000             # far above any uid this machine hands out
-NUAA = os.path.join(harness.SHARED_DIR, "liveness", "nuaa", "real")
 RESULTS = {}
 
 
@@ -144,36 +144,11 @@ class Conn(raw_dbus.RawBus):
         self.buf = b""
 
 
-class DaemonScale(harness.FaceAuthTestCase):
+class DaemonScale(WebcamVideo, harness.FaceAuthTestCase):
     # The daemon's defaults: drop the harness's own settings (None = key not written).
     CONFIG = {k: None for k in harness.DEFAULT_CONFIG}
 
-    video = None
-
-    def config_values(self):
-        cfg = super().config_values()
-        if self.video:
-            cfg["camera"] = "y4m:%s?loop=1" % self.video
-        return cfg
-
     # -- set-up pieces
-
-    def nuaa(self, subject):
-        d = os.path.join(NUAA, subject)
-        return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".jpg"))
-
-    def make_video(self, name, frames):
-        """A 640x480 y4m at 30 fps (as login_latency.py --webcam makes it)."""
-        d = os.path.join(self.root, name)
-        os.mkdir(d)
-        for i, f in enumerate(frames):
-            shutil.copyfile(f, os.path.join(d, "%04d.jpg" % i))
-        out = os.path.join(self.root, name + ".y4m")
-        subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-framerate", "30",
-                        "-i", os.path.join(d, "%04d.jpg"), "-vf", "scale=640:480", "-pix_fmt", "yuv420p",
-                        "-f", "yuv4mpegpipe", out], check=True)
-        os.chmod(out, 0o644)
-        return out
 
     def make_namespace_tools(self):
         """A copy of /etc/passwd with MAX_USERS accounts more, and a wrapper that runs a

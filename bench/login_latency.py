@@ -33,12 +33,12 @@ os.environ.setdefault("FACEAUTH_PAM_DRIVER", os.path.join(BUILD, "pam", "faceaut
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "e2e"))
 import harness  # noqa: E402
 import pam_support  # noqa: E402
+from webcam_video import NUAA, WebcamVideo  # noqa: E402
 
 WEBCAM = "--webcam" in sys.argv[1:]
 _numbers = [a for a in sys.argv[1:] if a.isdigit()]
 RUNS = int(_numbers[0]) if _numbers else (50 if WEBCAM else 15)
 USER = "daemon"
-NUAA = os.path.join(harness.SHARED_DIR, "liveness", "nuaa", "real")
 RESULTS = {}
 
 
@@ -49,36 +49,9 @@ def summary(values):
             "runs": len(values)}
 
 
-class LoginLatency(pam_support.PamMixin, harness.FaceAuthTestCase):
+class LoginLatency(WebcamVideo, pam_support.PamMixin, harness.FaceAuthTestCase):
     CONFIG = {"verify_timeout_seconds": "5"}
     CAMERA_OPTIONS = "loop=1"
-
-    video = None
-
-    def config_values(self):
-        cfg = super().config_values()
-        if self.video:
-            cfg["camera"] = "y4m:%s?loop=1" % self.video
-        return cfg
-
-    def nuaa(self, subject):
-        d = os.path.join(NUAA, subject)
-        return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".jpg"))
-
-    def make_video(self, name, frames):
-        """A 640x480 y4m of `frames` at 30 fps (each frame shown once, looped by the source)."""
-        import shutil
-        import subprocess
-        d = os.path.join(self.root, name)
-        os.mkdir(d)
-        for i, f in enumerate(frames):
-            shutil.copyfile(f, os.path.join(d, "%04d.jpg" % i))
-        out = os.path.join(self.root, name + ".y4m")
-        subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-framerate", "30",
-                        "-i", os.path.join(d, "%04d.jpg"), "-vf", "scale=640:480", "-pix_fmt", "yuv420p",
-                        "-f", "yuv4mpegpipe", out], check=True)
-        os.chmod(out, 0o644)
-        return out
 
     def show(self, frames, name):
         if not WEBCAM:
