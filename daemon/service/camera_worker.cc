@@ -286,6 +286,44 @@ class IrPairs {
   bool seen_lit_ = false;
 };
 
+// The per-frame work of one attempt, as verify() and test() both do it: the
+// analysis with the face tracked from frame to frame (face_engine.h), the
+// live score of an IR camera's emitter pairs, the eye openness for the blink
+// check (closed eyes may fail the sharpness gate, so every aligned face
+// counts); the frame is wiped.
+class AttemptFrames {
+ public:
+  explicit AttemptFrames(const LivenessPolicy& liveness) : ir_(liveness.ir_pairs) {}
+  FrameAnalysis analyze(FaceEngine& engine, Image& image, const QualityOptions& q,
+                        const std::atomic<bool>* stop) {
+    FrameAnalysis a = engine.analyze(image, q, kAttemptJitters, stop, &track_);
+    if (expected_dark(a)) {
+      pairs_.dark(std::move(image));
+    } else if (ir_ && a.verdict == FrameVerdict::ok) {
+      a.live = pairs_.live(image, a.face);
+    }
+    image.wipe();
+    if (a.eyes >= 0) blinks_.add(a.eyes, a.shape);
+    return a;
+  }
+  bool blinked() const { return blinks_.blinked(); }
+  // An IR camera's emitter-off frame: expected, and no hint for the person.
+  bool expected_dark(const FrameAnalysis& a) const { return ir_ && a.verdict == FrameVerdict::too_dark; }
+
+ private:
+  bool ir_;
+  FaceTrack track_;
+  IrPairs pairs_;
+  BlinkTracker blinks_{kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance};
+};
+
+// Whether the engine can judge liveness as the policy asks: the network (or
+// an IR camera's pairs) when liveness is required, the eye model for blinks.
+bool liveness_possible(const FaceEngine& engine, const LivenessPolicy& p) {
+  if (p.required && !p.ir_pairs && !engine.has_liveness()) return false;
+  return !p.blink || engine.has_eyes();
+}
+
 }  // namespace
 
 VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, const JobControl& ctl) {
@@ -305,18 +343,12 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
     r.error = "this login needs an infrared camera; the camera " + camera_ir_state();
     return r;
   }
-  if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
-    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
-    return r;
-  }
-  if (liveness.blink && !engine.has_eyes()) {
+  if (!liveness_possible(engine, liveness)) {
     r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   AttemptWindow window(req.frames_needed);
-  FaceTrack track;  // the face's place from frame to frame (face_engine.h)
-  IrPairs pairs;
-  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
+  AttemptFrames attempt(liveness);
   // (blink) identity and the passive check have held: the attempt waits for a blink.
   bool awaiting_blink = false;
   auto ended_without_blink = [&] {
@@ -338,22 +370,14 @@ VerifyResult CameraWorker::verify(FaceEngine& engine, const VerifyRequest& req, 
       if (!frame) break;  // a recorded source has no more frames
       any_frame = true;
       ++r.frames;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled, &track);
-      if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
-        pairs.dark(std::move(frame->image));
-      } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
-        a.live = pairs.live(frame->image, a.face);
-      }
-      frame->image.wipe();
-      if (a.eyes >= 0) blinks.add(a.eyes, a.shape);  // closed eyes may fail the sharpness gate: counted first
+      FrameAnalysis a = attempt.analyze(engine, frame->image, req.quality, &ctl.cancelled);
       if (a.verdict != FrameVerdict::ok) {
-        // An IR camera's emitter-off frames are expected; the hint comes from the others.
-        if (!(liveness.ir_pairs && a.verdict == FrameVerdict::too_dark)) r.hint = verdict_hint(a.verdict);
+        if (!attempt.expected_dark(a)) r.hint = verdict_hint(a.verdict);
         continue;
       }
       ++usable;
       if (window.add(a.embedding, a.live, req.templates, req.threshold)) {
-        std::string decision = window.on_identity_match(liveness, blinks.blinked());
+        std::string decision = window.on_identity_match(liveness, attempt.blinked());
         if (!decision.empty()) {
           r.result = std::move(decision);
           r.hint.clear();
@@ -386,18 +410,12 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
   std::string decided;  // verify()'s answer at the first identity match
   LivenessPolicy liveness = req.liveness;
   liveness.ir_pairs = probe_ir();
-  if (liveness.required && !liveness.ir_pairs && !engine.has_liveness()) {
-    r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
-    return r;
-  }
-  if (liveness.blink && !engine.has_eyes()) {
+  if (!liveness_possible(engine, liveness)) {
     r.result = FACEAUTH_RESULT_LIVENESS_UNAVAILABLE;
     return r;
   }
   AttemptWindow window(req.frames_needed);  // decided as verify() does
-  FaceTrack track;
-  IrPairs pairs;
-  BlinkTracker blinks(kBlinkClosedRatio, kBlinkReopenRatio, kBlinkShapeTolerance);
+  AttemptFrames attempt(liveness);          // analysed as verify() does
   bool awaiting_blink = false;
   try {
     OpenSource cam(camera_spec_);
@@ -409,15 +427,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
       }
       std::optional<Frame> frame = cam.src->next();
       if (!frame) break;
-      FrameAnalysis a = engine.analyze(frame->image, req.quality, kAttemptJitters, &ctl.cancelled,
-                                       &track);  // as verify() does
-      if (liveness.ir_pairs && a.verdict == FrameVerdict::too_dark) {
-        pairs.dark(std::move(frame->image));
-      } else if (liveness.ir_pairs && a.verdict == FrameVerdict::ok) {
-        a.live = pairs.live(frame->image, a.face);
-      }
-      frame->image.wipe();
-      if (a.eyes >= 0) blinks.add(a.eyes, a.shape);
+      FrameAnalysis a = attempt.analyze(engine, frame->image, req.quality, &ctl.cancelled);
       TestFrame f;
       f.reason = a.reason();
       f.usable = a.verdict == FrameVerdict::ok;
@@ -432,7 +442,7 @@ TestResult CameraWorker::test(FaceEngine& engine, const TestRequest& req, const 
         if (best >= 0) f.distance = best;
         f.live = a.live;
         if (window.add(a.embedding, a.live, req.templates, req.threshold) && decided.empty()) {
-          decided = window.on_identity_match(liveness, blinks.blinked());
+          decided = window.on_identity_match(liveness, attempt.blinked());
           if (decided.empty()) awaiting_blink = liveness.blink;
         }
       }
