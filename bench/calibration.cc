@@ -104,6 +104,19 @@ EmbeddedSet empty_set(const std::vector<Identity>& people) {
   return set;
 }
 
+// Appends the plain cache's lines (read_views_cache, k = 0) of the photos `which`.
+void append_to_cache(const std::string& path, const EmbeddedSet& set, const std::vector<size_t>& which,
+                     const std::vector<std::string>& keys) {
+  std::ofstream out(path, std::ios::app);
+  out.precision(9);
+  for (size_t i : which) {
+    out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
+    const Embedding& e = set.photos[i].embedding;
+    for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
+    out << '\n';
+  }
+}
+
 // Runs each(engine, n) for every n in [0, count) on opt.threads threads, one
 // FaceEngine each (dlib networks are not shared). Any error stops all
 // threads and is thrown.
@@ -223,16 +236,7 @@ EmbeddedSet embed_dataset(const std::vector<Identity>& people, const EmbedOption
       p.verdict = a.verdict;
       if (a.verdict == FrameVerdict::ok) p.embedding = a.embedding;
     });
-    if (!opt.cache_path.empty()) {
-      std::ofstream out(opt.cache_path, std::ios::app);
-      out.precision(9);
-      for (size_t i : to_embed) {
-        out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
-        const Embedding& e = set.photos[i].embedding;
-        for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
-        out << '\n';
-      }
-    }
+    if (!opt.cache_path.empty()) append_to_cache(opt.cache_path, set, to_embed, keys);
   }
   set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return set;
@@ -290,15 +294,9 @@ EmbeddedSet embed_tracked(const std::vector<Identity>& people, const EmbedOption
       }
     });
     if (!opt.cache_path.empty()) {
-      std::ofstream out(opt.cache_path, std::ios::app);
-      out.precision(9);
-      for (size_t id : to_embed)
-        for (size_t i : runs[id]) {
-          out << keys[i] << ' ' << static_cast<int>(set.photos[i].verdict);
-          const Embedding& e = set.photos[i].embedding;
-          for (int d = 0; d < e.dims; ++d) out << ' ' << e.v[d];
-          out << '\n';
-        }
+      std::vector<size_t> embedded;
+      for (size_t id : to_embed) embedded.insert(embedded.end(), runs[id].begin(), runs[id].end());
+      append_to_cache(opt.cache_path, set, embedded, keys);
     }
   }
   set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
