@@ -6,14 +6,18 @@
 //
 // Frames: sequences of real webcam frames (NUAA, ../shared/liveness/nuaa/real,
 // 640x480): the first --frames (40) of each of the first --subjects (12)
-// subjects, each recording session a sequence in frame order;
-// the 1280x720 frames are the same pictures scaled x1.5 (a 720p camera at the
-// same place sees the face 1.5 times larger) into a 1280-wide scene whose
-// sides mirror the picture's edges. Each size is run twice over the same
-// frames: "whole frame" searches every frame for faces; "tracked" is what the
-// daemon does within an attempt (face_engine.h, FaceTrack): the face is
-// searched near where it was in the frame before, with a whole-frame search
-// at the attempt's first frame, after a lost face, and every 10th frame.
+// subjects, each recording session a sequence in frame order. And photos
+// placed in camera-sized scenes: the first photo of each of the first
+// --subjects people of lfw-dev and of casia5 (East-Asian), scaled x1.6 into
+// a 640x480 scene and moving 3 px right and 2 px down a frame, 8 frames a
+// sequence. The 1280x720 frames are the same pictures scaled x1.5 (a 720p
+// camera at the same place sees the face 1.5 times larger) into a 1280-wide
+// scene whose sides mirror the picture's edges. Each size is run twice over
+// the same frames: "whole frame" searches every frame for faces; "tracked" is
+// what the daemon does within an attempt (face_engine.h, FaceTrack): the face
+// is searched near where it was in the frame before, with a whole-frame
+// search at the attempt's first frame, after a lost face, and every 10th
+// frame.
 //
 // Stages per frame: MJPEG decode (the JPEG as a webcam sends it; 720p frames
 // are encoded here at quality 85), I420 -> RGB conversion (a y4m: source or a
@@ -39,6 +43,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +52,7 @@
 #include <jpeglib.h>
 
 #include "convert.h"
+#include "decode.h"
 #include "face_engine.h"
 #include "fusion.h"
 #include "models.h"
@@ -159,6 +165,51 @@ Image scene_720p(const Image& src) {
   return out;
 }
 
+// A photo placed in a 640x480 scene: scaled x1.6 (bilinear; a 250x250 LFW
+// photo's face becomes about 170 px wide, as at arm's length from a laptop
+// camera), its centre moved by (dx, dy) from the scene's centre; the rest of
+// the scene repeats the photo's edge pixels outwards (a mirror would show a
+// second face).
+Image photo_scene(const Image& photo, int dx, int dy) {
+  constexpr double s = 1.6;
+  Image out(640, 480);
+  const double ox = (640 - photo.width() * s) / 2 + dx, oy = (480 - photo.height() * s) / 2 + dy;
+  for (int y = 0; y < 480; ++y) {
+    const double fy = std::clamp((y + 0.5 - oy) / s - 0.5, 0.0, photo.height() - 1.0);
+    const int y0 = static_cast<int>(fy), y1 = std::min(y0 + 1, photo.height() - 1);
+    const double ay = fy - y0;
+    for (int x = 0; x < 640; ++x) {
+      const double fx = std::clamp((x + 0.5 - ox) / s - 0.5, 0.0, photo.width() - 1.0);
+      const int x0 = static_cast<int>(fx), x1 = std::min(x0 + 1, photo.width() - 1);
+      const double ax = fx - x0;
+      for (int c = 0; c < 3; ++c) {
+        const double top = photo.row(y0)[3 * x0 + c] * (1 - ax) + photo.row(y0)[3 * x1 + c] * ax;
+        const double bot = photo.row(y1)[3 * x0 + c] * (1 - ax) + photo.row(y1)[3 * x1 + c] * ax;
+        out.row(y)[3 * x + c] = static_cast<uint8_t>(std::lround(top * (1 - ay) + bot * ay));
+      }
+    }
+  }
+  return out;
+}
+
+// One frame of a sequence: a NUAA webcam frame (its JPEG as recorded), or a
+// photo placed in a scene, moved by (dx, dy).
+struct SourceFrame {
+  fs::path path;
+  bool scene = false;
+  int dx = 0, dy = 0;
+};
+
+struct Source {
+  const char* name;  // "nuaa" or "photos"
+  std::vector<std::vector<SourceFrame>> sequences;
+  size_t frames() const {
+    size_t n = 0;
+    for (const auto& s : sequences) n += s.size();
+    return n;
+  }
+};
+
 struct CameraFrame {
   std::vector<uint8_t> jpeg, i420;
   int width = 0, height = 0;
@@ -234,9 +285,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // The sequences: each recording session of the first `subjects` subjects,
-  // in frame order, up to `per_subject` frames a subject.
-  std::vector<std::vector<fs::path>> sequences;
+  // NUAA: each recording session of the first `subjects` subjects, in
+  // frame order, up to `per_subject` frames a subject.
+  Source nuaa_source{"nuaa", {}};
   std::vector<fs::path> subject_dirs;
   for (const auto& e : fs::directory_iterator(nuaa))
     if (e.is_directory()) subject_dirs.push_back(e.path());
@@ -251,12 +302,33 @@ int main(int argc, char** argv) {
     });
     if (static_cast<int>(files.size()) > per_subject) files.resize(static_cast<size_t>(per_subject));
     for (size_t i = 0; i < files.size(); ++i) {
-      if (i == 0 || session_of(files[i]) != session_of(files[i - 1])) sequences.emplace_back();
-      sequences.back().push_back(files[i]);
+      if (i == 0 || session_of(files[i]) != session_of(files[i - 1])) nuaa_source.sequences.emplace_back();
+      nuaa_source.sequences.back().push_back(SourceFrame{files[i]});
     }
   }
-  size_t total_frames = 0;
-  for (const auto& seq : sequences) total_frames += seq.size();
+  // Photos in scenes: the first photo of each of the first `subjects` people
+  // of lfw-dev and of casia5 (East-Asian), each a sequence of 8 frames in
+  // which the photo moves 3 px right and 2 px down a frame.
+  Source photo_source{"photos", {}};
+  for (const char* set : {"lfw-dev", "casia5"}) {
+    const fs::path dir = fs::path(shared) / "faces" / set;
+    if (!fs::is_directory(dir)) continue;
+    std::vector<fs::path> people;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_directory()) people.push_back(e.path());
+    std::sort(people.begin(), people.end());
+    if (static_cast<int>(people.size()) > subjects) people.resize(static_cast<size_t>(subjects));
+    for (const auto& person : people) {
+      std::vector<fs::path> photos;
+      for (const auto& e : fs::directory_iterator(person))
+        if (e.path().extension() == ".jpg" || e.path().extension() == ".png") photos.push_back(e.path());
+      if (photos.empty()) continue;
+      std::sort(photos.begin(), photos.end());
+      std::vector<SourceFrame> seq;
+      for (int i = 0; i < 8; ++i) seq.push_back(SourceFrame{photos.front(), true, 3 * i - 12, 2 * i - 8});
+      photo_source.sequences.push_back(std::move(seq));
+    }
+  }
 
   try {
     const auto t_load = Clock::now();
@@ -278,159 +350,185 @@ int main(int argc, char** argv) {
                        ",\"blink\":" + (blink ? "true" : "false") +
                        ",\"model_load_ms\":" + std::to_string(load_ms) + ",\"rows\":[";
     std::printf(
-        "embedder %s, liveness network on%s; %s; %zu NUAA webcam frames of %zu subjects in %zu sessions\n",
+        "embedder %s, liveness network on%s; %s; nuaa: %zu NUAA webcam frames of %zu subjects in %zu "
+        "sessions; "
+        "photos: %zu sequences of 8 frames, a photo of lfw-dev or casia5 moving in a scene\n",
         embedder_name(kDefaultEmbedder), blink ? ", eye model (blink) on" : "",
-        all_cores ? "all cores" : ("pinned to CPU " + std::to_string(cpu)).c_str(), total_frames,
-        subject_dirs.size(), sequences.size());
-    std::printf("%-9s %-12s %6s %6s %7s | %6s %6s %7s %9s %8s %6s %6s | %7s %7s\n", "size", "search",
-                "frames", "usable", "tracked", "mjpeg", "i420", "detect", "landmarks", "liveness", "embed",
-                "match", "total", "p90");
+        all_cores ? "all cores" : ("pinned to CPU " + std::to_string(cpu)).c_str(), nuaa_source.frames(),
+        subject_dirs.size(), nuaa_source.sequences.size(), photo_source.sequences.size());
+    std::printf("%-6s %-9s %-12s %6s %6s %7s | %6s %6s %7s %9s %8s %6s %6s | %7s %7s\n", "frames", "size",
+                "search", "frames", "usable", "tracked", "mjpeg", "i420", "detect", "landmarks", "liveness",
+                "embed", "match", "total", "p90");
     bool first_row = true;
     std::string compare_json;
-    for (const Size size : {Size{"640x480", false}, Size{"1280x720", true}}) {
-      // The camera's frames, made once.
-      std::vector<std::vector<CameraFrame>> cams;
-      for (const auto& seq : sequences) {
-        std::vector<CameraFrame> cs;
-        for (const auto& f : seq) {
-          CameraFrame c;
-          std::vector<uint8_t> jpeg = read_bytes(f);
-          Image img = convert_mjpeg(jpeg);
-          if (size.hd) {
-            Image hd = scene_720p(img);
+    for (const Source* source : {&nuaa_source, &photo_source}) {
+      if (source->sequences.empty()) continue;
+      for (const Size size : {Size{"640x480", false}, Size{"1280x720", true}}) {
+        // The camera's frames, made once.
+        std::vector<std::vector<CameraFrame>> cams;
+        for (const auto& seq : source->sequences) {
+          std::vector<CameraFrame> cs;
+          for (const auto& f : seq) {
+            CameraFrame c;
+            std::vector<uint8_t> jpeg;
+            Image img;
+            if (f.scene) {
+              Image photo = load_image_file(f.path.string());
+              img = photo_scene(photo, f.dx, f.dy);
+              photo.wipe();
+            } else {
+              jpeg = read_bytes(f.path);
+              img = convert_mjpeg(jpeg);
+            }
+            if (size.hd) {
+              Image hd = scene_720p(img);
+              img.wipe();
+              img = std::move(hd);
+            }
+            c.jpeg = !jpeg.empty() && !size.hd ? std::move(jpeg) : encode_jpeg(img, 85);
+            c.i420 = to_i420(img);
+            c.width = img.width();
+            c.height = img.height();
             img.wipe();
-            img = std::move(hd);
-            c.jpeg = encode_jpeg(img, 85);
-          } else {
-            c.jpeg = std::move(jpeg);
+            cs.push_back(std::move(c));
           }
-          c.i420 = to_i420(img);
-          c.width = img.width();
-          c.height = img.height();
-          img.wipe();
-          cs.push_back(std::move(c));
+          cams.push_back(std::move(cs));
         }
-        cams.push_back(std::move(cs));
-      }
-      // Templates: three usable frames of each subject, from the middle of its sequence.
-      std::vector<std::vector<Embedding>> templates(cams.size());
-      for (size_t s = 0; s < cams.size(); ++s)
-        for (size_t i = cams[s].size() / 2; i < cams[s].size() && templates[s].size() < 3; ++i) {
-          Image img = convert_mjpeg(cams[s][i].jpeg);
-          FrameAnalysis a = engine.analyze(img, quality, kAttemptJitters);
-          if (a.verdict == FrameVerdict::ok) templates[s].push_back(a.embedding);
-        }
+        // Templates: three usable frames of each subject, from the middle of its sequence.
+        std::vector<std::vector<Embedding>> templates(cams.size());
+        for (size_t s = 0; s < cams.size(); ++s)
+          for (size_t i = cams[s].size() / 2; i < cams[s].size() && templates[s].size() < 3; ++i) {
+            Image img = convert_mjpeg(cams[s][i].jpeg);
+            FrameAnalysis a = engine.analyze(img, quality, kAttemptJitters);
+            if (a.verdict == FrameVerdict::ok) templates[s].push_back(a.embedding);
+          }
 
-      // Both searches run on every frame, one after the other, so a machine
-      // that gets busier during the run slows both alike.
-      std::vector<std::vector<PerFrame>> outcome[2];
-      Column cols[2];
-      double total_median[2] = {0, 0};
-      for (int mode = 0; mode < 2; ++mode) outcome[mode].resize(cams.size());
-      for (size_t s = 0; s < cams.size(); ++s) {
-        FaceTrack track;
-        std::vector<Embedding> window[2];
-        for (const CameraFrame& cf : cams[s]) {
-          for (int mode = 0; mode < 2; ++mode) {
-            Column& col = cols[mode];
-            ++col.frames;
-            auto t0 = Clock::now();
-            Image img = convert_mjpeg(cf.jpeg);
-            const double dec = ms_since(t0);
-            t0 = Clock::now();
-            Image other = convert_i420(cf.i420, cf.width, cf.height);
-            const double conv = ms_since(t0);
-            other.wipe();
-            t0 = Clock::now();
-            FrameAnalysis a =
-                engine.analyze(img, quality, kAttemptJitters, nullptr, mode == 1 ? &track : nullptr);
-            const double analyze_ms = ms_since(t0);
-            img.wipe();
-            col.detect_all.push_back(a.times.detect_ms);
-            PerFrame pf;
-            pf.verdict = a.verdict;
-            pf.live = a.live;
-            if (a.verdict == FrameVerdict::ok) pf.embedding = a.embedding;
-            outcome[mode][s].push_back(pf);
-            if (a.verdict != FrameVerdict::ok) continue;
-            ++col.usable;
-            col.tracked += a.tracked;
-            t0 = Clock::now();
-            window[mode].push_back(a.embedding);
-            if (window[mode].size() > static_cast<size_t>(k)) window[mode].erase(window[mode].begin());
-            volatile bool matched =
-                !templates[s].empty() && attempt_matches(templates[s], window[mode], threshold);
-            (void)matched;
-            const double match = ms_since(t0);
-            col.decode.push_back(dec);
-            col.convert.push_back(conv);
-            col.detect.push_back(a.times.detect_ms);
-            col.landmarks.push_back(a.times.landmarks_ms);
-            col.embed.push_back(a.times.embed_ms);
-            col.liveness.push_back(a.times.liveness_ms);
-            col.match.push_back(match);
-            col.total.push_back(dec + analyze_ms + match);
+        // Both searches run on every frame, one after the other, so a machine
+        // that gets busier during the run slows both alike.
+        std::vector<std::vector<PerFrame>> outcome[2];
+        Column cols[2];
+        double total_median[2] = {0, 0};
+        for (int mode = 0; mode < 2; ++mode) outcome[mode].resize(cams.size());
+        for (size_t s = 0; s < cams.size(); ++s) {
+          FaceTrack track;
+          std::vector<Embedding> window[2];
+          for (const CameraFrame& cf : cams[s]) {
+            for (int mode = 0; mode < 2; ++mode) {
+              Column& col = cols[mode];
+              ++col.frames;
+              auto t0 = Clock::now();
+              Image img = convert_mjpeg(cf.jpeg);
+              const double dec = ms_since(t0);
+              t0 = Clock::now();
+              Image other = convert_i420(cf.i420, cf.width, cf.height);
+              const double conv = ms_since(t0);
+              other.wipe();
+              t0 = Clock::now();
+              FrameAnalysis a =
+                  engine.analyze(img, quality, kAttemptJitters, nullptr, mode == 1 ? &track : nullptr);
+              const double analyze_ms = ms_since(t0);
+              img.wipe();
+              col.detect_all.push_back(a.times.detect_ms);
+              PerFrame pf;
+              pf.verdict = a.verdict;
+              pf.live = a.live;
+              if (a.verdict == FrameVerdict::ok) pf.embedding = a.embedding;
+              outcome[mode][s].push_back(pf);
+              if (a.verdict != FrameVerdict::ok) continue;
+              ++col.usable;
+              col.tracked += a.tracked;
+              t0 = Clock::now();
+              window[mode].push_back(a.embedding);
+              if (window[mode].size() > static_cast<size_t>(k)) window[mode].erase(window[mode].begin());
+              volatile bool matched =
+                  !templates[s].empty() && attempt_matches(templates[s], window[mode], threshold);
+              (void)matched;
+              const double match = ms_since(t0);
+              col.decode.push_back(dec);
+              col.convert.push_back(conv);
+              col.detect.push_back(a.times.detect_ms);
+              col.landmarks.push_back(a.times.landmarks_ms);
+              col.embed.push_back(a.times.embed_ms);
+              col.liveness.push_back(a.times.liveness_ms);
+              col.match.push_back(match);
+              col.total.push_back(dec + analyze_ms + match);
+            }
           }
         }
-      }
-      for (int mode = 0; mode < 2; ++mode) {
-        const bool track_on = mode == 1;
-        const Column& col = cols[mode];
-        total_median[mode] = median(col.total);
-        const char* search = track_on ? "tracked" : "whole frame";
-        std::printf("%-9s %-12s %6d %6d %7d | %6.1f %6.1f %7.1f %9.1f %8.1f %6.1f %6.2f | %7.1f %7.1f\n",
-                    size.name, search, col.frames, col.usable, col.tracked, median(col.decode),
-                    median(col.convert), median(col.detect), median(col.landmarks), median(col.liveness),
-                    median(col.embed), median(col.match), median(col.total), quantile(col.total, 0.9));
-        char buf[768];
-        std::snprintf(buf, sizeof buf,
-                      "%s{\"size\":\"%s\",\"search\":\"%s\",\"frames\":%d,\"usable\":%d,\"tracked\":%d,"
-                      "\"mjpeg_ms\":%.2f,\"i420_ms\":%.2f,\"detect_ms\":%.2f,\"landmarks_ms\":%.2f,"
-                      "\"liveness_ms\":%.2f,\"embed_ms\":%.2f,\"match_ms\":%.3f,\"total_ms\":%.2f,"
-                      "\"total_p90_ms\":%.2f,\"detect_all_frames_ms\":%.2f}",
-                      first_row ? "" : ",", size.name, search, col.frames, col.usable, col.tracked,
-                      median(col.decode), median(col.convert), median(col.detect), median(col.landmarks),
-                      median(col.liveness), median(col.embed), median(col.match), median(col.total),
-                      quantile(col.total, 0.9), median(col.detect_all));
-        json += buf;
-        first_row = false;
-      }
-      // The same frames, searched both ways: do the outcomes differ?
-      int differ = 0, both_ok = 0;
-      std::vector<double> emb_d, live_d;
-      for (size_t s = 0; s < cams.size(); ++s)
-        for (size_t i = 0; i < outcome[0][s].size(); ++i) {
-          const PerFrame& w = outcome[0][s][i];
-          const PerFrame& t = outcome[1][s][i];
-          if (w.verdict != t.verdict) {
-            ++differ;
-            continue;
-          }
-          if (w.verdict != FrameVerdict::ok) continue;
-          ++both_ok;
-          emb_d.push_back(distance(w.embedding, t.embedding));
-          live_d.push_back(std::fabs(w.live - t.live));
+        for (int mode = 0; mode < 2; ++mode) {
+          const bool track_on = mode == 1;
+          const Column& col = cols[mode];
+          total_median[mode] = median(col.total);
+          const char* search = track_on ? "tracked" : "whole frame";
+          std::printf(
+              "%-6s %-9s %-12s %6d %6d %7d | %6.1f %6.1f %7.1f %9.1f %8.1f %6.1f %6.2f | %7.1f %7.1f\n",
+              source->name, size.name, search, col.frames, col.usable, col.tracked, median(col.decode),
+              median(col.convert), median(col.detect), median(col.landmarks), median(col.liveness),
+              median(col.embed), median(col.match), median(col.total), quantile(col.total, 0.9));
+          char buf[768];
+          std::snprintf(buf, sizeof buf,
+                        "%s{\"source\":\"%s\",\"size\":\"%s\",\"search\":\"%s\",\"frames\":%d,\"usable\":%d,"
+                        "\"tracked\":%d,"
+                        "\"mjpeg_ms\":%.2f,\"i420_ms\":%.2f,\"detect_ms\":%.2f,\"landmarks_ms\":%.2f,"
+                        "\"liveness_ms\":%.2f,\"embed_ms\":%.2f,\"match_ms\":%.3f,\"total_ms\":%.2f,"
+                        "\"total_p90_ms\":%.2f,\"detect_all_frames_ms\":%.2f}",
+                        first_row ? "" : ",", source->name, size.name, search, col.frames, col.usable,
+                        col.tracked, median(col.decode), median(col.convert), median(col.detect),
+                        median(col.landmarks), median(col.liveness), median(col.embed), median(col.match),
+                        median(col.total), quantile(col.total, 0.9), median(col.detect_all));
+          json += buf;
+          first_row = false;
         }
-      std::printf(
-          "%-9s tracked / whole frame, median total: %.2f; a 30 fps camera gives %.1f ms a frame: %s\n",
-          size.name, total_median[1] / total_median[0], 1000.0 / 30,
-          total_median[1] <= 1000.0 / 30 ? "kept up with" : "NOT kept up with");
-      std::printf(
-          "%-9s whole frame vs tracked, same frames: %d verdicts differ; of %d usable in both, embedding "
-          "distance between the two median %.4f, max %.4f (threshold %.3f); live score difference median "
-          "%.4f, max %.4f\n",
-          size.name, differ, both_ok, median(emb_d), quantile(emb_d, 1.0), threshold, median(live_d),
-          quantile(live_d, 1.0));
-      char buf[512];
-      std::snprintf(
-          buf, sizeof buf,
-          "%s{\"size\":\"%s\",\"tracked_over_whole\":%.3f,\"verdicts_differ\":%d,\"usable_both\":%d,"
-          "\"embedding_distance_median\":%."
-          "5f,\"embedding_distance_max\":%.5f,\"live_difference_median\":%.5f,\"live_difference_max\":%."
-          "5f}",
-          compare_json.empty() ? "" : ",", size.name, total_median[1] / total_median[0], differ, both_ok,
-          median(emb_d), quantile(emb_d, 1.0), median(live_d), quantile(live_d, 1.0));
-      compare_json += buf;
+        // Why frames were not usable (whole-frame search).
+        std::map<std::string, int> refused;
+        for (const auto& seq : outcome[0])
+          for (const PerFrame& f : seq)
+            if (f.verdict != FrameVerdict::ok) ++refused[verdict_name(f.verdict)];
+        std::string why;
+        for (const auto& [name, n] : refused)
+          why += (why.empty() ? "" : ", ") + name + " " + std::to_string(n);
+        if (!why.empty())
+          std::printf("%-6s %-9s not usable (whole frame): %s\n", source->name, size.name, why.c_str());
+        // The same frames, searched both ways: do the outcomes differ?
+        int differ = 0, both_ok = 0;
+        std::vector<double> emb_d, live_d;
+        for (size_t s = 0; s < cams.size(); ++s)
+          for (size_t i = 0; i < outcome[0][s].size(); ++i) {
+            const PerFrame& w = outcome[0][s][i];
+            const PerFrame& t = outcome[1][s][i];
+            if (w.verdict != t.verdict) {
+              ++differ;
+              continue;
+            }
+            if (w.verdict != FrameVerdict::ok) continue;
+            ++both_ok;
+            emb_d.push_back(distance(w.embedding, t.embedding));
+            live_d.push_back(std::fabs(w.live - t.live));
+          }
+        std::printf(
+            "%-6s %-9s tracked / whole frame, median total: %.2f; a 30 fps camera gives %.1f ms a frame: "
+            "%s\n",
+            source->name, size.name, total_median[1] / total_median[0], 1000.0 / 30,
+            total_median[1] <= 1000.0 / 30 ? "kept up with" : "NOT kept up with");
+        std::printf(
+            "%-6s %-9s whole frame vs tracked, same frames: %d verdicts differ; of %d usable in both, "
+            "embedding "
+            "distance between the two median %.4f, max %.4f (threshold %.3f); live score difference median "
+            "%.4f, max %.4f\n",
+            source->name, size.name, differ, both_ok, median(emb_d), quantile(emb_d, 1.0), threshold,
+            median(live_d), quantile(live_d, 1.0));
+        char buf[512];
+        std::snprintf(
+            buf, sizeof buf,
+            "%s{\"source\":\"%s\",\"size\":\"%s\",\"tracked_over_whole\":%.3f,\"verdicts_differ\":%d,"
+            "\"usable_both\":%d,"
+            "\"embedding_distance_median\":%."
+            "5f,\"embedding_distance_max\":%.5f,\"live_difference_median\":%.5f,\"live_difference_max\":%."
+            "5f}",
+            compare_json.empty() ? "" : ",", source->name, size.name, total_median[1] / total_median[0],
+            differ, both_ok, median(emb_d), quantile(emb_d, 1.0), median(live_d), quantile(live_d, 1.0));
+        compare_json += buf;
+      }
     }
     std::printf("%s],\"threshold\":%.4f,\"compare\":[%s]}\n", json.c_str(), threshold, compare_json.c_str());
   } catch (const std::exception& e) {
