@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 #include <dlib/image_processing.h>
@@ -93,22 +94,27 @@ struct FaceDetector::Impl {
     if (threads < 2 || m.nr() * m.nc() < 320 * 240) return detector(m);
     std::vector<dlib::rect_detection> rest;
     std::exception_ptr failed;
-    std::thread helper([&] {
-      try {
-        Pyramid pyr;
-        dlib::array2d<dlib::rgb_pixel> a, b;
-        pyr(m, a);
-        for (unsigned long i = 1; i < kSplitLevels; ++i) {
-          pyr(a, b);
-          dlib::swap(a, b);
+    std::thread helper;
+    try {
+      helper = std::thread([&] {
+        dlib::array2d<dlib::rgb_pixel> a, b;  // the frame brought down: wiped however this ends
+        try {
+          Pyramid pyr;
+          pyr(m, a);
+          for (unsigned long i = 1; i < kSplitLevels; ++i) {
+            pyr(a, b);
+            dlib::swap(a, b);
+          }
+          other_levels(a, rest);  // boxes in the frame's pixels (LowerLevels)
+        } catch (...) {
+          failed = std::current_exception();
         }
-        other_levels(a, rest);  // boxes in the frame's pixels (LowerLevels)
         wipe_array(a);
         wipe_array(b);
-      } catch (...) {
-        failed = std::current_exception();
-      }
-    });
+      });
+    } catch (const std::system_error&) {
+      return detector(m);  // no thread to be had (a task limit): search on this one
+    }
     std::vector<dlib::rect_detection> all;
     try {
       first_levels(m, all);
