@@ -139,29 +139,34 @@ std::vector<uint8_t> to_i420(const Image& img) {
   return out;
 }
 
+// Bilinear sample of `src` at (fx, fy), clamped to the picture: its edge
+// pixels repeat outwards. Writes R, G, B to out.
+void sample(const Image& src, double fx, double fy, uint8_t* out) {
+  fx = std::clamp(fx, 0.0, src.width() - 1.0);
+  fy = std::clamp(fy, 0.0, src.height() - 1.0);
+  const int x0 = static_cast<int>(fx), x1 = std::min(x0 + 1, src.width() - 1);
+  const int y0 = static_cast<int>(fy), y1 = std::min(y0 + 1, src.height() - 1);
+  const double ax = fx - x0, ay = fy - y0;
+  for (int c = 0; c < 3; ++c) {
+    const double top = src.row(y0)[3 * x0 + c] * (1 - ax) + src.row(y0)[3 * x1 + c] * ax;
+    const double bot = src.row(y1)[3 * x0 + c] * (1 - ax) + src.row(y1)[3 * x1 + c] * ax;
+    out[c] = static_cast<uint8_t>(std::lround(top * (1 - ay) + bot * ay));
+  }
+}
+
 // The 640x480 picture scaled x1.5 (bilinear) into the middle of a 1280x720
 // scene; the bands either side mirror the scaled picture's edges.
 Image scene_720p(const Image& src) {
   const int sw = 960, sh = 720, pad = (1280 - sw) / 2;
   Image out(1280, 720);
-  for (int y = 0; y < sh; ++y) {
-    const double fy = std::clamp((y + 0.5) * src.height() / sh - 0.5, 0.0, src.height() - 1.0);
-    const int y0 = static_cast<int>(fy), y1 = std::min(y0 + 1, src.height() - 1);
-    const double ay = fy - y0;
+  for (int y = 0; y < sh; ++y)
     for (int x = 0; x < 1280; ++x) {
       int xs = x - pad;
       if (xs < 0) xs = -xs - 1;
       if (xs >= sw) xs = 2 * sw - xs - 1;
-      const double fx = std::clamp((xs + 0.5) * src.width() / sw - 0.5, 0.0, src.width() - 1.0);
-      const int x0 = static_cast<int>(fx), x1 = std::min(x0 + 1, src.width() - 1);
-      const double ax = fx - x0;
-      for (int c = 0; c < 3; ++c) {
-        const double top = src.row(y0)[3 * x0 + c] * (1 - ax) + src.row(y0)[3 * x1 + c] * ax;
-        const double bot = src.row(y1)[3 * x0 + c] * (1 - ax) + src.row(y1)[3 * x1 + c] * ax;
-        out.row(y)[3 * x + c] = static_cast<uint8_t>(std::lround(top * (1 - ay) + bot * ay));
-      }
+      sample(src, (xs + 0.5) * src.width() / sw - 0.5, (y + 0.5) * src.height() / sh - 0.5,
+             out.row(y) + 3 * x);
     }
-  }
   return out;
 }
 
@@ -174,21 +179,9 @@ Image photo_scene(const Image& photo, int dx, int dy) {
   constexpr double s = 1.6;
   Image out(640, 480);
   const double ox = (640 - photo.width() * s) / 2 + dx, oy = (480 - photo.height() * s) / 2 + dy;
-  for (int y = 0; y < 480; ++y) {
-    const double fy = std::clamp((y + 0.5 - oy) / s - 0.5, 0.0, photo.height() - 1.0);
-    const int y0 = static_cast<int>(fy), y1 = std::min(y0 + 1, photo.height() - 1);
-    const double ay = fy - y0;
-    for (int x = 0; x < 640; ++x) {
-      const double fx = std::clamp((x + 0.5 - ox) / s - 0.5, 0.0, photo.width() - 1.0);
-      const int x0 = static_cast<int>(fx), x1 = std::min(x0 + 1, photo.width() - 1);
-      const double ax = fx - x0;
-      for (int c = 0; c < 3; ++c) {
-        const double top = photo.row(y0)[3 * x0 + c] * (1 - ax) + photo.row(y0)[3 * x1 + c] * ax;
-        const double bot = photo.row(y1)[3 * x0 + c] * (1 - ax) + photo.row(y1)[3 * x1 + c] * ax;
-        out.row(y)[3 * x + c] = static_cast<uint8_t>(std::lround(top * (1 - ay) + bot * ay));
-      }
-    }
-  }
+  for (int y = 0; y < 480; ++y)
+    for (int x = 0; x < 640; ++x)
+      sample(photo, (x + 0.5 - ox) / s - 0.5, (y + 0.5 - oy) / s - 0.5, out.row(y) + 3 * x);
   return out;
 }
 
