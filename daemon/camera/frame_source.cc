@@ -54,11 +54,21 @@ class DirectorySource : public FrameSource {
     if (files_.empty() || (index_ >= files_.size() && !loop_)) return std::nullopt;
     if (index_ >= files_.size()) index_ = 0;
     pace();
-    const std::string& path = files_[index_++];
+    const std::string path = files_[index_++];
     try {
-      return Frame{load_image_file(path), "dir:" + path};
+      Frame f{load_image_file(path), "dir:" + path};
+      reread_ = false;
+      return f;
     } catch (const DecodeError& e) {
-      throw FrameSourceError(e.what());
+      // The folder was refilled while the job ran (a recorded camera updated
+      // in place): once, it shows what the folder holds now. A file that is
+      // there but unreadable or damaged stays an error.
+      std::error_code ec;
+      if (reread_ || std::filesystem::exists(path, ec)) throw FrameSourceError(e.what());
+      reread_ = true;
+      files_ = list_image_files(dir_);
+      index_ = 0;
+      return next();
     }
   }
 
@@ -81,6 +91,7 @@ class DirectorySource : public FrameSource {
   bool loop_;
   std::vector<std::string> files_;
   size_t index_ = 0;
+  bool reread_ = false;  // the listing was read again after a file vanished
   std::chrono::steady_clock::time_point last_{};
 };
 

@@ -143,16 +143,18 @@ class DisconnectTest(harness.FaceAuthTestCase):
         r = self.call("Verify", "sa{sv}", "", {"timeout": V("u", 2)}, as_user=harness.UNPRIVILEGED_USER)
         self.assertDBusError(r, "org.faceauth.Error.Busy", "nobody's third Verify")
         # a login (root, as PAM in login/sudo/gdm) still gets a place, ahead of nobody's waiting
-        # job, and pre-empts nobody's running one, which answers "cancelled"
-        self.set_camera(harness.identity_photos("John_Salley")[5:])
+        # job, and pre-empts nobody's running one, which answers "cancelled". The enrolled face
+        # comes into view only once nobody's job has ended (nobody is enrolled with it too); the
+        # login's recorded camera then shows the refilled folder.
         login = self.call_async("Verify", "sa{sv}", "daemon", {"timeout": V("u", 10)}, timeout=60)
         self.addCleanup(login.kill)
-        r = login.result(timeout=15)
-        self.assertTrue(r.ok, r)
-        self.assertEqual(r.data[0], "match", "the login should have had the camera: %s" % r)
         pre_empted = running.result(timeout=15)
         self.assertTrue(pre_empted.ok, pre_empted)
         self.assertEqual(pre_empted.data[0], "cancelled", pre_empted)
+        self.set_camera(harness.identity_photos("John_Salley")[5:])
+        r = login.result(timeout=15)
+        self.assertTrue(r.ok, r)
+        self.assertEqual(r.data[0], "match", "the login should have had the camera: %s" % r)
         self.assertTrue(waiting.result(timeout=40).ok)
         # the audit log shows the order in which the jobs ended: the login before nobody's waiting job
         actors = [e[4] for e in self.ok(self.call("GetAuditLog", "s", ""))[0] if e[2] == "verify"]

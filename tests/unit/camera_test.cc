@@ -429,6 +429,31 @@ BOOST_AUTO_TEST_CASE(factory_dir_source_serves_the_photos,
   BOOST_TEST(served == 11);
 }
 
+BOOST_AUTO_TEST_CASE(a_dir_source_refilled_while_it_runs_shows_the_new_photos,
+                     *boost::unit_test::precondition(test::need_faces)) {
+  namespace fs = std::filesystem;
+  const std::string dir = test::make_temp_dir("camera-refill");
+  fs::permissions(dir, fs::perms::owner_all);
+  const auto salley = list_image_files(test::faces_dir() + "/identities/John_Salley");
+  const auto simm = list_image_files(test::faces_dir() + "/identities/John_Simm");
+  fs::copy_file(salley[0], dir + "/0000_a.jpg");
+  fs::copy_file(salley[1], dir + "/0001_b.jpg");
+  auto src = make_frame_source("dir:" + dir + "?loop=1");
+  src->open();
+  BOOST_TEST(contains(src->next()->origin, "0000_a.jpg"));
+  // The folder is emptied and refilled, as a test or demo updates its camera.
+  fs::remove(dir + "/0000_a.jpg");
+  fs::remove(dir + "/0001_b.jpg");
+  fs::copy_file(simm[0], dir + "/0000_c.jpg");
+  BOOST_TEST(contains(src->next()->origin, "0000_c.jpg"));
+  BOOST_TEST(contains(src->next()->origin, "0000_c.jpg"));  // looped
+  // A file that is there but damaged stays an error.
+  std::ofstream(dir + "/0000_c.jpg", std::ios::trunc) << "not a jpeg";
+  BOOST_CHECK_THROW(src->next(), FrameSourceError);
+  src->close();
+  fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(y4m_videos_match_the_photo, *boost::unit_test::precondition(test::need_faces)) {
   Derived d;
   for (const std::string& rel : {kPortrait, kScene}) {  // the scene is 500x375: odd chroma rows
