@@ -68,6 +68,8 @@ class DirectorySource : public FrameSource {
       reread_ = true;
       files_ = list_image_files(dir_);
       index_ = 0;
+      // An emptied or removed folder: the camera is gone, as before.
+      if (files_.empty()) throw FrameSourceError(e.what());
       return next();
     }
   }

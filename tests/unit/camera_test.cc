@@ -450,6 +450,11 @@ BOOST_AUTO_TEST_CASE(a_dir_source_refilled_while_it_runs_shows_the_new_photos,
   // A file that is there but damaged stays an error.
   std::ofstream(dir + "/0000_c.jpg", std::ios::trunc) << "not a jpeg";
   BOOST_CHECK_THROW(src->next(), FrameSourceError);
+  // An emptied folder is a camera gone: an error, not the end of a recording.
+  fs::copy_file(simm[0], dir + "/0000_c.jpg", fs::copy_options::overwrite_existing);
+  BOOST_TEST(contains(src->next()->origin, "0000_c.jpg"));
+  fs::remove(dir + "/0000_c.jpg");
+  BOOST_CHECK_THROW(src->next(), FrameSourceError);
   src->close();
   fs::remove_all(dir);
 }
